@@ -1,0 +1,79 @@
+# lifeboat — top-level build. `make help` lists the targets.
+#
+# Layout of this build: each part of the tree owns a fragment in mk/ (or its
+# own folder) that appends to the shared lists below; nothing here needs to
+# change when a module is added. Host objects are built in three flavours:
+#   build/host/      plain, for the CLI at build/tools/lifeboat
+#   build/host-san/  ASan+UBSan, linked into the unit tests
+#   build/fuzz/      clang + libFuzzer instrumentation
+
+BOARD ?= qemu-mps2-an385
+KNOWN_BOARDS := qemu-mps2-an385 host template
+ifeq ($(filter $(BOARD),$(KNOWN_BOARDS)),)
+$(error unknown BOARD '$(BOARD)'; known boards: $(KNOWN_BOARDS))
+endif
+
+B := build
+LAYOUT ?= config/default.yaml
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+# Lists the fragments append to.
+ALL_TARGETS :=      # what `make all` builds
+TEST_TARGETS :=     # run in this order by `make test`
+BENCH_TARGETS :=    # each prints its figures beside their budgets
+FUZZ_TARGETS :=     # libFuzzer binaries, run by `make fuzz`
+HELP_LINES :=       # "target|description" pairs for `make help`
+
+include mk/common.mk
+include mk/lib.mk
+include mk/tools.mk
+include mk/tests.mk
+# Firmware, board and image fragments (each owns its part of the tree).
+-include $(sort $(wildcard mk/fw-*.mk))
+
+.PHONY: all help deps tools test test-all bench fuzz run clean format format-check
+
+all: tools $(ALL_TARGETS)
+
+deps: ## install missing Debian packages, fetch pinned lwIP/mbedTLS sources
+	@scripts/deps.sh all $(B)
+
+tools: $(B)/tools/lifeboat ## build the host CLI at build/tools/lifeboat
+
+# `make test` installs what is missing first, then runs every suite in the
+# order the fragments listed them (a sub-make so deps finish before any
+# compiler runs).
+test: deps ## the whole test suite (installs what is missing first)
+	@$(MAKE) --no-print-directory test-all
+
+# Suites run one after another, in list order, even under -j.
+test-all:
+	@rm -rf $(B)/test-results && mkdir -p $(B)/test-results
+	@set -e; for t in $(TEST_TARGETS); do echo "### $$t"; $(MAKE) --no-print-directory $$t; done
+	@scripts/test-summary.sh $(B)/test-results
+
+bench: deps ## print every speed and size figure beside its budget
+	@$(MAKE) --no-print-directory $(BENCH_TARGETS)
+
+fuzz: deps ## run every fuzz target for FUZZ_SECONDS (default 300)
+	@$(MAKE) --no-print-directory fuzz-all FUZZ_SECONDS=$(or $(FUZZ_SECONDS),300)
+
+format: ## reformat all C sources with clang-format
+	@clang-format -i $(FORMAT_SRCS)
+
+format-check: ## fail if any C source is not clang-formatted
+	@clang-format --dry-run --Werror $(FORMAT_SRCS)
+
+clean: ## remove build outputs (keeps the fetched sources in build/deps)
+	@find $(B) -mindepth 1 -maxdepth 1 ! -name deps -exec rm -rf {} +
+
+help: ## list the targets
+	@echo "lifeboat — make targets (BOARD=$(BOARD); boards: $(KNOWN_BOARDS))"
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
+	  awk -F':.*## ' '{ printf "  %-14s %s\n", $$1, $$2 }'
+	@echo "variables: BOARD=<board> LAYOUT=<yaml> FUZZ_SECONDS=<n>"
+
+-include $(shell find $(B) -path $(B)/deps -prune -o -type f -name '*.d' -print 2>/dev/null)

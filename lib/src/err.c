@@ -1,0 +1,39 @@
+#include "lb/err.h"
+
+const char *lb_err_str(int err)
+{
+    /* Indexed by -err; keep in the order of the enum in err.h. */
+    static const char *const names[] = {
+        "ok",
+        "invalid argument",
+        "flash i/o error",
+        "corrupt record",
+        "bad magic",
+        "unsupported version",
+        "out of range",
+        "misaligned",
+        "no space",
+        "not found",
+        "not erased",
+        "power cut",
+        "bad size",
+        "malformed tlv",
+        "hash mismatch",
+        "untrusted key",
+        "bad signature",
+        "wrong image kind",
+        "wrong product",
+        "security counter too low",
+        "image not signed",
+        "busy",
+        "timeout",
+        "authentication failed",
+        "unsupported",
+        "invalid state",
+    };
+    _Static_assert(sizeof(names) / sizeof(names[0]) == (unsigned)-LB_E_LAST, "lb_err_str table");
+    if (err > 0 || err <= LB_E_LAST) {
+        return "unknown error";
+    }
+    return names[-err];
+}

@@ -1,0 +1,66 @@
+# Host unit tests (cmocka, under ASan/UBSan) and fuzz targets (libFuzzer).
+#
+# Every tests/unit/test_<module>.c becomes build/test/test_<module>, linked
+# against one archive of all host-buildable code: lib, the CLI's modules and
+# whatever other fragments add to HOSTTEST_SRCS (the host board, the loader
+# core, ...). The archive lets each test pull in only what it uses.
+HOSTTEST_SRCS += $(LIB_SRCS) $(TOOL_SRCS)
+HOSTTEST_LIB := $(B)/host-san/libhosttest.a
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/test/%,$(UNIT_SRCS))
+
+$(HOSTTEST_LIB): $(patsubst %.c,$(B)/host-san/%.o,$(sort $(HOSTTEST_SRCS)))
+	@mkdir -p $(@D)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/test/test_%: $(B)/host-san/tests/unit/test_%.o $(HOSTTEST_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(HOST_LIBS)
+
+.PHONY: test-unit
+test-unit: $(UNIT_BINS) ## build and run the cmocka unit tests
+	@mkdir -p $(B)/test-results
+	@set -e; for t in $(UNIT_BINS); do \
+	  echo "== $$t"; \
+	  $$t > $(B)/test-results/$$(basename $$t).log 2>&1 || { cat $(B)/test-results/$$(basename $$t).log; exit 1; }; \
+	  tail -n 3 $(B)/test-results/$$(basename $$t).log; \
+	done
+TEST_TARGETS := test-unit $(TEST_TARGETS)
+
+# Fuzz targets: tests/fuzz/fuzz_<name>.c, corpus in tests/fuzz/corpus/<name>/.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/bin/%,$(FUZZ_SRCS))
+FUZZ_LIB := $(B)/fuzz/libfuzzlib.a
+FUZZ_SECONDS ?= 300
+FUZZ_SHORT_SECONDS ?= 10
+
+$(FUZZ_LIB): $(patsubst %.c,$(B)/fuzz/%.o,$(sort $(HOSTTEST_SRCS)))
+	@mkdir -p $(@D)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/fuzz/bin/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(CLANG) -g $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(HOST_LIBS)
+
+# Runs each target for $(1) seconds from its seed corpus (copied, so the
+# committed seeds stay as they are).
+define run_fuzzers
+	@set -e; for f in $(FUZZ_BINS); do \
+	  n=$$(basename $$f); n=$${n#fuzz_}; \
+	  mkdir -p $(B)/fuzz/corpus/$$n; \
+	  [ -d tests/fuzz/corpus/$$n ] && cp -n tests/fuzz/corpus/$$n/* $(B)/fuzz/corpus/$$n/ 2>/dev/null || true; \
+	  echo "== fuzz $$n for $(1)s"; \
+	  $$f -max_total_time=$(1) -print_final_stats=0 -artifact_prefix=$(B)/fuzz/crash-$$n- \
+	    $(B)/fuzz/corpus/$$n > $(B)/fuzz/$$n.log 2>&1 || { tail -n 60 $(B)/fuzz/$$n.log; exit 1; }; \
+	  grep -E '^#[0-9]+.*DONE' $(B)/fuzz/$$n.log | tail -n 1; \
+	done
+endef
+
+.PHONY: test-fuzz fuzz-all
+test-fuzz: $(FUZZ_BINS) ## run every fuzz target briefly (FUZZ_SHORT_SECONDS)
+	$(call run_fuzzers,$(FUZZ_SHORT_SECONDS))
+fuzz-all: $(FUZZ_BINS)
+	$(call run_fuzzers,$(FUZZ_SECONDS))
+TEST_TARGETS += test-fuzz

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Installs what lifeboat needs on a Debian bookworm machine and fetches the
+# pinned lwIP / mbedTLS orig tarballs with `apt-get source` into build/deps.
+#
+# Usage: scripts/deps.sh [packages|sources|all] [BUILD_DIR]
+# Nothing under /etc/apt is edited: the deb-src entries are derived from the
+# machine's own configured sources into a project-local apt tree.
+set -euo pipefail
+
+what=${1:-all}
+build=${2:-build}
+mkdir -p "$build/deps"
+deps=$(cd "$build/deps" && pwd)
+
+# Debian packages the build and the test suite use. Keep in sync with
+# docs/DESIGN.md "Dependencies".
+PKGS=(
+  make gcc libc6-dev gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
+  qemu-system-arm libyaml-dev libmbedtls-dev libcmocka-dev
+  clang libfuzzer-14-dev libclang-rt-14-dev
+  python3 python3-pytest python3-cryptography python3-selenium
+  nginx-light chromium chromium-driver curl xz-utils ca-certificates
+)
+
+LWIP_TARBALL=lwip_2.1.3+dfsg1.orig.tar.xz
+LWIP_SHA=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
+MBEDTLS_TARBALL=mbedtls_2.28.3.orig.tar.gz
+MBEDTLS_SHA=3b4953aa55a681e084d31892d9904cc5328d6b4958ea57b90ae4b4f94ae69a8d
+
+say() { printf 'deps: %s\n' "$*"; }
+
+missing_packages() {
+  local p
+  for p in "${PKGS[@]}"; do
+    dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || echo "$p"
+  done
+}
+
+do_packages() {
+  local miss
+  miss=$(missing_packages | tr '\n' ' ')
+  if [ -z "${miss// /}" ]; then
+    say "all Debian packages present"
+    return 0
+  fi
+  local cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $miss"
+  if [ "$(id -u)" -ne 0 ]; then
+    say "missing packages: $miss"
+    say "run as root:  $cmd"
+    exit 1
+  fi
+  say "installing: $miss"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $miss
+}
+
+# Builds $deps/apt with deb-src twins of every configured Debian source.
+make_apt_tree() {
+  local apt="$deps/apt"
+  mkdir -p "$apt/parts" "$apt/empty" "$apt/lists/partial" "$apt/cache/archives/partial"
+  : > "$apt/sources.list"
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    sed -E 's/^Types:.*/Types: deb-src/' "$f" > "$apt/parts/$(basename "$f")"
+  done
+  if [ -f /etc/apt/sources.list ]; then
+    sed -nE 's/^[[:space:]]*deb[[:space:]]+/deb-src /p' /etc/apt/sources.list >> "$apt/sources.list"
+  fi
+  for f in /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    sed -nE 's/^[[:space:]]*deb[[:space:]]+/deb-src /p' "$f" >> "$apt/sources.list"
+  done
+}
+
+apt_local() {
+  local apt="$deps/apt"
+  local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/parts"
+              -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
+              -o "Debug::NoLocking=1")
+  [ "$(id -u)" -eq 0 ] && opts+=(-o APT::Sandbox::User=root)
+  apt-get "${opts[@]}" "$@"
+}
+
+sha_ok() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
+
+fetch_one() { # package tarball sha
+  local pkg=$1 tarball=$2 sha=$3
+  if sha_ok "$deps/$tarball" "$sha"; then
+    return 0
+  fi
+  say "fetching $pkg source (apt-get source)"
+  [ -f "$deps/apt/.updated" ] || { apt_local update -q >/dev/null && touch "$deps/apt/.updated"; }
+  (cd "$deps/src-dl" && apt_local source --download-only -q "$pkg" >/dev/null) || {
+    say "apt-get source $pkg failed"; exit 1; }
+  mv -f "$deps/src-dl/$tarball" "$deps/$tarball" 2>/dev/null || { say "no $tarball in the $pkg source package"; exit 1; }
+  if ! sha_ok "$deps/$tarball" "$sha"; then
+    say "SHA-256 mismatch for $tarball (want $sha)"; rm -f "$deps/$tarball"; exit 1
+  fi
+}
+
+do_sources() {
+  mkdir -p "$deps/src-dl"
+  make_apt_tree
+  fetch_one lwip "$LWIP_TARBALL" "$LWIP_SHA"
+  fetch_one mbedtls "$MBEDTLS_TARBALL" "$MBEDTLS_SHA"
+  rm -rf "$deps/src-dl"
+  # Unpack as they are (no Debian patches) into fixed folder names.
+  if [ ! -f "$deps/lwip/.ok" ]; then
+    rm -rf "$deps/lwip" && mkdir -p "$deps/lwip"
+    tar -xJf "$deps/$LWIP_TARBALL" -C "$deps/lwip" --strip-components=1 --wildcards 'lwip-2.1.3/*'
+    touch "$deps/lwip/.ok"
+  fi
+  if [ ! -f "$deps/mbedtls/.ok" ]; then
+    rm -rf "$deps/mbedtls" && mkdir -p "$deps/mbedtls"
+    tar -xzf "$deps/$MBEDTLS_TARBALL" -C "$deps/mbedtls" --strip-components=1 --wildcards 'Mbed-TLS-mbedtls-8f97ca5/*'
+    touch "$deps/mbedtls/.ok"
+  fi
+  say "lwIP 2.1.3 in $deps/lwip, mbedTLS 2.28.3 in $deps/mbedtls (SHA-256 checked)"
+}
+
+case "$what" in
+  packages) do_packages ;;
+  sources) do_sources ;;
+  all) do_packages; do_sources ;;
+  check) m=$(missing_packages); [ -z "$m" ] ;;
+  *) echo "usage: $0 [packages|sources|all|check] [BUILD_DIR]" >&2; exit 2 ;;
+esac
