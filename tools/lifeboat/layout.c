@@ -292,6 +292,10 @@ static int get_str(ctx_t *c, const lb_ynode_t *n, const char *what, int set, cha
     }
     char b[48];
     size_t len = strlen(n->str);
+    if (len == 0) {
+        err_at(c, n, "%s: must not be empty", what);
+        return 0;
+    }
     if (len >= cap) {
         err_at(c, n, "%s: %s is longer than %zu characters", what, shown(n, b, sizeof(b)), cap - 1);
         return 0;
