@@ -265,6 +265,12 @@ int lb_bootstate_commit(lb_bootstate_log_t *log, const lb_bootstate_t *next)
 
     if (!log->blank && log->unit_size - (log->next - log->unit_start) >= log->slot_size) {
         uint32_t at = log->next;
+        /* A slot that is no longer erased means another writer appended
+         * since this log was opened: refuse rather than clobber it. */
+        rc = lb_flash_area_is_erased(&log->area, at, log->slot_size);
+        if (rc != 1) {
+            return rc < 0 ? rc : LB_E_STATE;
+        }
         /* The slot is used whatever happens: never program it twice. */
         log->next += log->slot_size;
         rc = lb_flash_area_program(&log->area, at, buf, log->slot_size);

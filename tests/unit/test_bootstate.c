@@ -252,6 +252,21 @@ static void test_bootstate_newest_valid_record_wins(void **state)
     host_board_teardown();
 }
 
+static void test_bootstate_stale_log_is_refused(void **state)
+{
+    (void)state;
+    open_dev("uniform4k", 4, 0xFF, false);
+    commit_many(2);
+    lb_bootstate_log_t stale = logv;
+    commit_many(1); /* another writer appends */
+    lb_bootstate_t s = stale.state;
+    s.boot_count = 1000;
+    assert_int_equal(lb_bootstate_commit(&stale, &s), LB_E_STATE);
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    assert_int_equal(logv.state.boot_count, 3);
+    host_board_teardown();
+}
+
 static void test_bootstate_min_security_counter_never_decreases(void **state)
 {
     (void)state;
@@ -324,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_bootstate_torn_record_keeps_previous_state),
         cmocka_unit_test(test_bootstate_garbage_partition_recovers),
         cmocka_unit_test(test_bootstate_newest_valid_record_wins),
+        cmocka_unit_test(test_bootstate_stale_log_is_refused),
         cmocka_unit_test(test_bootstate_min_security_counter_never_decreases),
         cmocka_unit_test(test_bootstate_install_confirm_request_helpers),
     };

@@ -113,9 +113,12 @@ const lb_bootstate_t *lb_bootstate_get(const lb_bootstate_log_t *log);
 /* Appends `next` as the new state (its seq is assigned; the minimum
  * security counter is kept at least the current one). One program; when
  * the unit is full, one erase of the next unit plus one program.
- * On success log->state is the new state. Returns 0, LB_E_INVAL (field out
- * of range), LB_E_NOSPACE (sequence exhausted) or a flash error (the log
- * is left consistent: the previous state stays current). */
+ * On success log->state is the new state. Open the log right before
+ * changing it: a log opened earlier, when someone else has appended since,
+ * is refused with LB_E_STATE (reopen and retry). Returns 0, LB_E_INVAL
+ * (field out of range), LB_E_STATE, LB_E_NOSPACE (sequence exhausted) or a
+ * flash error (the log is left consistent: the previous state stays
+ * current). */
 int lb_bootstate_commit(lb_bootstate_log_t *log, const lb_bootstate_t *next);
 
 /* App runtime: `slot` (the one running, from boot info) reported healthy.
