@@ -1,0 +1,572 @@
+/* Power-cut sweep (brief section 4). For every flow and flash geometry:
+ * run the flow once to count its flash operations, then for every
+ * operation k cut power just before it and in the middle of it, power the
+ * device back on, let it run on (the same device model: loader, apps,
+ * recovery) until the flow's goal is reached, and check the invariants at
+ * every step:
+ *   I1 something valid always boots (the loader jumps, and the bytes it
+ *      jumped into verify);
+ *   I2 the boot state is never unreadable (a valid record always exists);
+ *   I3 a confirmed image is never lost before its replacement is confirmed;
+ *   I4 a downgrade is never accepted (booted security counter >= the floor,
+ *      and the floor never decreases);
+ *   I5 flow limits hold (trial boots, crash limit) and the flow completes.
+ * Images are real MCUboot-format images checked by lb_image_verify.
+ *
+ * Usage: sweep [--case 'flow=.. geom=.. prog=.. erased=.. cut=.. torn=..']
+ *              [--summary FILE] [--verbose]
+ * A --case with some keys left out runs every case matching the others. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "host_board.h"
+#include "lb/bootinfo.h"
+#include "lb/bootstate.h"
+#include "lb/err.h"
+#include "lb/image.h"
+#include "lbt.h"
+#include "loader.h"
+
+typedef enum { F_INSTALL, F_CONFIRM, F_ROLLBACK, F_CRASH, F_COMPACT, F_COUNT } flow_t;
+static const char *const flow_names[F_COUNT] = {"install", "confirm", "rollback", "crash-loop",
+                                                "compaction"};
+
+typedef struct {
+    const char *geom;
+    uint32_t prog;
+    uint8_t erased;
+    bool once;
+} config_t;
+
+/* The full matrix: every geometry x program sizes 1..32 x both erased
+ * values; program-once (ECC) flash on program sizes >= 8, as on real
+ * parts. */
+static const char *const geoms[] = {"uniform4k", "stm32f4", "large128k"};
+static const uint32_t progs[] = {1, 4, 8, 16, 32};
+static const uint8_t eraseds[] = {0xFF, 0x00};
+static config_t configs[3 * 5 * 2];
+
+static void make_configs(void)
+{
+    unsigned n = 0;
+    for (unsigned g = 0; g < 3; g++) {
+        for (unsigned p = 0; p < 5; p++) {
+            for (unsigned e = 0; e < 2; e++) {
+                configs[n++] = (config_t){geoms[g], progs[p], eraseds[e], progs[p] >= 8};
+            }
+        }
+    }
+}
+#define NCONFIGS (sizeof configs / sizeof configs[0])
+
+#define MAX_BOOTS 40
+
+/* ---- images -------------------------------------------------------------- */
+
+static uint8_t img_v1[LBT_IMAGE_MAX], img_v2[LBT_IMAGE_MAX], img_rec[LBT_IMAGE_MAX];
+static size_t len_v1, len_v2, len_rec;
+
+/* ---- one simulated device run ---------------------------------------------- */
+
+typedef struct {
+    flow_t flow;
+    lbt_device_t *dev;
+    lb_reset_cause_t next_cause;
+    unsigned confirmed_floor; /* version (major) a confirmed image must reach */
+    uint32_t min_floor;       /* highest min security counter seen */
+    unsigned v2_jumps;        /* boots into the bad v2 (rollback flow) */
+    unsigned app_runs_since_recovery;
+    bool seen_crash_recovery;
+    unsigned boots;
+    uint32_t first_unit; /* compaction: unit of the newest record at start */
+    bool compacted;
+    bool done;
+    bool failed;
+    char why[256];
+} sim_t;
+
+static sim_t *S;
+
+static void fail(const char *fmt, ...)
+{
+    if (S->failed) {
+        return;
+    }
+    S->failed = true;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(S->why, sizeof S->why, fmt, ap);
+    va_end(ap);
+}
+
+static lb_bootstate_log_t slog;
+
+/* I2: the boot state opens and holds a valid record. */
+static bool read_state(void)
+{
+    int rc = lbt_state(S->dev, &slog);
+    if (rc != LB_OK || slog.blank) {
+        fail("I2: boot state unreadable (%s, blank=%d)", lb_err_str(rc), slog.blank);
+        return false;
+    }
+    if (slog.state.min_security_counter < S->min_floor) {
+        fail("I4: min security counter decreased %u -> %u", (unsigned)S->min_floor,
+             (unsigned)slog.state.min_security_counter);
+        return false;
+    }
+    S->min_floor = slog.state.min_security_counter;
+    return true;
+}
+
+static int verify_bytes(const uint8_t *p, size_t cap, uint8_t kind, uint32_t min,
+                        lb_image_info_t *info)
+{
+    lb_image_policy_t pol = {.kind = kind,
+                             .product = LBT_PRODUCT,
+                             .min_security_counter = min,
+                             .max_size = (uint32_t)cap};
+    return lb_image_verify(p, cap, &pol, info);
+}
+
+/* I3: some slot is confirmed, holds an image that verifies, at a version
+ * at least the last one whose confirmation completed. */
+static void check_confirmed(void)
+{
+    unsigned best = 0;
+    for (unsigned i = 0; i < 2; i++) {
+        const lb_bootstate_slot_t *sl = &slog.state.slots[i];
+        if (sl->state != LB_SLOT_CONFIRMED) {
+            continue;
+        }
+        const lb_part_t *p = S->dev->slot[i];
+        lb_image_info_t info;
+        if (verify_bytes(host_flash_mem() + p->offset, p->size, LB_IMAGE_KIND_APP,
+                         slog.state.min_security_counter, &info) == LB_OK &&
+            info.version.major > best) {
+            best = info.version.major;
+        }
+    }
+    if (best < S->confirmed_floor) {
+        fail("I3: no valid confirmed image of version >= %u (best %u)", S->confirmed_floor, best);
+    }
+}
+
+static bool v2_installed(void)
+{
+    for (unsigned i = 0; i < 2; i++) {
+        const lb_bootstate_slot_t *sl = &slog.state.slots[i];
+        if (sl->version.major == 2 && (sl->state == LB_SLOT_NEW || sl->state == LB_SLOT_TRIAL ||
+                                       sl->state == LB_SLOT_CONFIRMED)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* What the booted image does (runs under host_board_run: may be cut). */
+static lb_bootinfo_t running;
+
+static void image_main(void *arg)
+{
+    (void)arg;
+    if (running.image == LB_BOOT_IMAGE_RECOVERY) {
+        if (S->flow == F_INSTALL && !v2_installed()) {
+            int rc = lbt_install(S->dev, img_v2, len_v2);
+            if (rc < 0) {
+                fail("install failed: %s", lb_err_str(rc));
+                return;
+            }
+        } else {
+            /* idle timeout: give the app another chance */
+            lb_bootstate_log_t l;
+            if (lbt_state(S->dev, &l) != LB_OK || lb_bootstate_clear_unhealthy(&l) != LB_OK) {
+                fail("recovery could not clear the crash counter");
+                return;
+            }
+        }
+        lb_board_reset(LB_RESET_SOFTWARE);
+    }
+    unsigned v = running.image_version.major;
+    if (S->flow == F_ROLLBACK && v == 2) {
+        S->next_cause = LB_RESET_WATCHDOG; /* hangs: the watchdog bites */
+        return;
+    }
+    if (S->flow == F_CRASH && v == 1) {
+        S->next_cause = LB_RESET_FAULT; /* faults before reporting healthy */
+        return;
+    }
+    /* A good app: reports healthy, which confirms it. */
+    lb_bootstate_log_t l;
+    int rc = lbt_state(S->dev, &l);
+    if (rc == LB_OK) {
+        rc = lb_bootstate_confirm(&l, running.slot);
+    }
+    if (rc != LB_OK) {
+        fail("app v%u could not confirm slot %u: %s", v, running.slot, lb_err_str(rc));
+        return;
+    }
+    if (v > S->confirmed_floor) {
+        S->confirmed_floor = v; /* this confirmation completed */
+    }
+    if (S->flow == F_INSTALL && v == 1 && !v2_installed()) {
+        /* the operator wants the update: the app asks for recovery */
+        if (lb_bootstate_request(&l, LB_REQUEST_RECOVERY) != LB_OK) {
+            fail("request failed");
+            return;
+        }
+    }
+    lb_board_reset(LB_RESET_SOFTWARE);
+}
+
+static void after_power_cut(void)
+{
+    host_board_power_on();
+    S->next_cause = LB_RESET_POWER_ON;
+    if (read_state()) {
+        check_confirmed();
+    }
+}
+
+/* One boot: loader, checks, then the image. */
+static void boot_once(void)
+{
+    if (!read_state()) {
+        return;
+    }
+    check_confirmed();
+    uint32_t min_before = slog.state.min_security_counter;
+    uint32_t unit_before = slog.unit_start;
+    if (S->next_cause == LB_RESET_POWER_ON) {
+        host_board_power_on();
+    } else {
+        host_board_warm_reset(S->next_cause);
+    }
+    S->next_cause = LB_RESET_POWER_ON;
+    lbt_boot_t b;
+    lbt_boot(S->dev, &b);
+    S->boots++;
+    if (b.exit == HOST_EXIT_POWER_CUT) {
+        after_power_cut();
+        return;
+    }
+    if (b.exit != HOST_EXIT_JUMP) {
+        fail("I1: loader did not boot anything: %s", b.line);
+        return;
+    }
+    /* I1 + I4: what runs verifies, and respects the floor from before. */
+    running = b.res.info;
+    lb_board_load_area_t area;
+    lb_board_load_area(&area);
+    lb_image_info_t info;
+    uint8_t kind =
+        running.image == LB_BOOT_IMAGE_RECOVERY ? LB_IMAGE_KIND_RECOVERY : LB_IMAGE_KIND_APP;
+    int rc = verify_bytes(area.ram, LBT_IMAGE_MAX, kind, kind == LB_IMAGE_KIND_APP ? min_before : 0,
+                          &info);
+    if (rc != LB_OK) {
+        fail("I1/I4: booted bytes do not verify (%s): %s", lb_err_str(rc), b.line);
+        return;
+    }
+    if (running.image == LB_BOOT_IMAGE_APP) {
+        S->app_runs_since_recovery++;
+        if (running.image_version.major == 2 && S->flow == F_ROLLBACK) {
+            S->v2_jumps++;
+            if (S->v2_jumps > S->dev->cfg.trial_boots) {
+                fail("I5: bad image booted %u times (trial_boots %u)", S->v2_jumps,
+                     (unsigned)S->dev->cfg.trial_boots);
+                return;
+            }
+        }
+        if (S->flow == F_CRASH && S->app_runs_since_recovery > S->dev->cfg.crash_limit + 1) {
+            fail("I5: crashing app booted %u times without recovery", S->app_runs_since_recovery);
+            return;
+        }
+    } else if (running.reason == LB_BOOT_REASON_CRASH_LOOP) {
+        S->seen_crash_recovery = true;
+        S->app_runs_since_recovery = 0;
+    }
+    if (!read_state()) {
+        return;
+    }
+    if (slog.unit_start != unit_before || slog.unit_start != S->first_unit) {
+        S->compacted = true;
+    }
+
+    /* Goals. */
+    unsigned v = running.image_version.major;
+    bool app = running.image == LB_BOOT_IMAGE_APP;
+    switch (S->flow) {
+    case F_INSTALL:
+    case F_CONFIRM:
+        S->done = app && v == 2 && running.reason == LB_BOOT_REASON_NORMAL;
+        break;
+    case F_ROLLBACK:
+        S->done = app && v == 1 && slog.state.slots[1].state == LB_SLOT_INVALID;
+        break;
+    case F_CRASH:
+        S->done = app && S->seen_crash_recovery;
+        break;
+    case F_COMPACT:
+        S->done = app && S->compacted && S->boots >= 3;
+        break;
+    default:
+        break;
+    }
+    if (S->done) {
+        return;
+    }
+    int why = host_board_run(image_main, NULL);
+    if (why == HOST_EXIT_POWER_CUT) {
+        after_power_cut();
+    } else if (why == HOST_EXIT_RESET) {
+        S->next_cause = host_board_reset_why();
+    }
+}
+
+static void run_flow(void)
+{
+    while (!S->done && !S->failed && S->boots < MAX_BOOTS) {
+        boot_once();
+    }
+    if (!S->failed && !S->done) {
+        fail("I5: flow did not complete in %d boots", MAX_BOOTS);
+    }
+    if (!S->failed && host_flash_violations() != 0) {
+        fail("NOR rule violated (%lu)", host_flash_violations());
+    }
+    if (!S->failed && S->flow == F_INSTALL) {
+        /* once v2 is confirmed, the old image is a downgrade */
+        int rc = lbt_install(S->dev, img_v1, len_v1);
+        if (rc != LB_E_SECCNT) {
+            fail("I4: downgrade install not refused (%d)", rc);
+        }
+    }
+}
+
+/* ---- fixtures ------------------------------------------------------------------ */
+
+static void fixture(lbt_device_t *d, flow_t f)
+{
+    lbt_flash_put(d->recovery->offset, img_rec, len_rec);
+    lbt_flash_put(d->slot[0]->offset, img_v1, len_v1);
+    lb_bootstate_log_t l;
+    if (lbt_state(d, &l) != LB_OK) {
+        abort();
+    }
+    lb_bootstate_t s = l.state;
+    s.slots[0] = (lb_bootstate_slot_t){LB_SLOT_CONFIRMED, 0, {1, 0, 0, 1}, 1};
+    s.active_slot = 0;
+    s.min_security_counter = 1;
+    s.last_booted = LB_BOOTED_SLOT0;
+    if (f == F_CONFIRM || f == F_ROLLBACK) {
+        lbt_flash_put(d->slot[1]->offset, img_v2, len_v2);
+        s.slots[1] = (lb_bootstate_slot_t){
+            f == F_CONFIRM ? LB_SLOT_TRIAL : LB_SLOT_NEW, f == F_CONFIRM ? 1 : 0, {2, 0, 0, 2}, 2};
+        s.active_slot = 1;
+        s.last_booted = f == F_CONFIRM ? LB_BOOTED_SLOT1 : LB_BOOTED_RECOVERY;
+    }
+    if (lb_bootstate_commit(&l, &s) != LB_OK) {
+        abort();
+    }
+    if (f == F_COMPACT) {
+        /* fill the unit until one record slot is left */
+        while (l.unit_size - (l.next - l.unit_start) > l.slot_size) {
+            if (lb_bootstate_commit(&l, &l.state) != LB_OK) {
+                abort();
+            }
+        }
+    }
+}
+
+/* ---- the sweep --------------------------------------------------------------- */
+
+typedef struct {
+    const char *flow, *geom;
+    long prog, erased, cut, torn;
+} filter_t;
+
+static bool match(const filter_t *fl, flow_t f, const config_t *c)
+{
+    return (!fl->flow || strcmp(fl->flow, flow_names[f]) == 0) &&
+           (!fl->geom || strcmp(fl->geom, c->geom) == 0) &&
+           (fl->prog < 0 || fl->prog == (long)c->prog) &&
+           (fl->erased < 0 || fl->erased == (long)c->erased);
+}
+
+static uint32_t hash_str(const char *s)
+{
+    uint32_t h = 2166136261u;
+    while (*s) {
+        h = (h ^ (uint8_t)*s++) * 16777619u;
+    }
+    return h;
+}
+
+int main(int argc, char **argv)
+{
+    filter_t fl = {NULL, NULL, -1, -1, -1, -1};
+    const char *summary = NULL;
+    bool verbose = false;
+    char *case_arg = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--case") == 0 && i + 1 < argc) {
+            case_arg = argv[++i];
+        } else if (strcmp(argv[i], "--summary") == 0 && i + 1 < argc) {
+            summary = argv[++i];
+        } else if (strcmp(argv[i], "--verbose") == 0) {
+            verbose = true;
+        } else {
+            fprintf(stderr, "usage: %s [--case ID] [--summary FILE] [--verbose]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (case_arg) {
+        for (char *tok = strtok(case_arg, " "); tok; tok = strtok(NULL, " ")) {
+            char *eq = strchr(tok, '=');
+            if (!eq) {
+                continue;
+            }
+            *eq++ = '\0';
+            if (strcmp(tok, "flow") == 0) {
+                fl.flow = eq;
+            } else if (strcmp(tok, "geom") == 0) {
+                fl.geom = eq;
+            } else if (strcmp(tok, "prog") == 0) {
+                fl.prog = strtol(eq, NULL, 10);
+            } else if (strcmp(tok, "erased") == 0) {
+                fl.erased = strtol(eq, NULL, 16);
+            } else if (strcmp(tok, "cut") == 0) {
+                fl.cut = strtol(eq, NULL, 10);
+            } else if (strcmp(tok, "torn") == 0) {
+                fl.torn = strtol(eq, NULL, 10);
+            }
+        }
+    }
+
+    make_configs();
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    unsigned long cuts = 0, cases = 0, failed = 0, refs = 0;
+    static lbt_device_t dev;
+    for (unsigned ci = 0; ci < NCONFIGS; ci++) {
+        const config_t *c = &configs[ci];
+        for (flow_t f = 0; f < F_COUNT; f++) {
+            if (!match(&fl, f, c)) {
+                continue;
+            }
+            if (lbt_device_init(&dev, c->geom, c->prog, c->erased, c->once) != 0) {
+                fprintf(stderr, "sweep: bad config %s\n", c->geom);
+                return 2;
+            }
+            host_flash_set_strict(false); /* violations are reported per case */
+            int n1 = lbt_image(img_v1, sizeof img_v1, LB_IMAGE_KIND_APP, 1, 1, LBT_PRODUCT, 1);
+            int n2 = lbt_image(img_v2, sizeof img_v2, LB_IMAGE_KIND_APP, 2, 2, LBT_PRODUCT, 2);
+            int nr =
+                lbt_image(img_rec, sizeof img_rec, LB_IMAGE_KIND_RECOVERY, 1, 0, LBT_PRODUCT, 3);
+            if (n1 <= 0 || n2 <= 0 || nr <= 0) {
+                fprintf(stderr, "sweep: image build failed\n");
+                return 2;
+            }
+            len_v1 = (size_t)n1;
+            len_v2 = (size_t)n2;
+            len_rec = (size_t)nr;
+            fixture(&dev, f);
+            host_flash_snap_t *snap = host_flash_save();
+            lb_bootstate_log_t l0;
+            lbt_state(&dev, &l0);
+
+            char base[160];
+            snprintf(base, sizeof base, "flow=%s geom=%s prog=%u erased=%02X", flow_names[f],
+                     c->geom, (unsigned)c->prog, c->erased);
+
+            /* Reference run: no cut; counts the operations. */
+            static sim_t sim;
+            memset(&sim, 0, sizeof sim);
+            S = &sim;
+            sim.flow = f;
+            sim.dev = &dev;
+            sim.confirmed_floor = 1;
+            sim.min_floor = 1;
+            sim.first_unit = l0.unit_start;
+            sim.next_cause =
+                (f == F_CONFIRM || f == F_ROLLBACK) ? LB_RESET_SOFTWARE : LB_RESET_POWER_ON;
+            lb_reset_cause_t first_cause = sim.next_cause;
+            host_board_seed(hash_str(base));
+            host_flash_reset_stats();
+            host_flash_cut_at(-1, false);
+            run_flow();
+            unsigned long nops = host_flash_stats().ops;
+            refs++;
+            if (sim.failed) {
+                printf("FAIL %s (no cut): %s\n", base, sim.why);
+                failed++;
+                host_flash_snap_free(snap);
+                continue;
+            }
+            if (verbose) {
+                printf("%s: %lu flash operations, %u boots\n", base, nops, sim.boots);
+            }
+
+            for (long k = 0; k < (long)nops; k++) {
+                for (int torn = 0; torn < 2; torn++) {
+                    if ((fl.cut >= 0 && fl.cut != k) || (fl.torn >= 0 && fl.torn != torn)) {
+                        continue;
+                    }
+                    char id[240];
+                    snprintf(id, sizeof id, "%s cut=%ld torn=%d", base, k, torn);
+                    host_flash_restore(snap);
+                    memset(&sim, 0, sizeof sim);
+                    sim.flow = f;
+                    sim.dev = &dev;
+                    sim.confirmed_floor = 1;
+                    sim.min_floor = 1;
+                    sim.first_unit = l0.unit_start;
+                    sim.next_cause = first_cause;
+                    host_board_seed(hash_str(id));
+                    host_flash_set_strict(false);
+                    unsigned long v0 = host_flash_violations();
+                    host_flash_reset_stats();
+                    host_flash_cut_at(k, torn != 0);
+                    run_flow();
+                    if (!sim.failed && !host_flash_cut_fired()) {
+                        fail("cut point was never reached");
+                    }
+                    if (!sim.failed && host_flash_violations() != v0) {
+                        fail("NOR rule violated");
+                    }
+                    cases++;
+                    if (torn == 0) {
+                        cuts++;
+                    }
+                    if (sim.failed) {
+                        failed++;
+                        printf("FAIL %s: %s\n  rerun: SWEEP_CASE='%s' make test-sweep\n", id,
+                               sim.why, id);
+                    } else if (verbose) {
+                        printf("ok   %s (%u boots)\n", id, sim.boots);
+                    }
+                }
+            }
+            host_flash_snap_free(snap);
+        }
+    }
+    host_board_teardown();
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    printf("sweep: %lu cut points (%lu cases: before + torn), %lu reference runs, %zu configs x %d "
+           "flows, %lu failed, %.1f s\n",
+           cuts, cases, refs, NCONFIGS, F_COUNT, failed, secs);
+    if (summary) {
+        FILE *fp = fopen(summary, "w");
+        if (fp) {
+            fprintf(fp, "%lu passed, %lu failed\n", cases + refs - failed, failed);
+            fprintf(fp, "# %lu cut points, %lu cases, %.1f s\n", cuts, cases, secs);
+            fclose(fp);
+        }
+    }
+    return failed ? 1 : 0;
+}
