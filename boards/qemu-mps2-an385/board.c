@@ -286,6 +286,7 @@ void lb_board_load_area(lb_board_load_area_t *area)
 
 _Noreturn void lb_board_jump(uint32_t addr)
 {
+    lb_qemu_before_jump(addr);
     lb_qemu_start_vectors(addr);
 }
 

@@ -17,6 +17,10 @@ void lb_qemu_puts(const char *s);
 /* The flash file this boot uses (after lb_board_init). */
 const char *lb_qemu_flash_path(void);
 
+/* Called by lb_board_jump just before starting an image: a no-op
+ * (jump_hook.c) except in the loader's benchmark build (jump_hook_bench.c). */
+void lb_qemu_before_jump(uint32_t vtor);
+
 /* Starts the code whose vector table is at `vtor`: sets VTOR and MSP from
  * it and branches to its reset vector. */
 _Noreturn void lb_qemu_start_vectors(uint32_t vtor);
