@@ -23,7 +23,7 @@ KEY_PUB ?= $(B)/keys/dev.pub.pem
 
 $(KEY) $(KEY_PUB): | $(LIFEBOAT)
 	@mkdir -p $(dir $(KEY))
-	$(LIFEBOAT) keygen -o $(KEY) --pub $(KEY_PUB)
+	$(LIFEBOAT) keygen -o $(KEY)
 
 # ---- generated layout headers and linker fragments ----------------------
 QB_GEN := $(QB_LAYOUT)/partitions.h
@@ -41,15 +41,23 @@ $(QB)/ld/%.ld: $(QB_GEN)
 	  $(if $(filter loader%,$*),loader-ram.ld,image-ram.ld) > $@
 
 # ---- sources ------------------------------------------------------------
-QB_BOARD_SRCS := $(QB_DIR)/board.c $(QB_DIR)/latch.c $(QB_DIR)/semihost.c $(QB_DIR)/startup.c
+# QB_JUMP_HOOK=jump_hook_bench builds the loader's benchmark flavour.
+QB_JUMP_HOOK ?= jump_hook
+QB_BOARD_SRCS := $(QB_DIR)/board.c $(QB_DIR)/latch.c $(QB_DIR)/semihost.c $(QB_DIR)/startup.c \
+  $(QB_DIR)/$(QB_JUMP_HOOK).c
 QB_BOOTROM_SRCS := $(QB_DIR)/bootrom/main.c $(QB_BOARD_SRCS) lib/src/geom.c
-QB_FW_LIB_SRCS := $(LIB_SRCS)
+# lib/ for the firmware: the signature seam is ECDSA (image_sig.c) when the
+# layout says `verify: signature`, else the hash-only stand-in.
+QB_VERIFY_SIG := $(shell grep -Eqs '^[[:space:]]*verify:[[:space:]]*signature' $(LAYOUT) && echo 1)
+QB_SIG_SRC := $(if $(QB_VERIFY_SIG),lib/src/image_sig.c,lib/src/nosig/image_sig_none.c)
+QB_FW_LIB_SRCS := $(filter-out lib/src/image_sig.c lib/src/image_build.c,$(LIB_SRCS))
 QB_RUNTIME_SRCS := $(wildcard app-template/runtime/*.c)
-QB_LOADER_SRCS := $(QB_DIR)/loader_main.c $(wildcard loader/*.c) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
-  $(FW_MBEDTLS_SRCS)
+QB_LOADER_SRCS := $(QB_DIR)/loader_main.c loader/loader.c $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
+  $(QB_SIG_SRC) $(FW_MBEDTLS_SRCS)
 QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
-  $(FW_MBEDTLS_SRCS)
-QB_APP_SRCS := $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS)
+  lib/src/image_sig.c $(FW_MBEDTLS_SRCS)
+QB_APP_SRCS := $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) $(FW_MBEDTLS_SRCS) \
+  lib/src/nosig/image_sig_none.c
 
 QB_CPPFLAGS := -Ilib/include -I$(QB_DIR) -I$(QB_LAYOUT) -Iapp-template/runtime -Iloader \
   $(FW_MBEDTLS_CFLAGS)
@@ -114,13 +122,13 @@ $(QB)/%.bin: $(QB)/%.elf
 
 # The version signed into the header: APP_VERSION, else the layout's.
 qb_layout_version = $$(sed -n 's/^\#define LB_OTA_APP_VERSION "\(.*\)"/\1/p' $(QB_LAYOUT)/ota_handler.h)
-QB_SIGN = $(LIFEBOAT) sign --key $(KEY) --header-size 0x200 --load-addr 0x00100000 --ram-load \
+QB_SIGN = $(LIFEBOAT) sign --key $(KEY) --header-size 0x200 --load-addr 0x00100000 \
   --product $$(sed -n 's/^\#define LB_LAYOUT_PRODUCT "\(.*\)"/\1/p' $(QB_LAYOUT)/partitions.h)
 
 $(QB)/recovery.signed.bin: $(QB)/recovery.bin $(KEY) $(LIFEBOAT)
-	$(QB_SIGN) --kind recovery --version $(qb_layout_version) $< -o $@
+	$(QB_SIGN) --kind recovery --version $(qb_layout_version) $< $@
 $(QB_APP).signed.bin: $(QB_APP).bin $(KEY) $(LIFEBOAT)
-	$(QB_SIGN) --kind app --version $(or $(APP_VERSION),$(qb_layout_version)) $< -o $@
+	$(QB_SIGN) --kind app --version $(or $(APP_VERSION),$(qb_layout_version)) $< $@
 
 # ---- flash file ----------------------------------------------------------
 # Rebuilt whenever an input changes; FLASH=path boots an existing file.
