@@ -158,3 +158,23 @@ run: $(QB)/bootrom.elf $(if $(FLASH),,$(QB_FLASH)) ## boot QEMU (STRAP=1: hold t
 	$(QEMU) $(QEMU_ARGS)
 
 -include $(shell find $(QB)/obj -name '*.d' 2>/dev/null)
+
+# ---- tests and benchmark ---------------------------------------------------
+.PHONY: test-qemu bench-loader
+# QEMU scenarios (pytest, /usr/bin/python3); writes build/test-results/qemu.summary.
+test-qemu: tools qemu-images ## QEMU boot scenarios: normal, strap, rollback, crash loop, corruption, kill -9
+	@mkdir -p $(B)/test-results
+	@/usr/bin/python3 -m pytest -p no:cacheprovider -q tests/qemu > $(B)/test-results/qemu.out 2>&1; \
+	  rc=$$?; cat $(B)/test-results/qemu.out; \
+	  tail -n 1 $(B)/test-results/qemu.out | awk -v rc=$$rc '{ p = 0; f = 0; \
+	    for (i = 2; i <= NF; i++) { if ($$i ~ /^passed/) p = $$(i-1); if ($$i ~ /^(failed|error)/) f += $$(i-1) } \
+	    if (rc != 0 && f == 0) f = 1; printf "%d passed, %d failed\n", p, f }' > $(B)/test-results/qemu.summary; \
+	  cat $(B)/test-results/qemu.summary; exit $$rc
+TEST_TARGETS += $(if $(filter $(BOARD),$(QB_NAME)),test-qemu)
+
+# Loader size (hash-only and signature builds) and instructions from reset
+# to the jump (QEMU -icount shift=0) beside the instructions to hash the
+# same image, each against its budget.
+bench-loader: tools ## loader flash size and boot instructions beside their budgets
+	@/usr/bin/python3 tests/qemu/bench_loader.py --layout $(LAYOUT)
+BENCH_TARGETS += bench-loader
