@@ -3,8 +3,39 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "diag.h"
+#include "layout.h"
 #include "lb/endian.h"
 #include "lb/err.h"
+#include "ytree.h"
+
+/* The YAML path: lifeboat gen's reader and validator (keys are not needed
+ * to place images, so they are not loaded). */
+static int load_yaml(const char *path, lb_ptable_t *t)
+{
+    static char text[LB_YTREE_MAX_INPUT + 1];
+    static lb_layout_t layout;
+    lb_diag_t d;
+    lb_diag_init(&d, path);
+    FILE *f = fopen(path, "rb");
+    size_t len = 0;
+    unsigned errs = 1;
+    if (f == NULL) {
+        lb_diag_add(&d, 0, 0, "cannot open the layout");
+    } else {
+        len = fread(text, 1, sizeof(text), f);
+        fclose(f);
+        errs = lb_layout_parse(&layout, text, len, path, &d);
+    }
+    if (errs != 0) {
+        lb_diag_print(&d, stderr);
+        lb_diag_free(&d);
+        return -1;
+    }
+    lb_diag_free(&d);
+    lb_layout_to_ptable(&layout, t);
+    return 0;
+}
 
 int lb_mkflash_load_layout(const char *path, lb_ptable_t *t)
 {
@@ -25,6 +56,5 @@ int lb_mkflash_load_layout(const char *path, lb_ptable_t *t)
         }
         return 0;
     }
-    fprintf(stderr, "lifeboat mkflash: %s: not a partition table\n", path);
-    return -1;
+    return load_yaml(path, t);
 }
