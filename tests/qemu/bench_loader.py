@@ -32,7 +32,7 @@ def build(qb, layout, bench):
     args = [f"QB={qb}", f"LAYOUT={layout}"]
     if bench:
         args.append("QB_JUMP_HOOK=jump_hook_bench")
-    make(*args, "qemu-flash")
+    make(*args, "qemu-images", "qemu-flash")
     return os.path.getsize(os.path.join(qb, "loader.bin"))
 
 

@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "lb/bootstate.h"
 #include "lb/endian.h"
 #include "lb/err.h"
 #include "lb/image.h"
@@ -74,7 +75,7 @@ static void test_mkflash_places_every_part(void **state)
     uint8_t loader[100];
     memset(loader, 0x11, sizeof(loader));
     uint8_t *rec = fake_image(2000, 0x22), *a = fake_image(3000, 0x33), *b = fake_image(40, 0x44);
-    lb_mkflash_inputs_t in = {{loader, sizeof(loader)}, {rec, 2000}, {{a, 3000}, {b, 40}}};
+    lb_mkflash_inputs_t in = {{loader, sizeof(loader)}, {rec, 2000}, {{a, 3000}, {b, 40}}, 0};
     uint8_t *out = malloc(t.geom.size);
     assert_int_equal(lb_mkflash_build(&t, &in, out, NULL), 0);
 
@@ -149,6 +150,35 @@ static void test_mkflash_refuses_unsigned_and_missing_slot(void **state)
     free(b);
 }
 
+static void test_mkflash_new_b_writes_initial_state(void **state)
+{
+    (void)state;
+    lb_ptable_t t;
+    make_table(&t, 1, 0xFF);
+    uint8_t loader[8] = {0};
+    uint8_t *a = fake_image(64, 0), *b = fake_image(64, 0);
+    a[20] = 1; /* version 1.0.0 */
+    b[20] = 1;
+    b[21] = 1; /* version 1.1.0 */
+    lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)}, .app = {{a, 64}, {b, 64}}};
+    in.slot_b_new = 1;
+    uint8_t *out = malloc(t.geom.size);
+    assert_int_equal(lb_mkflash_build(&t, &in, out, NULL), 0);
+    lb_bootstate_t s;
+    assert_int_equal(lb_bootstate_decode(&s, out + 20 * KIB, LB_BOOTSTATE_RECORD_SIZE), 0);
+    assert_int_equal(s.slots[0].state, LB_SLOT_CONFIRMED);
+    assert_int_equal(s.slots[1].state, LB_SLOT_NEW);
+    assert_int_equal(s.slots[1].version.minor, 1);
+    assert_int_equal(s.active_slot, 1);
+    /* Without an image in slot b there is nothing to try. */
+    in.app[1] = (lb_mkflash_blob_t){NULL, 0};
+    const char *why = NULL;
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_STATE);
+    free(out);
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_mkflash_fills_with_erased_value),
         cmocka_unit_test(test_mkflash_refuses_oversized),
         cmocka_unit_test(test_mkflash_refuses_unsigned_and_missing_slot),
+        cmocka_unit_test(test_mkflash_new_b_writes_initial_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,10 +16,12 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: lifeboat mkflash LAYOUT --loader LOADER.bin [--recovery REC.signed.bin]\n"
-               "         [--app APP.signed.bin] [--app-b APP.signed.bin] -o FLASH.bin\n"
+               "         [--app APP.signed.bin] [--app-b APP.signed.bin [--new-b]] -o FLASH.bin\n"
                "LAYOUT is the layout YAML or its binary partition table (ptable.bin).\n"
                "Writes a flash image of the layout's size: table, erased boot state,\n"
-               "loader, recovery and app slots; refuses inputs that do not fit.\n");
+               "loader, recovery and app slots; refuses inputs that do not fit.\n"
+               "--new-b: write an initial boot state with slot a confirmed and slot b\n"
+               "new (installed, to be tried on the next boot).\n");
 }
 
 /* Reads a whole file into a malloc'd buffer. Returns 0 or -1 (message printed). */
@@ -81,6 +83,7 @@ static int write_atomic(const char *path, const uint8_t *data, size_t len)
 int lb_cmd_mkflash(int argc, char **argv)
 {
     const char *layout = NULL, *out = NULL;
+    int new_b = 0;
     const char *paths[4] = {NULL, NULL, NULL, NULL}; /* loader, recovery, app, app-b */
     static const char *const opts[4] = {"--loader", "--recovery", "--app", "--app-b"};
     for (int i = 1; i < argc; i++) {
@@ -99,7 +102,9 @@ int lb_cmd_mkflash(int argc, char **argv)
         if (matched) {
             continue;
         }
-        if (strcmp(a, "-o") == 0 && i + 1 < argc) {
+        if (strcmp(a, "--new-b") == 0) {
+            new_b = 1;
+        } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
         } else if (a[0] != '-' && layout == NULL) {
             layout = a;
@@ -136,6 +141,7 @@ int lb_cmd_mkflash(int argc, char **argv)
         .loader = {bufs[0], lens[0]},
         .recovery = {bufs[1], lens[1]},
         .app = {{bufs[2], lens[2]}, {bufs[3], lens[3]}},
+        .slot_b_new = new_b,
     };
     image = malloc(table.geom.size);
     if (image == NULL) {
@@ -148,6 +154,7 @@ int lb_cmd_mkflash(int argc, char **argv)
         fprintf(stderr, "lifeboat mkflash: %s: %s\n", why,
                 err == LB_E_SIZE    ? "does not fit its partition"
                 : err == LB_E_MAGIC ? "not a signed image (run lifeboat sign)"
+                : err == LB_E_STATE ? "--new-b needs --app and --app-b"
                                     : lb_err_str(err));
         goto done;
     }

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "lb/bootstate.h"
 #include "lb/endian.h"
 #include "lb/err.h"
 #include "lb/image.h"
@@ -26,6 +27,39 @@ static int place(const lb_part_t *p, const lb_mkflash_blob_t *b, int signed_imag
     }
     memcpy(out + p->offset, b->data, b->len);
     return LB_OK;
+}
+
+static lb_image_version_t header_version(const uint8_t *img)
+{
+    /* MCUboot header: ih_ver at byte 20 (major, minor, revision, build). */
+    lb_image_version_t v = {img[20], img[21], lb_get_le16(img + 22), lb_get_le32(img + 24)};
+    return v;
+}
+
+/* One boot-state record: slot a confirmed, slot b new and active. */
+static int initial_state(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, uint8_t *out,
+                         const char **why)
+{
+    const lb_part_t *bs = lb_ptable_find(t, LB_PART_BOOTSTATE, LB_PTABLE_SLOT_NONE);
+    *why = "boot state";
+    if (bs == NULL || in->app[0].data == NULL || in->app[1].data == NULL) {
+        return LB_E_STATE;
+    }
+    lb_bootstate_t s;
+    lb_bootstate_defaults(&s);
+    s.seq = 1;
+    s.slots[0].state = LB_SLOT_CONFIRMED;
+    s.slots[0].version = header_version(in->app[0].data);
+    s.slots[1].state = LB_SLOT_NEW;
+    s.slots[1].version = header_version(in->app[1].data);
+    s.active_slot = 1;
+    uint32_t ps = t->geom.program_size;
+    uint32_t rec = (LB_BOOTSTATE_RECORD_SIZE + ps - 1u) / ps * ps;
+    if (rec > bs->size) {
+        return LB_E_NOSPACE;
+    }
+    int n = lb_bootstate_encode(&s, out + bs->offset, rec, t->geom.erased);
+    return n < 0 ? n : LB_OK;
 }
 
 int lb_mkflash_build(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, uint8_t *out,
@@ -65,7 +99,8 @@ int lb_mkflash_build(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, uint8_
     for (uint8_t s = 0; err == LB_OK && s < LB_PTABLE_MAX_SLOTS; s++) {
         err = place(lb_ptable_find(t, LB_PART_APP, s), &in->app[s], 1, out, why, slot_names[s]);
     }
-    /* The boot-state partition stays erased: the loader's boot-state code
-     * reads an erased log as "no history" and starts it on first boot. */
+    if (err == LB_OK && in->slot_b_new) {
+        err = initial_state(t, in, out, why);
+    }
     return err;
 }
