@@ -81,8 +81,10 @@ $(QB)/bootrom.elf: $(QB_BOOTROM_OBJS) $(QB_DIR)/ld/bootrom.ld $(QB_DIR)/ld/secti
 # ---- loader (hash-only or signature per the layout) -----------------------
 QB_LOADER_OBJS := $(call qb_objs,loader,$(QB_LOADER_SRCS))
 $(QB_LOADER_OBJS): $(QB)/obj/loader/%.o: %.c
+# Link-time optimisation: the loader is the size-critical image.
+QB_FLAGS_loader := -flto
 $(QB)/loader.elf: $(QB_LOADER_OBJS) $(QB)/ld/loader.ld $(QB_DIR)/ld/loader-ram.ld
-	$(FW_CC) $(FW_LDFLAGS) -T$(QB)/ld/loader.ld -Wl,-Map,$@.map -o $@ $(QB_LOADER_OBJS)
+	$(FW_CC) $(FW_LDFLAGS) -Os -flto -T$(QB)/ld/loader.ld -Wl,-Map,$@.map -o $@ $(QB_LOADER_OBJS)
 
 # ---- recovery image ------------------------------------------------------
 QB_RECOVERY_OBJS := $(call qb_objs,recovery,$(QB_RECOVERY_SRCS))
