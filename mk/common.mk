@@ -5,7 +5,8 @@ CLANG ?= clang
 WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wmissing-prototypes -Wstrict-prototypes \
         -Wpointer-arith -Wformat=2
 HOST_CPPFLAGS := -Ilib/include -Itools/lifeboat -D_DEFAULT_SOURCE
-HOST_CFLAGS := -std=c11 -O2 -g $(WARN) -MMD -MP
+# Function sections let the CLI drop lib/ code it never calls (see tools.mk).
+HOST_CFLAGS := -std=c11 -O2 -g -ffunction-sections -fdata-sections $(WARN) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 # Libraries the host CLI and the host tests link (Debian packages).
