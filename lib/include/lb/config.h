@@ -1,0 +1,76 @@
+/* Configuration defaults: every tunable of lifeboat, in one place. A build
+ * may override any of them with -D; each default is the value the budgets
+ * in docs/ were measured with. */
+#ifndef LB_CONFIG_H
+#define LB_CONFIG_H
+
+/* ---- recovery: HTTP server (recovery/http) ------------------------------ */
+
+/* Longest request line (method, target, version) before 414. */
+#ifndef LB_HTTP_REQLINE_MAX
+#define LB_HTTP_REQLINE_MAX 256
+#endif
+/* Longest request-target (path and query) before 414. */
+#ifndef LB_HTTP_TARGET_MAX
+#define LB_HTTP_TARGET_MAX 128
+#endif
+/* Longest single header line; longer lines get 431. */
+#ifndef LB_HTTP_LINE_MAX
+#define LB_HTTP_LINE_MAX 640
+#endif
+/* Longest Authorization value kept (a Digest answer is ~400 bytes). */
+#ifndef LB_HTTP_AUTH_MAX
+#define LB_HTTP_AUTH_MAX 600
+#endif
+/* Whole header block (all lines) before 431. */
+#ifndef LB_HTTP_HEADERS_MAX
+#define LB_HTTP_HEADERS_MAX 4096
+#endif
+/* Most header lines in one request before 431. */
+#ifndef LB_HTTP_HEADER_COUNT_MAX
+#define LB_HTTP_HEADER_COUNT_MAX 48
+#endif
+/* Concurrent HTTP connections served; more wait in the TCP backlog. */
+#ifndef LB_HTTP_CONN_MAX
+#define LB_HTTP_CONN_MAX 4
+#endif
+/* A connection that sends nothing for this long mid-request gets 408. */
+#ifndef LB_HTTP_STALL_MS
+#define LB_HTTP_STALL_MS 10000
+#endif
+/* A kept-alive connection idle between requests is closed after this. */
+#ifndef LB_HTTP_KEEPALIVE_MS
+#define LB_HTTP_KEEPALIVE_MS 15000
+#endif
+
+/* ---- recovery: Digest authentication (recovery/auth) -------------------- */
+
+/* Outstanding (issued, not yet used) nonces; issuing evicts the oldest. */
+#ifndef LB_AUTH_NONCES
+#define LB_AUTH_NONCES 8
+#endif
+/* A nonce is accepted for this long after it was issued. */
+#ifndef LB_AUTH_NONCE_TTL_MS
+#define LB_AUTH_NONCE_TTL_MS 60000
+#endif
+/* Failed attempts (per client address) before the first lockout. */
+#ifndef LB_AUTH_FREE_FAILURES
+#define LB_AUTH_FREE_FAILURES 5
+#endif
+/* First lockout; each further failure doubles it up to the maximum. */
+#ifndef LB_AUTH_LOCKOUT_MS
+#define LB_AUTH_LOCKOUT_MS 2000
+#endif
+#ifndef LB_AUTH_LOCKOUT_MAX_MS
+#define LB_AUTH_LOCKOUT_MAX_MS 300000
+#endif
+/* Client addresses whose failures are tracked (least recently seen evicted). */
+#ifndef LB_AUTH_CLIENTS
+#define LB_AUTH_CLIENTS 8
+#endif
+/* Entries in the audit log ring shown in /api/status. */
+#ifndef LB_AUTH_AUDIT_ENTRIES
+#define LB_AUTH_AUDIT_ENTRIES 16
+#endif
+
+#endif
