@@ -11,3 +11,5 @@ HOST_CPPFLAGS += -Irecovery
 # fragments: name our objects as extra prerequisites so $^ picks them up.
 $(HOSTTEST_LIB): $(patsubst %.c,$(B)/host-san/%.o,$(NET_HOST_SRCS))
 $(FUZZ_LIB): $(patsubst %.c,$(B)/fuzz/%.o,$(NET_HOST_SRCS))
+# The CLI's push/status answer Digest challenges with the same helpers.
+$(B)/tools/lifeboat: $(B)/host/recovery/auth/digest.o
