@@ -30,6 +30,9 @@ const char *lb_err_str(int err)
         "authentication failed",
         "unsupported",
         "invalid state",
+        "image truncated",
+        "tlv in wrong area",
+        "unknown protected tlv",
     };
     _Static_assert(sizeof(names) / sizeof(names[0]) == (unsigned)-LB_E_LAST, "lb_err_str table");
     if (err > 0 || err <= LB_E_LAST) {

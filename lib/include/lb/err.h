@@ -32,7 +32,10 @@ enum {
     LB_E_AUTH = -23,       /* authentication failed */
     LB_E_UNSUPPORTED = -24, /* valid request for a feature not built in */
     LB_E_STATE = -25,      /* operation not valid in the current state */
-    LB_E_LAST = -26
+    LB_E_TRUNCATED = -26,  /* image ends before its declared size */
+    LB_E_TLVPLACE = -27,   /* TLV in an area where it is not allowed (not covered/honoured) */
+    LB_E_TLVUNKNOWN = -28, /* unknown protected TLV below the vendor range */
+    LB_E_LAST = -29
 };
 
 /* Returns a short, stable, lower-case description of an LB_E_* code

@@ -1,6 +1,15 @@
 /* Signed images in the MCUboot format, with lifeboat's protected vendor
  * TLVs (kind, product). One parser/verifier for the loader, the recovery
- * image, apps, the host CLI and the tests. Format: docs/SPEC.md. */
+ * image, apps, the host CLI and the tests; one builder for the host CLI and
+ * the tests. Every constant and field offset of the format is defined here,
+ * once. Format: docs/spec/image.md (merged into docs/SPEC.md).
+ *
+ * Layout of an image (all fields little-endian):
+ *   [0, hdr_size)                  header (32 fixed bytes, then zero padding)
+ *   [hdr_size, +img_size)          body
+ *   [.., +protect_tlv_size)        protected TLV area (info magic 0x6908), hashed
+ *   [.., +tlv_tot)                 TLV area (info magic 0x6907), not hashed
+ * SHA256 (TLV 0x10) covers everything before the TLV area. */
 #ifndef LB_IMAGE_H
 #define LB_IMAGE_H
 
@@ -9,19 +18,54 @@
 #include <stdint.h>
 
 #define LB_IMAGE_MAGIC 0x96f3b83du
-#define LB_IMAGE_HEADER_SIZE 32u          /* the fixed header; ih_hdr_size may be larger */
+#define LB_IMAGE_HEADER_SIZE 32u /* the fixed header; ih_hdr_size may be larger */
 #define LB_IMAGE_TLV_INFO_MAGIC 0x6907u
 #define LB_IMAGE_TLV_PROT_INFO_MAGIC 0x6908u
+#define LB_IMAGE_TLV_INFO_SIZE 4u /* magic u16, tlv_tot u16 (tlv_tot counts these 4 bytes) */
+#define LB_IMAGE_TLV_HDR_SIZE 4u  /* type u16, len u16, then len value bytes */
+
+/* Header field offsets (struct image_header in MCUboot). */
+#define LB_IMAGE_OFF_MAGIC 0u          /* u32 LB_IMAGE_MAGIC */
+#define LB_IMAGE_OFF_LOAD_ADDR 4u      /* u32 */
+#define LB_IMAGE_OFF_HDR_SIZE 8u       /* u16, >= LB_IMAGE_HEADER_SIZE */
+#define LB_IMAGE_OFF_PROT_TLV_SIZE 10u /* u16, whole protected area incl. its info, or 0 */
+#define LB_IMAGE_OFF_IMG_SIZE 12u      /* u32, body bytes */
+#define LB_IMAGE_OFF_FLAGS 16u         /* u32 LB_IMAGE_F_* */
+#define LB_IMAGE_OFF_VER_MAJOR 20u     /* u8 */
+#define LB_IMAGE_OFF_VER_MINOR 21u     /* u8 */
+#define LB_IMAGE_OFF_VER_REVISION 22u  /* u16 */
+#define LB_IMAGE_OFF_VER_BUILD 24u     /* u32 */
+#define LB_IMAGE_OFF_PAD 28u           /* u32, written 0 */
+
+/* Header flags. Lifeboat boots plain images; encrypted or compressed ones
+ * are refused with LB_E_UNSUPPORTED rather than executed as garbage. */
+#define LB_IMAGE_F_PIC 0x01u
+#define LB_IMAGE_F_ENCRYPTED_AES128 0x04u
+#define LB_IMAGE_F_ENCRYPTED_AES256 0x08u
+#define LB_IMAGE_F_NON_BOOTABLE 0x10u
 #define LB_IMAGE_F_RAM_LOAD 0x20u
+#define LB_IMAGE_F_ROM_FIXED 0x100u
+#define LB_IMAGE_F_UNSUPPORTED                                                                     \
+    (~(uint32_t)(LB_IMAGE_F_PIC | LB_IMAGE_F_NON_BOOTABLE | LB_IMAGE_F_RAM_LOAD |                  \
+                 LB_IMAGE_F_ROM_FIXED))
 
-#define LB_IMAGE_TLV_KEYHASH 0x01u
-#define LB_IMAGE_TLV_SHA256 0x10u
-#define LB_IMAGE_TLV_ECDSA_SIG 0x22u
-#define LB_IMAGE_TLV_SEC_CNT 0x50u
-#define LB_IMAGE_TLV_KIND 0xA0u    /* protected, 1 byte: lb_image_kind_t */
-#define LB_IMAGE_TLV_PRODUCT 0xA1u /* protected, UTF-8 product id, no NUL */
+/* TLV types lifeboat reads. Unprotected area: KEYHASH, SHA256, ECDSA_SIG
+ * (others there are skipped). Protected area: SEC_CNT and vendor tags
+ * >= 0xA0 (unknown ones skipped); any other tag below 0xA0 is refused. */
+#define LB_IMAGE_TLV_KEYHASH 0x01u   /* 32 bytes: SHA-256 of the DER SubjectPublicKeyInfo */
+#define LB_IMAGE_TLV_SHA256 0x10u    /* 32 bytes */
+#define LB_IMAGE_TLV_ECDSA_SIG 0x22u /* DER ECDSA-Sig-Value, P-256, may be zero-padded */
+#define LB_IMAGE_TLV_SEC_CNT 0x50u   /* protected, u32 */
+#define LB_IMAGE_TLV_KIND 0xA0u      /* protected, 1 byte: lb_image_kind_t */
+#define LB_IMAGE_TLV_PRODUCT 0xA1u   /* protected, UTF-8 product id, no NUL */
+#define LB_IMAGE_TLV_VENDOR_MIN 0xA0u
 
+#define LB_IMAGE_HASH_SIZE 32u
+#define LB_IMAGE_SIG_MAX 72u /* DER P-256 signature incl. imgtool's zero padding */
 #define LB_IMAGE_PRODUCT_MAX 32u
+/* DER SubjectPublicKeyInfo of an uncompressed P-256 key: the only key form
+ * the verifier accepts. */
+#define LB_IMAGE_KEY_DER_SIZE 91u
 
 typedef enum {
     LB_IMAGE_KIND_ANY = 0, /* policy only: accept either */
@@ -38,40 +82,127 @@ typedef struct {
 
 /* What an image must satisfy to be accepted. */
 typedef struct {
-    uint8_t kind;                /* lb_image_kind_t; ANY accepts both */
-    const char *product;         /* required product id, or NULL for any */
+    uint8_t kind;        /* lb_image_kind_t; ANY accepts both and images without a kind */
+    const char *product; /* required product id, or NULL for any */
     uint32_t min_security_counter;
-    bool require_signature;      /* refuse images without a valid ECDSA_SIG */
-    const uint8_t *key_der;      /* trusted public key, DER SubjectPublicKeyInfo */
-    size_t key_der_len;          /* 0: no key (then require_signature fails) */
-    uint32_t max_size;           /* whole image incl. TLVs must fit (the slot) */
+    bool require_signature; /* check KEYHASH + ECDSA_SIG against key_der (else not read) */
+    const uint8_t *key_der; /* trusted public key, DER SubjectPublicKeyInfo (P-256) */
+    size_t key_der_len;     /* 0: no key (then require_signature fails with LB_E_KEY) */
+    uint32_t max_size;      /* whole image incl. TLVs must fit (the slot); 0: only 32-bit */
 } lb_image_policy_t;
 
-/* What verification learned about an accepted image. */
+/* What verification learned about an image (as far as parsing got). */
 typedef struct {
     uint32_t load_addr;
     uint32_t hdr_size;
-    uint32_t img_size;        /* body bytes after the header */
+    uint32_t img_size; /* body bytes after the header */
+    uint32_t protect_tlv_size;
     uint32_t flags;
-    uint32_t total_size;      /* header + body + all TLV areas */
+    uint32_t total_size; /* header + body + all TLV areas; 0 until known */
     lb_image_version_t version;
     uint32_t security_counter; /* 0 when absent */
-    uint8_t kind;
+    bool has_security_counter;
+    uint8_t kind; /* 0 when absent */
     char product[LB_IMAGE_PRODUCT_MAX + 1];
-    uint8_t hash[32];
-    bool signature_ok;        /* a valid signature by the trusted key */
+    uint8_t hash[LB_IMAGE_HASH_SIZE]; /* computed SHA-256 over header+body+protected TLVs */
+    bool hash_ok;                     /* the SHA256 TLV matched `hash` */
+    bool has_signature;               /* an ECDSA_SIG TLV was present */
+    bool signature_ok;                /* a valid signature by the trusted key */
 } lb_image_info_t;
 
 /* Verifies a whole image held in memory (the bytes that will execute, for
- * RAM-loaded images). Returns 0 when every check of `policy` holds, else a
- * precise negative code: LB_E_MAGIC, LB_E_SIZE, LB_E_RANGE, LB_E_TLV,
- * LB_E_HASH, LB_E_KEY, LB_E_SIG, LB_E_UNSIGNED, LB_E_KIND, LB_E_PRODUCT,
- * LB_E_SECCNT. `info` may be NULL; it is filled as far as parsing got. */
+ * RAM-loaded images). Bytes after the image's end (rest of a slot) are
+ * ignored. Returns 0 when every check of `policy` holds, else a precise
+ * negative code: LB_E_MAGIC (header magic), LB_E_SIZE (header size),
+ * LB_E_UNSUPPORTED (encrypted/compressed flags), LB_E_RANGE (sizes wrap or
+ * exceed policy->max_size), LB_E_TRUNCATED, LB_E_TLV (malformed TLV area or
+ * entry), LB_E_TLVPLACE (TLV in the wrong area), LB_E_TLVUNKNOWN (unknown
+ * protected TLV), LB_E_HASH, LB_E_UNSIGNED, LB_E_KEY, LB_E_SIG, LB_E_KIND,
+ * LB_E_PRODUCT, LB_E_SECCNT. `info` may be NULL; it is filled as far as
+ * parsing got. Built on the streaming verifier below: one code path. */
 int lb_image_verify(const uint8_t *image, size_t len, const lb_image_policy_t *policy,
                     lb_image_info_t *info);
+
+/* Streaming verifier: the same checks over an image that arrives in chunks
+ * of any size (the recovery image verifies while it receives). No heap;
+ * the context is caller-owned and opaque. */
+#define LB_IMAGE_STREAM_CTX_SIZE 640u
+typedef struct {
+    union {
+        uint64_t align;
+        uint8_t bytes[LB_IMAGE_STREAM_CTX_SIZE];
+    } opaque;
+} lb_image_stream_t;
+
+/* Called for every TLV the stream parses (protected area first), after its
+ * length was bounds-checked. `value_off` is the value's offset in the image. */
+typedef void (*lb_image_tlv_cb_t)(void *arg, bool protected_area, uint16_t type, uint16_t len,
+                                  uint32_t value_off);
+
+/* Starts a verification against `policy`, which must stay valid until
+ * finish. Returns 0, or LB_E_INVAL for NULL arguments. */
+int lb_image_stream_init(lb_image_stream_t *s, const lb_image_policy_t *policy);
+
+/* Optional: reports every parsed TLV to `cb`. Returns 0 or LB_E_INVAL. */
+int lb_image_stream_observe(lb_image_stream_t *s, lb_image_tlv_cb_t cb, void *arg);
+
+/* Consumes the next `len` bytes. Structural checks (magic, sizes, TLV
+ * framing and placement) fail as early as the bytes allow. Bytes after the
+ * image's end are ignored. Returns 0, or the first error (sticky: every
+ * later call returns it too). */
+int lb_image_stream_update(lb_image_stream_t *s, const uint8_t *data, size_t len);
+
+/* Returns the image's total size once the TLV area's info was read (the
+ * number of bytes the stream needs), else 0. */
+uint32_t lb_image_stream_total(const lb_image_stream_t *s);
+
+/* Ends the verification: hash, key, signature, kind, product, security
+ * counter. Returns 0 when everything holds, else the precise code (see
+ * lb_image_verify; LB_E_TRUNCATED when the image was not complete). Fills
+ * `info` (may be NULL) as far as parsing got. */
+int lb_image_stream_finish(lb_image_stream_t *s, lb_image_info_t *info);
 
 /* Compares two versions like MCUboot (major, minor, revision; build
  * ignored). Returns <0, 0 or >0. */
 int lb_image_version_cmp(const lb_image_version_t *a, const lb_image_version_t *b);
+
+/* ---- Building images (host CLI, tests). ---- */
+
+/* Produces the DER signature of a SHA-256 digest into sig (capacity cap).
+ * Returns the signature length (> 0), or a negative LB_E_* code. */
+typedef int (*lb_image_sign_cb_t)(void *arg, const uint8_t hash[LB_IMAGE_HASH_SIZE], uint8_t *sig,
+                                  size_t cap);
+
+typedef struct {
+    uint32_t load_addr;
+    uint32_t hdr_size; /* 0: LB_IMAGE_HEADER_SIZE */
+    uint32_t flags;
+    lb_image_version_t version;
+    bool has_security_counter;
+    uint32_t security_counter;
+    uint8_t kind;           /* 0: no KIND TLV */
+    const char *product;    /* NULL: no PRODUCT TLV */
+    const uint8_t *key_der; /* public key for KEYHASH; NULL: unsigned image */
+    size_t key_der_len;
+    lb_image_sign_cb_t sign; /* with key_der: makes the ECDSA_SIG TLV */
+    void *sign_arg;
+} lb_image_build_opts_t;
+
+/* Writes the image for `body` into out (capacity cap): header, body,
+ * protected TLVs (SEC_CNT, KIND, PRODUCT), SHA256, and with a key KEYHASH +
+ * ECDSA_SIG. Returns the image length (> 0), or LB_E_INVAL (bad options),
+ * LB_E_RANGE (a size does not fit its field), LB_E_NOSPACE (cap too small),
+ * or the sign callback's error. */
+int lb_image_build(const uint8_t *body, size_t body_len, const lb_image_build_opts_t *opts,
+                   uint8_t *out, size_t cap);
+
+/* Appends one TLV (type, len, value) at out[*off], bounded by cap, and
+ * advances *off. Returns 0, LB_E_RANGE (len > 0xFFFF) or LB_E_NOSPACE. */
+int lb_image_tlv_put(uint8_t *out, size_t cap, size_t *off, uint16_t type, const void *value,
+                     size_t len);
+
+/* Computes the SHA-256 of `len` bytes (the format's hash). Returns 0 or a
+ * negative LB_E_* code. */
+int lb_image_sha256(const uint8_t *data, size_t len, uint8_t out[LB_IMAGE_HASH_SIZE]);
 
 #endif

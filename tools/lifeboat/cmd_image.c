@@ -1,0 +1,776 @@
+/* `lifeboat keygen | sign | verify | info`: image keys and signed images.
+ * Encoding and verification are lib/'s (lb/image.h); this file only reads
+ * options and files and reports. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "keys.h"
+#include "lb/err.h"
+#include "lb/image.h"
+
+#define MAX_FILE (64u * 1024u * 1024u)
+
+/* ---- small helpers ---- */
+
+/* Reads a whole file. Returns a malloc'd buffer (caller frees) or NULL with
+ * errno set. */
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    size_t cap = 65536, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) {
+            break;
+        }
+        if (cap >= MAX_FILE) {
+            free(buf);
+            buf = NULL;
+            errno = EFBIG;
+            break;
+        }
+        uint8_t *nb = realloc(buf, cap * 2);
+        if (nb == NULL) {
+            free(buf);
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    if (buf != NULL && ferror(f)) {
+        free(buf);
+        buf = NULL;
+        errno = EIO;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* Writes a whole file with the given mode (new files only get it; existing
+ * ones are chmod'ed too). Returns 0 or -1 with errno set. */
+static int write_file(const char *path, const void *data, size_t len, mode_t mode, int excl)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | (excl ? O_EXCL : 0), mode);
+    if (fd < 0) {
+        return -1;
+    }
+    const uint8_t *p = data;
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            close(fd);
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    if (fchmod(fd, mode) != 0) {
+        close(fd);
+        return -1;
+    }
+    return close(fd);
+}
+
+/* Parses an unsigned number (decimal or 0x hex, optional K/M suffix).
+ * Returns 0 or -1. */
+static int parse_u32(const char *s, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    if (s == NULL || *s == '\0' || *s == '-') {
+        return -1;
+    }
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno != 0) {
+        return -1;
+    }
+    if (*end == 'K' || *end == 'k') {
+        v *= 1024u;
+        end++;
+    } else if (*end == 'M' || *end == 'm') {
+        v *= 1024u * 1024u;
+        end++;
+    }
+    if (*end != '\0' || v > UINT32_MAX) {
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+/* Parses MAJOR[.MINOR[.REVISION]][+BUILD]. Returns 0 or -1. */
+static int parse_version(const char *s, lb_image_version_t *v)
+{
+    uint32_t part[4] = {0, 0, 0, 0};
+    static const uint32_t max[4] = {255, 255, 65535, UINT32_MAX};
+    int idx = 0;
+    const char *p = s;
+    for (;;) {
+        char *end;
+        if (*p < '0' || *p > '9') {
+            return -1;
+        }
+        errno = 0;
+        unsigned long long x = strtoull(p, &end, 10);
+        if (errno != 0 || x > max[idx]) {
+            return -1;
+        }
+        part[idx] = (uint32_t)x;
+        p = end;
+        if (*p == '\0') {
+            break;
+        }
+        if (*p == '.' && idx < 2) {
+            idx++;
+        } else if (*p == '+' && idx < 3) {
+            idx = 3;
+        } else {
+            return -1;
+        }
+        p++;
+    }
+    v->major = (uint8_t)part[0];
+    v->minor = (uint8_t)part[1];
+    v->revision = (uint16_t)part[2];
+    v->build = part[3];
+    return 0;
+}
+
+static int parse_kind(const char *s, uint8_t *kind)
+{
+    if (strcmp(s, "app") == 0) {
+        *kind = LB_IMAGE_KIND_APP;
+    } else if (strcmp(s, "recovery") == 0) {
+        *kind = LB_IMAGE_KIND_RECOVERY;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+static const char *kind_name(uint8_t kind)
+{
+    switch (kind) {
+    case LB_IMAGE_KIND_APP:
+        return "app";
+    case LB_IMAGE_KIND_RECOVERY:
+        return "recovery";
+    default:
+        return "none";
+    }
+}
+
+/* KEY.pem -> KEY.pub.pem; anything else -> NAME.pub.pem. */
+static int pub_path(const char *priv, char *out, size_t cap)
+{
+    size_t n = strlen(priv);
+    if (n > 4 && strcmp(priv + n - 4, ".pem") == 0) {
+        n -= 4;
+    }
+    int w = snprintf(out, cap, "%.*s.pub.pem", (int)n, priv);
+    return (w < 0 || (size_t)w >= cap) ? -1 : 0;
+}
+
+static int usage_err(const char *cmd, const char *usage, const char *msg)
+{
+    if (msg != NULL) {
+        fprintf(stderr, "lifeboat %s: %s\n", cmd, msg);
+    }
+    fprintf(stderr, "usage: lifeboat %s %s\n", cmd, usage);
+    return LB_CLI_EXIT_USAGE;
+}
+
+/* ---- keygen ---- */
+
+static const char keygen_usage[] = "-o KEY.pem [--force]\n"
+                                   "  writes an ECDSA P-256 private key (mode 0600) to KEY.pem "
+                                   "and its public key to KEY.pub.pem";
+
+int lb_cmd_keygen(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *out = NULL;
+    int force = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:fh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            out = optarg;
+            break;
+        case 'f':
+            force = 1;
+            break;
+        case 'h':
+            printf("usage: lifeboat keygen %s\n", keygen_usage);
+            return LB_CLI_EXIT_OK;
+        default:
+            return usage_err("keygen", keygen_usage, NULL);
+        }
+    }
+    if (out == NULL || optind != argc) {
+        return usage_err("keygen", keygen_usage, out == NULL ? "missing -o KEY.pem" : NULL);
+    }
+    char pub[4096];
+    if (pub_path(out, pub, sizeof(pub)) != 0) {
+        return usage_err("keygen", keygen_usage, "path too long");
+    }
+    lb_key_t *k;
+    if (lb_key_generate(&k) != 0) {
+        fprintf(stderr, "lifeboat keygen: key generation failed\n");
+        return LB_CLI_EXIT_FAIL;
+    }
+    char priv_pem[1024], pub_pem[1024];
+    int rc = lb_key_private_pem(k, priv_pem, sizeof(priv_pem));
+    if (rc == 0) {
+        rc = lb_key_public_pem(k, pub_pem, sizeof(pub_pem));
+    }
+    lb_key_free(k);
+    if (rc != 0) {
+        fprintf(stderr, "lifeboat keygen: cannot encode key: %s\n", lb_err_str(rc));
+        return LB_CLI_EXIT_FAIL;
+    }
+    /* The private key is created 0600 from the start, never widened. */
+    if (write_file(out, priv_pem, strlen(priv_pem), 0600, !force) != 0) {
+        fprintf(stderr, "lifeboat keygen: %s: %s%s\n", out, strerror(errno),
+                errno == EEXIST ? " (use --force to overwrite)" : "");
+        return LB_CLI_EXIT_FAIL;
+    }
+    memset(priv_pem, 0, sizeof(priv_pem));
+    if (write_file(pub, pub_pem, strlen(pub_pem), 0644, 0) != 0) {
+        fprintf(stderr, "lifeboat keygen: %s: %s\n", pub, strerror(errno));
+        return LB_CLI_EXIT_FAIL;
+    }
+    printf("private key: %s (keep secret)\npublic key:  %s\n", out, pub);
+    return LB_CLI_EXIT_OK;
+}
+
+/* ---- sign ---- */
+
+static const char sign_usage[] =
+    "--key KEY.pem --version MAJ.MIN.REV[+BUILD] --kind app|recovery --product ID\n"
+    "       [--security-counter N] [--load-addr A] [--header-size N] [--pad-to SIZE]\n"
+    "       IN.bin OUT.bin\n"
+    "  --load-addr sets the RAM_LOAD flag (as imgtool); --pad-to fills the output\n"
+    "  with 0xff up to SIZE bytes (a slot image)";
+
+int lb_cmd_sign(int argc, char **argv)
+{
+    enum { O_KEY = 256, O_VERSION, O_SECCNT, O_KIND, O_PRODUCT, O_LOAD, O_HDR, O_PAD };
+    static const struct option opts[] = {
+        {"key", required_argument, NULL, O_KEY},
+        {"version", required_argument, NULL, O_VERSION},
+        {"security-counter", required_argument, NULL, O_SECCNT},
+        {"kind", required_argument, NULL, O_KIND},
+        {"product", required_argument, NULL, O_PRODUCT},
+        {"load-addr", required_argument, NULL, O_LOAD},
+        {"header-size", required_argument, NULL, O_HDR},
+        {"pad-to", required_argument, NULL, O_PAD},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    lb_image_build_opts_t o = {0};
+    const char *key_path = NULL;
+    int have_version = 0, c;
+    uint32_t pad_to = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case O_KEY:
+            key_path = optarg;
+            break;
+        case O_VERSION:
+            bad = parse_version(optarg, &o.version);
+            have_version = 1;
+            break;
+        case O_SECCNT:
+            bad = parse_u32(optarg, &o.security_counter);
+            o.has_security_counter = true;
+            break;
+        case O_KIND:
+            bad = parse_kind(optarg, &o.kind);
+            break;
+        case O_PRODUCT:
+            o.product = optarg;
+            bad = strlen(optarg) == 0 || strlen(optarg) > LB_IMAGE_PRODUCT_MAX;
+            break;
+        case O_LOAD:
+            bad = parse_u32(optarg, &o.load_addr);
+            o.flags |= LB_IMAGE_F_RAM_LOAD;
+            break;
+        case O_HDR:
+            bad = parse_u32(optarg, &o.hdr_size) || o.hdr_size < LB_IMAGE_HEADER_SIZE ||
+                  o.hdr_size > 0xFFFFu;
+            break;
+        case O_PAD:
+            bad = parse_u32(optarg, &pad_to);
+            break;
+        case 'h':
+            printf("usage: lifeboat sign %s\n", sign_usage);
+            return LB_CLI_EXIT_OK;
+        default:
+            return usage_err("sign", sign_usage, NULL);
+        }
+        if (bad) {
+            fprintf(stderr, "lifeboat sign: bad value for %s: '%s'\n", argv[optind - 1], optarg);
+            return usage_err("sign", sign_usage, NULL);
+        }
+    }
+    if (key_path == NULL || !have_version || o.kind == 0 || o.product == NULL ||
+        argc - optind != 2) {
+        return usage_err("sign", sign_usage,
+                         "--key, --version, --kind, --product, IN and OUT are required");
+    }
+    const char *in_path = argv[optind], *out_path = argv[optind + 1];
+
+    lb_key_t *key;
+    int rc = lb_key_load(key_path, &key);
+    if (rc != 0) {
+        fprintf(stderr, "lifeboat sign: %s: %s\n", key_path,
+                rc == LB_E_IO ? "cannot read key file" : "not an ECDSA P-256 key");
+        return LB_CLI_EXIT_FAIL;
+    }
+    if (!lb_key_is_private(key)) {
+        fprintf(stderr, "lifeboat sign: %s: a private key is needed to sign\n", key_path);
+        lb_key_free(key);
+        return LB_CLI_EXIT_FAIL;
+    }
+    uint8_t der[128];
+    int der_len = lb_key_public_der(key, der, sizeof(der));
+    size_t body_len;
+    uint8_t *body = read_file(in_path, &body_len);
+    if (der_len <= 0 || body == NULL) {
+        fprintf(stderr, "lifeboat sign: %s: %s\n", body == NULL ? in_path : key_path,
+                body == NULL ? strerror(errno) : "cannot encode public key");
+        free(body);
+        lb_key_free(key);
+        return LB_CLI_EXIT_FAIL;
+    }
+    o.key_der = der;
+    o.key_der_len = (size_t)der_len;
+    o.sign = lb_key_sign_cb;
+    o.sign_arg = key;
+    size_t cap = body_len + (o.hdr_size ? o.hdr_size : LB_IMAGE_HEADER_SIZE) + 1024u;
+    if (cap < pad_to) {
+        cap = pad_to;
+    }
+    uint8_t *img = malloc(cap);
+    int n = img != NULL ? lb_image_build(body, body_len, &o, img, cap) : LB_E_NOSPACE;
+    free(body);
+    lb_key_free(key);
+    if (n < 0) {
+        fprintf(stderr, "lifeboat sign: cannot build image: %s\n", lb_err_str(n));
+        free(img);
+        return LB_CLI_EXIT_FAIL;
+    }
+    size_t out_len = (size_t)n;
+    if (pad_to != 0) {
+        if (out_len > pad_to) {
+            fprintf(stderr, "lifeboat sign: image is %zu bytes, larger than --pad-to %" PRIu32 "\n",
+                    out_len, pad_to);
+            free(img);
+            return LB_CLI_EXIT_FAIL;
+        }
+        memset(img + out_len, 0xFF, pad_to - out_len);
+        out_len = pad_to;
+    }
+    if (write_file(out_path, img, out_len, 0644, 0) != 0) {
+        fprintf(stderr, "lifeboat sign: %s: %s\n", out_path, strerror(errno));
+        free(img);
+        return LB_CLI_EXIT_FAIL;
+    }
+    free(img);
+    printf("%s: %s image for %s, version %u.%u.%u+%" PRIu32 ", %d bytes signed\n", out_path,
+           kind_name(o.kind), o.product, o.version.major, o.version.minor, o.version.revision,
+           o.version.build, n);
+    return LB_CLI_EXIT_OK;
+}
+
+/* ---- verify ---- */
+
+static const char verify_usage[] =
+    "--key PUB.pem [--product ID] [--kind app|recovery] [--min-security-counter N]\n"
+    "       [--max-size N] IMAGE\n"
+    "  exit 0 only when the image is intact, signed by the key and matches every option";
+
+/* One sentence on why verification refused, with the values involved. */
+static void explain(int rc, const lb_image_info_t *in, const lb_image_policy_t *p)
+{
+    switch (rc) {
+    case LB_E_KIND:
+        fprintf(stderr, "  image kind is %s, expected %s\n", kind_name(in->kind),
+                kind_name(p->kind));
+        break;
+    case LB_E_PRODUCT:
+        fprintf(stderr, "  image is for product '%s', expected '%s'\n", in->product, p->product);
+        break;
+    case LB_E_SECCNT:
+        fprintf(stderr, "  security counter %" PRIu32 " is below the minimum %" PRIu32 "\n",
+                in->security_counter, p->min_security_counter);
+        break;
+    case LB_E_RANGE:
+        fprintf(stderr, "  header sizes wrap or exceed the allowed size (%" PRIu32 " bytes)\n",
+                p->max_size);
+        break;
+    case LB_E_KEY:
+        fprintf(stderr, "  the image's key hash does not name the given key\n");
+        break;
+    case LB_E_SIG:
+        fprintf(stderr, "  the ECDSA signature does not verify with the given key\n");
+        break;
+    case LB_E_HASH:
+        fprintf(stderr, "  SHA-256 of header, body and protected TLVs does not match\n");
+        break;
+    case LB_E_UNSIGNED:
+        fprintf(stderr, "  the image carries no ECDSA signature\n");
+        break;
+    default:
+        break;
+    }
+}
+
+int lb_cmd_verify(int argc, char **argv)
+{
+    enum { O_KEY = 256, O_PRODUCT, O_KIND, O_MIN, O_MAX };
+    static const struct option opts[] = {
+        {"key", required_argument, NULL, O_KEY},
+        {"product", required_argument, NULL, O_PRODUCT},
+        {"kind", required_argument, NULL, O_KIND},
+        {"min-security-counter", required_argument, NULL, O_MIN},
+        {"max-size", required_argument, NULL, O_MAX},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    lb_image_policy_t p = {.require_signature = true};
+    const char *key_path = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        int bad = 0;
+        switch (c) {
+        case O_KEY:
+            key_path = optarg;
+            break;
+        case O_PRODUCT:
+            p.product = optarg;
+            break;
+        case O_KIND:
+            bad = parse_kind(optarg, &p.kind);
+            break;
+        case O_MIN:
+            bad = parse_u32(optarg, &p.min_security_counter);
+            break;
+        case O_MAX:
+            bad = parse_u32(optarg, &p.max_size);
+            break;
+        case 'h':
+            printf("usage: lifeboat verify %s\n", verify_usage);
+            return LB_CLI_EXIT_OK;
+        default:
+            return usage_err("verify", verify_usage, NULL);
+        }
+        if (bad) {
+            fprintf(stderr, "lifeboat verify: bad value for %s: '%s'\n", argv[optind - 1], optarg);
+            return usage_err("verify", verify_usage, NULL);
+        }
+    }
+    if (key_path == NULL || argc - optind != 1) {
+        return usage_err("verify", verify_usage, "--key and IMAGE are required");
+    }
+    const char *path = argv[optind];
+    lb_key_t *key;
+    int rc = lb_key_load(key_path, &key);
+    if (rc != 0) {
+        fprintf(stderr, "lifeboat verify: %s: %s\n", key_path,
+                rc == LB_E_IO ? "cannot read key file" : "not an ECDSA P-256 key");
+        return LB_CLI_EXIT_FAIL;
+    }
+    uint8_t der[128];
+    int der_len = lb_key_public_der(key, der, sizeof(der));
+    lb_key_free(key);
+    if (der_len <= 0) {
+        fprintf(stderr, "lifeboat verify: %s: cannot encode public key\n", key_path);
+        return LB_CLI_EXIT_FAIL;
+    }
+    p.key_der = der;
+    p.key_der_len = (size_t)der_len;
+    size_t len;
+    uint8_t *img = read_file(path, &len);
+    if (img == NULL) {
+        fprintf(stderr, "lifeboat verify: %s: %s\n", path, strerror(errno));
+        return LB_CLI_EXIT_FAIL;
+    }
+    lb_image_info_t info;
+    rc = lb_image_verify(img, len, &p, &info);
+    free(img);
+    if (rc != 0) {
+        fprintf(stderr, "lifeboat verify: %s: refused: %s\n", path, lb_err_str(rc));
+        explain(rc, &info, &p);
+        return LB_CLI_EXIT_FAIL;
+    }
+    printf("%s: ok: %s image for %s, version %u.%u.%u+%" PRIu32 ", security counter %" PRIu32
+           ", signed by %s\n",
+           path, kind_name(info.kind), info.product[0] ? info.product : "(any product)",
+           info.version.major, info.version.minor, info.version.revision, info.version.build,
+           info.security_counter, key_path);
+    return LB_CLI_EXIT_OK;
+}
+
+/* ---- info ---- */
+
+#define INFO_MAX_TLVS 64
+
+typedef struct {
+    bool prot;
+    uint16_t type;
+    uint16_t len;
+    uint32_t off;
+} tlv_rec_t;
+
+typedef struct {
+    tlv_rec_t tlv[INFO_MAX_TLVS];
+    size_t n;
+    size_t dropped;
+} tlv_list_t;
+
+static void collect_tlv(void *arg, bool prot, uint16_t type, uint16_t len, uint32_t value_off)
+{
+    tlv_list_t *l = arg;
+    if (l->n < INFO_MAX_TLVS) {
+        l->tlv[l->n++] = (tlv_rec_t){prot, type, len, value_off};
+    } else {
+        l->dropped++;
+    }
+}
+
+static const char *tlv_name(uint16_t type)
+{
+    switch (type) {
+    case LB_IMAGE_TLV_KEYHASH:
+        return "KEYHASH";
+    case LB_IMAGE_TLV_SHA256:
+        return "SHA256";
+    case LB_IMAGE_TLV_ECDSA_SIG:
+        return "ECDSA_SIG";
+    case LB_IMAGE_TLV_SEC_CNT:
+        return "SEC_CNT";
+    case LB_IMAGE_TLV_KIND:
+        return "KIND";
+    case LB_IMAGE_TLV_PRODUCT:
+        return "PRODUCT";
+    default:
+        return type >= LB_IMAGE_TLV_VENDOR_MIN ? "VENDOR" : "UNKNOWN";
+    }
+}
+
+static void put_hex(FILE *f, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%02x", p[i]);
+    }
+}
+
+static void put_json_str(FILE *f, const uint8_t *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n; i++) {
+        uint8_t ch = s[i];
+        if (ch == '"' || ch == '\\') {
+            fprintf(f, "\\%c", ch);
+        } else if (ch < 0x20 || ch == 0x7f) {
+            fprintf(f, "\\u%04x", ch);
+        } else {
+            fputc(ch, f);
+        }
+    }
+    fputc('"', f);
+}
+
+static void put_flags(FILE *f, uint32_t flags, int json)
+{
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } names[] = {
+        {LB_IMAGE_F_PIC, "PIC"},
+        {LB_IMAGE_F_ENCRYPTED_AES128, "ENCRYPTED_AES128"},
+        {LB_IMAGE_F_ENCRYPTED_AES256, "ENCRYPTED_AES256"},
+        {LB_IMAGE_F_NON_BOOTABLE, "NON_BOOTABLE"},
+        {LB_IMAGE_F_RAM_LOAD, "RAM_LOAD"},
+        {LB_IMAGE_F_ROM_FIXED, "ROM_FIXED"},
+    };
+    int first = 1;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (flags & names[i].bit) {
+            fprintf(f, json ? "%s\"%s\"" : "%s%s", first ? "" : json ? ", " : " ", names[i].name);
+            first = 0;
+        }
+    }
+}
+
+/* Prints one TLV's value: decoded where lifeboat knows it, else hex. */
+static void put_tlv_value(FILE *f, const uint8_t *img, const tlv_rec_t *t, int json)
+{
+    const uint8_t *v = img + t->off;
+    if (t->type == LB_IMAGE_TLV_SEC_CNT && t->len == 4) {
+        fprintf(f, "%" PRIu32,
+                (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24);
+    } else if (t->type == LB_IMAGE_TLV_KIND && t->len == 1) {
+        fprintf(f, json ? "\"%s\"" : "%s", kind_name(v[0]));
+    } else if (t->type == LB_IMAGE_TLV_PRODUCT) {
+        if (json) {
+            put_json_str(f, v, t->len);
+        } else {
+            fprintf(f, "\"%.*s\"", (int)t->len, (const char *)v);
+        }
+    } else {
+        if (json) {
+            fputc('"', f);
+        }
+        put_hex(f, v, t->len);
+        if (json) {
+            fputc('"', f);
+        }
+    }
+}
+
+static const char info_usage[] = "IMAGE [--json]\n  decodes every header field and TLV";
+
+int lb_cmd_info(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int json = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            printf("usage: lifeboat info %s\n", info_usage);
+            return LB_CLI_EXIT_OK;
+        default:
+            return usage_err("info", info_usage, NULL);
+        }
+    }
+    if (argc - optind != 1) {
+        return usage_err("info", info_usage, "IMAGE is required");
+    }
+    const char *path = argv[optind];
+    size_t len;
+    uint8_t *img = read_file(path, &len);
+    if (img == NULL) {
+        fprintf(stderr, "lifeboat info: %s: %s\n", path, strerror(errno));
+        return LB_CLI_EXIT_FAIL;
+    }
+    /* No key, no expectations: structure and hash only. */
+    lb_image_policy_t p = {0};
+    lb_image_stream_t s;
+    static tlv_list_t tl;
+    lb_image_info_t in;
+    memset(&tl, 0, sizeof(tl));
+    lb_image_stream_init(&s, &p);
+    lb_image_stream_observe(&s, collect_tlv, &tl);
+    (void)lb_image_stream_update(&s, img, len);
+    int rc = lb_image_stream_finish(&s, &in);
+    int header_read = len >= LB_IMAGE_HEADER_SIZE && rc != LB_E_MAGIC;
+
+    FILE *f = stdout;
+    if (json) {
+        fprintf(f, "{\n  \"file\": ");
+        put_json_str(f, (const uint8_t *)path, strlen(path));
+        fprintf(f, ",\n  \"file_size\": %zu,\n  \"status\": \"%s\",\n  \"error\": %d", len,
+                rc == 0 ? "ok" : lb_err_str(rc), rc);
+        if (header_read) {
+            fprintf(f,
+                    ",\n  \"header\": {\"magic\": \"0x%08" PRIx32 "\", \"load_addr\": %" PRIu32
+                    ", \"hdr_size\": %" PRIu32 ", \"protect_tlv_size\": %" PRIu32
+                    ", \"img_size\": %" PRIu32 ", \"flags\": %" PRIu32 ", \"flag_names\": [",
+                    (uint32_t)LB_IMAGE_MAGIC, in.load_addr, in.hdr_size, in.protect_tlv_size,
+                    in.img_size, in.flags);
+            put_flags(f, in.flags, 1);
+            fprintf(f,
+                    "], \"version\": {\"major\": %u, \"minor\": %u, \"revision\": %u, \"build\": "
+                    "%" PRIu32 "}, \"version_str\": \"%u.%u.%u+%" PRIu32 "\"}",
+                    in.version.major, in.version.minor, in.version.revision, in.version.build,
+                    in.version.major, in.version.minor, in.version.revision, in.version.build);
+            fprintf(f, ",\n  \"total_size\": %" PRIu32 ",\n  \"hash\": \"", in.total_size);
+            put_hex(f, in.hash, sizeof(in.hash));
+            fprintf(f, "\",\n  \"hash_ok\": %s,\n  \"signed\": %s", in.hash_ok ? "true" : "false",
+                    in.has_signature ? "true" : "false");
+            fprintf(f, ",\n  \"kind\": \"%s\",\n  \"product\": ", kind_name(in.kind));
+            put_json_str(f, (const uint8_t *)in.product, strlen(in.product));
+            fprintf(f, ",\n  \"security_counter\": %" PRIu32, in.security_counter);
+        }
+        fprintf(f, ",\n  \"tlvs\": [");
+        for (size_t i = 0; i < tl.n; i++) {
+            const tlv_rec_t *t = &tl.tlv[i];
+            fprintf(f,
+                    "%s\n    {\"area\": \"%s\", \"type\": %u, \"type_hex\": \"0x%02x\", "
+                    "\"name\": \"%s\", \"len\": %u, \"offset\": %" PRIu32 ", \"value\": ",
+                    i ? "," : "", t->prot ? "protected" : "unprotected", t->type, t->type,
+                    tlv_name(t->type), t->len, t->off);
+            if ((size_t)t->off + t->len <= len) {
+                put_tlv_value(f, img, t, 1);
+            } else {
+                fprintf(f, "null");
+            }
+            fprintf(f, "}");
+        }
+        fprintf(f, "%s]\n}\n", tl.n ? "\n  " : "");
+    } else {
+        printf("%s: %zu bytes, %s\n", path, len, rc == 0 ? "well-formed, hash ok" : lb_err_str(rc));
+        if (header_read) {
+            printf("header:\n  magic            0x%08" PRIx32 "\n  load_addr        0x%08" PRIx32
+                   "\n  hdr_size         %" PRIu32 "\n  protect_tlv_size %" PRIu32
+                   "\n  img_size         %" PRIu32 "\n  flags            0x%08" PRIx32 " (",
+                   (uint32_t)LB_IMAGE_MAGIC, in.load_addr, in.hdr_size, in.protect_tlv_size,
+                   in.img_size, in.flags);
+            put_flags(f, in.flags, 0);
+            printf(")\n  version          %u.%u.%u+%" PRIu32 "\n", in.version.major,
+                   in.version.minor, in.version.revision, in.version.build);
+            printf("total_size: %" PRIu32 "\nhash: ", in.total_size);
+            put_hex(f, in.hash, sizeof(in.hash));
+            printf(" (%s)\n", in.hash_ok ? "matches SHA256 TLV" : "not verified");
+        }
+        printf("tlvs:\n");
+        for (size_t i = 0; i < tl.n; i++) {
+            const tlv_rec_t *t = &tl.tlv[i];
+            printf("  %-11s 0x%02x %-9s len %-3u ", t->prot ? "protected" : "unprotected", t->type,
+                   tlv_name(t->type), t->len);
+            if ((size_t)t->off + t->len <= len) {
+                put_tlv_value(f, img, t, 0);
+            }
+            printf("\n");
+        }
+    }
+    if (tl.dropped) {
+        fprintf(stderr, "lifeboat info: %zu more TLVs not shown\n", tl.dropped);
+    }
+    free(img);
+    return rc == 0 ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAIL;
+}

@@ -1,0 +1,163 @@
+/* ECDSA P-256 keys for the host side, with mbedTLS's PK layer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "keys.h"
+#include "lb/err.h"
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/pk.h>
+
+struct lb_key {
+    mbedtls_pk_context pk;
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg;
+    bool is_private;
+};
+
+static int key_new(lb_key_t **out)
+{
+    static const char pers[] = "lifeboat-keys";
+    lb_key_t *k = calloc(1, sizeof(*k));
+    if (k == NULL) {
+        return LB_E_NOSPACE;
+    }
+    mbedtls_pk_init(&k->pk);
+    mbedtls_entropy_init(&k->entropy);
+    mbedtls_ctr_drbg_init(&k->drbg);
+    if (mbedtls_ctr_drbg_seed(&k->drbg, mbedtls_entropy_func, &k->entropy,
+                              (const unsigned char *)pers, sizeof(pers) - 1) != 0) {
+        lb_key_free(k);
+        return LB_E_IO;
+    }
+    *out = k;
+    return 0;
+}
+
+static bool is_p256(const mbedtls_pk_context *pk)
+{
+    return mbedtls_pk_get_type(pk) == MBEDTLS_PK_ECKEY &&
+           mbedtls_pk_ec(*pk)->grp.id == MBEDTLS_ECP_DP_SECP256R1;
+}
+
+int lb_key_generate(lb_key_t **out)
+{
+    if (out == NULL) {
+        return LB_E_INVAL;
+    }
+    lb_key_t *k;
+    int rc = key_new(&k);
+    if (rc != 0) {
+        return rc;
+    }
+    if (mbedtls_pk_setup(&k->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
+        mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(k->pk), mbedtls_ctr_drbg_random,
+                            &k->drbg) != 0) {
+        lb_key_free(k);
+        return LB_E_KEY;
+    }
+    k->is_private = true;
+    *out = k;
+    return 0;
+}
+
+int lb_key_load(const char *path, lb_key_t **out)
+{
+    if (path == NULL || out == NULL) {
+        return LB_E_INVAL;
+    }
+    lb_key_t *k;
+    int rc = key_new(&k);
+    if (rc != 0) {
+        return rc;
+    }
+    int prc = mbedtls_pk_parse_keyfile(&k->pk, path, NULL);
+    if (prc == 0) {
+        k->is_private = true;
+    } else {
+        mbedtls_pk_free(&k->pk);
+        mbedtls_pk_init(&k->pk);
+        prc = mbedtls_pk_parse_public_keyfile(&k->pk, path);
+    }
+    if (prc == MBEDTLS_ERR_PK_FILE_IO_ERROR) {
+        lb_key_free(k);
+        return LB_E_IO;
+    }
+    if (prc != 0 || !is_p256(&k->pk)) {
+        lb_key_free(k);
+        return LB_E_KEY;
+    }
+    *out = k;
+    return 0;
+}
+
+bool lb_key_is_private(const lb_key_t *k)
+{
+    return k != NULL && k->is_private;
+}
+
+int lb_key_public_der(const lb_key_t *k, uint8_t *der, size_t cap)
+{
+    if (k == NULL || der == NULL) {
+        return LB_E_INVAL;
+    }
+    /* pk_write_pubkey_der writes at the end of the buffer. */
+    int n = mbedtls_pk_write_pubkey_der((mbedtls_pk_context *)&k->pk, der, cap);
+    if (n <= 0) {
+        return LB_E_NOSPACE;
+    }
+    memmove(der, der + cap - (size_t)n, (size_t)n);
+    return n;
+}
+
+int lb_key_private_pem(const lb_key_t *k, char *pem, size_t cap)
+{
+    if (k == NULL || pem == NULL || !k->is_private) {
+        return LB_E_INVAL;
+    }
+    return mbedtls_pk_write_key_pem((mbedtls_pk_context *)&k->pk, (unsigned char *)pem, cap) == 0
+               ? 0
+               : LB_E_NOSPACE;
+}
+
+int lb_key_public_pem(const lb_key_t *k, char *pem, size_t cap)
+{
+    if (k == NULL || pem == NULL) {
+        return LB_E_INVAL;
+    }
+    return mbedtls_pk_write_pubkey_pem((mbedtls_pk_context *)&k->pk, (unsigned char *)pem, cap) == 0
+               ? 0
+               : LB_E_NOSPACE;
+}
+
+int lb_key_sign_cb(void *arg, const uint8_t hash[32], uint8_t *sig, size_t cap)
+{
+    lb_key_t *k = arg;
+    unsigned char buf[MBEDTLS_PK_SIGNATURE_MAX_SIZE];
+    size_t len = 0;
+    if (k == NULL || !k->is_private || sig == NULL) {
+        return LB_E_INVAL;
+    }
+    if (mbedtls_pk_sign(&k->pk, MBEDTLS_MD_SHA256, hash, 32, buf, &len, mbedtls_ctr_drbg_random,
+                        &k->drbg) != 0) {
+        return LB_E_SIG;
+    }
+    if (len > cap) {
+        return LB_E_NOSPACE;
+    }
+    memcpy(sig, buf, len);
+    return (int)len;
+}
+
+void lb_key_free(lb_key_t *k)
+{
+    if (k == NULL) {
+        return;
+    }
+    mbedtls_pk_free(&k->pk);
+    mbedtls_ctr_drbg_free(&k->drbg);
+    mbedtls_entropy_free(&k->entropy);
+    free(k);
+}

@@ -1,0 +1,41 @@
+/* Signing keys for the host CLI and the tests: ECDSA P-256 with mbedTLS
+ * (Debian's libmbedcrypto). Keys are PEM files: the private key as written
+ * by `lifeboat keygen` (or imgtool / openssl, SEC1 or PKCS#8), the public key
+ * as a SubjectPublicKeyInfo. */
+#ifndef LB_TOOL_KEYS_H
+#define LB_TOOL_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct lb_key lb_key_t;
+
+/* Generates a fresh P-256 key pair (ctr_drbg seeded from the system
+ * entropy source). Returns 0 and sets *out, or a negative LB_E_* code. */
+int lb_key_generate(lb_key_t **out);
+
+/* Loads a PEM or DER key file, private or public; only P-256 keys are
+ * accepted. Returns 0 and sets *out, LB_E_IO (unreadable), LB_E_KEY (not a
+ * P-256 key) or LB_E_INVAL. */
+int lb_key_load(const char *path, lb_key_t **out);
+
+/* Returns true when the key holds a private part (can sign). */
+bool lb_key_is_private(const lb_key_t *k);
+
+/* Writes the DER SubjectPublicKeyInfo to der (capacity cap). Returns its
+ * length, or a negative LB_E_* code. */
+int lb_key_public_der(const lb_key_t *k, uint8_t *der, size_t cap);
+
+/* Writes the private (SEC1) or public key as NUL-terminated PEM. Returns 0
+ * or a negative LB_E_* code. */
+int lb_key_private_pem(const lb_key_t *k, char *pem, size_t cap);
+int lb_key_public_pem(const lb_key_t *k, char *pem, size_t cap);
+
+/* lb_image_sign_cb_t for a private lb_key_t passed as `arg`: DER ECDSA
+ * signature of the digest. Returns the length or a negative LB_E_* code. */
+int lb_key_sign_cb(void *arg, const uint8_t hash[32], uint8_t *sig, size_t cap);
+
+void lb_key_free(lb_key_t *k);
+
+#endif
