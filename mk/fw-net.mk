@@ -13,3 +13,16 @@ $(HOSTTEST_LIB): $(patsubst %.c,$(B)/host-san/%.o,$(NET_HOST_SRCS))
 $(FUZZ_LIB): $(patsubst %.c,$(B)/fuzz/%.o,$(NET_HOST_SRCS))
 # The CLI's push/status answer Digest challenges with the same helpers.
 $(B)/tools/lifeboat: $(B)/host/recovery/auth/digest.o
+
+# ---- firmware: lwIP 2.1.3 (fetched into build/deps/lwip) + the recovery
+# server. fw-qemu.mk adds RECOVERY_NET_SRCS to the recovery image and
+# RECOVERY_NET_CPPFLAGS to its compile flags; the board's NIC driver comes
+# with the board (QB_NET_SRCS).
+LWIP_DIR := $(B)/deps/lwip/src
+LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c inet_chksum.c ip.c mem.c memp.c netif.c \
+  pbuf.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
+  $(addprefix $(LWIP_DIR)/core/ipv4/,dhcp.c etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
+  $(LWIP_DIR)/netif/ethernet.c
+RECOVERY_NET_SRCS := $(LWIP_SRCS) $(NET_HOST_SRCS) $(wildcard recovery/net/*.c)
+RECOVERY_NET_CPPFLAGS := -Irecovery -Irecovery/net -I$(LWIP_DIR)/include
+QB_NET_SRCS := boards/qemu-mps2-an385/lan9118.c
