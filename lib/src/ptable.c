@@ -13,6 +13,17 @@
 #define HOFF(f) offsetof(lb_ptable_hdr_wire_t, f)
 #define EOFF(f) offsetof(lb_ptable_entry_wire_t, f)
 
+/* Length of a name field, at most LB_PTABLE_NAME_LEN. (strnlen is POSIX,
+ * not C11: firmware builds with -std=c11 and newlib do not declare it.) */
+static size_t name_len(const char *name)
+{
+    size_t n = 0;
+    while (n < LB_PTABLE_NAME_LEN && name[n] != '\0') {
+        n++;
+    }
+    return n;
+}
+
 static size_t wire_size(unsigned regions, unsigned entries)
 {
     return HDR_SIZE + regions * REGION_SIZE + entries * ENTRY_SIZE + 4u;
@@ -52,9 +63,9 @@ int lb_ptable_encode(const lb_ptable_t *t, uint8_t *buf, size_t cap)
     }
     for (unsigned i = 0; i < t->count; i++, p += ENTRY_SIZE) {
         const lb_part_t *e = &t->parts[i];
-        /* strnlen keeps a full-length (unterminated) name from overrunning;
+        /* name_len keeps a full-length (unterminated) name from overrunning;
          * such a table then fails lb_ptable_check on decode. */
-        size_t n = strnlen(e->name, LB_PTABLE_NAME_LEN);
+        size_t n = name_len(e->name);
         memcpy(p + EOFF(name), e->name, n);
         p[EOFF(type)] = e->type;
         p[EOFF(slot)] = e->slot;
@@ -120,7 +131,7 @@ int lb_ptable_decode(lb_ptable_t *t, const uint8_t *buf, size_t len)
         }
         /* Names are NUL-padded: anything after the first NUL must be NUL
          * too, so that one table has exactly one encoding. */
-        size_t n = strnlen(e->name, LB_PTABLE_NAME_LEN);
+        size_t n = name_len(e->name);
         for (size_t k = n; k < LB_PTABLE_NAME_LEN; k++) {
             if (e->name[k] != '\0') {
                 return LB_E_CORRUPT;
@@ -140,7 +151,7 @@ static int fail(const char **why, const char *msg, int err)
 
 static int name_ok(const char *name)
 {
-    size_t n = strnlen(name, LB_PTABLE_NAME_LEN);
+    size_t n = name_len(name);
     if (n == 0 || n == LB_PTABLE_NAME_LEN) {
         return 0;
     }
@@ -245,8 +256,8 @@ unsigned lb_ptable_slot_count(const lb_ptable_t *t)
 }
 
 static const char *const type_names[] = {
-    [LB_PART_LOADER] = "loader",       [LB_PART_PTABLE] = "ptable", [LB_PART_BOOTSTATE] = "bootstate",
-    [LB_PART_RECOVERY] = "recovery",   [LB_PART_APP] = "app",       [LB_PART_DATA] = "data",
+    [LB_PART_LOADER] = "loader",     [LB_PART_PTABLE] = "ptable", [LB_PART_BOOTSTATE] = "bootstate",
+    [LB_PART_RECOVERY] = "recovery", [LB_PART_APP] = "app",       [LB_PART_DATA] = "data",
 };
 
 const char *lb_part_type_name(uint8_t type)

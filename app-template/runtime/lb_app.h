@@ -1,0 +1,33 @@
+/* The app runtime: what a product app built from app-template links. The
+ * generated ota_handler.h declares the core calls (report healthy, request
+ * recovery, boot info, watchdog); this header adds what they need and a
+ * few conveniences. Board-independent: everything goes through the board
+ * contract (lb/board.h) and lib/ (boot info, boot state). */
+#ifndef LB_APP_H
+#define LB_APP_H
+
+#include <stdint.h>
+
+#include "lb/bootinfo.h"
+#include "lb/bootstate.h"
+#include "ota_handler.h"
+
+/* Brings up the board and reads the boot info the loader left. Call first.
+ * Returns 0, or the board's error (the app may still run, but boot state
+ * calls will then fail). */
+int lb_app_init(void);
+
+/* printf-style output to the console (at most 255 bytes per call). */
+void lb_app_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Resets the device (cause: software). Does not return. */
+_Noreturn void lb_app_reboot(void);
+
+/* Reads the persistent boot state (all slots) into `out`. Returns 0 or
+ * the boot-state/flash error. */
+int lb_app_bootstate(lb_bootstate_t *out);
+
+/* Lower-case slot letter for console lines: 'a', 'b', or '-'. */
+char lb_app_slot_letter(uint8_t slot);
+
+#endif

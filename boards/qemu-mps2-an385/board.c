@@ -1,0 +1,326 @@
+/* qemu-mps2-an385: the board contract (lb/board.h) on QEMU's emulated
+ * MPS2 AN385 (Cortex-M3). Flash is a host file reached through
+ * semihosting, with NOR rules enforced here; images are RAM-loaded.
+ * Facts and reasoning: docs/design/qemu-board.md. */
+#include "lb/board.h"
+
+#include <string.h>
+
+#include "hw.h"
+#include "latch.h"
+#include "lb/err.h"
+#include "partitions.h"
+#include "qemu_board.h"
+#include "semihost.h"
+
+#define FLASH_PATH_MAX 128u
+#define CHUNK 256u /* bytes per read-back / erase write */
+
+static const lb_geom_t flash_geom = LB_FLASH_GEOM_INIT;
+static int flash_fd = -1;
+static uint32_t flash_len;
+static volatile uint32_t millis_count;
+static char flash_path[FLASH_PATH_MAX] = "flash.bin";
+
+/* ---- console ------------------------------------------------------------ */
+
+static void uart_init(void)
+{
+    LB_UART_BAUDDIV = 16u;
+    LB_UART_CTRL = LB_UART_CTRL_TXEN | LB_UART_CTRL_RXEN;
+}
+
+static void uart_putc(char c)
+{
+    while (LB_UART_STATE & LB_UART_STATE_TXFULL) {
+    }
+    LB_UART_DATA = (uint8_t)c;
+}
+
+void lb_board_console_write(const char *buf, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        /* The terminal is raw under `-serial mon:stdio`. */
+        if (buf[i] == '\n') {
+            uart_putc('\r');
+        }
+        uart_putc(buf[i]);
+    }
+}
+
+int lb_board_console_getc(void)
+{
+    if (LB_UART_STATE & LB_UART_STATE_RXFULL) {
+        return (int)(LB_UART_DATA & 0xFFu);
+    }
+    return LB_E_NOTFOUND;
+}
+
+void lb_qemu_puts(const char *s)
+{
+    lb_board_console_write(s, strlen(s));
+}
+
+/* ---- time --------------------------------------------------------------- */
+
+void lb_qemu_systick_handler(void)
+{
+    millis_count++;
+}
+
+uint32_t lb_board_millis(void)
+{
+    return millis_count;
+}
+
+/* ---- flash -------------------------------------------------------------- */
+
+/* The flash file's name: `flash=PATH` on the semihosting command line
+ * (`-semihosting-config ...,arg=flash=PATH`), else flash.bin in QEMU's
+ * working directory. */
+static void pick_flash_path(void)
+{
+    char cmd[192];
+    if (lb_semihost_cmdline(cmd, sizeof(cmd)) != 0) {
+        return;
+    }
+    for (char *p = cmd; *p != '\0';) {
+        while (*p == ' ') {
+            p++;
+        }
+        char *tok = p;
+        while (*p != '\0' && *p != ' ') {
+            p++;
+        }
+        size_t n = (size_t)(p - tok);
+        if (n > 6 && memcmp(tok, "flash=", 6) == 0 && n - 6 < FLASH_PATH_MAX) {
+            memcpy(flash_path, tok + 6, n - 6);
+            flash_path[n - 6] = '\0';
+            return;
+        }
+    }
+}
+
+static int flash_open(void)
+{
+    pick_flash_path();
+    flash_fd = lb_semihost_open_rw(flash_path);
+    if (flash_fd < 0) {
+        return LB_E_IO;
+    }
+    int32_t len = lb_semihost_flen(flash_fd);
+    if (len < 0) {
+        return LB_E_IO;
+    }
+    /* A short file is a smaller device: accesses past its end are refused. */
+    flash_len = (uint32_t)len < flash_geom.size ? (uint32_t)len : flash_geom.size;
+    return LB_OK;
+}
+
+const char *lb_qemu_flash_path(void)
+{
+    return flash_path;
+}
+
+const lb_geom_t *lb_board_flash_geom(void)
+{
+    return &flash_geom;
+}
+
+static int in_range(uint32_t off, size_t len)
+{
+    return flash_fd >= 0 && off <= flash_len && len <= flash_len - off;
+}
+
+static int raw_read(uint32_t off, void *buf, size_t len)
+{
+    if (lb_semihost_seek(flash_fd, off) != 0 || lb_semihost_read(flash_fd, buf, len) != 0) {
+        return LB_E_IO;
+    }
+    return LB_OK;
+}
+
+static int raw_write(uint32_t off, const void *buf, size_t len)
+{
+    if (lb_semihost_seek(flash_fd, off) != 0 || lb_semihost_write(flash_fd, buf, len) != 0) {
+        return LB_E_IO;
+    }
+    return LB_OK;
+}
+
+int lb_board_flash_read(uint32_t off, void *buf, size_t len)
+{
+    if (!in_range(off, len)) {
+        return flash_fd < 0 ? LB_E_IO : LB_E_RANGE;
+    }
+    return len == 0 ? LB_OK : raw_read(off, buf, len);
+}
+
+int lb_board_flash_program(uint32_t off, const void *buf, size_t len)
+{
+    uint32_t ps = flash_geom.program_size;
+    if (!in_range(off, len)) {
+        return flash_fd < 0 ? LB_E_IO : LB_E_RANGE;
+    }
+    if (off % ps != 0 || len % ps != 0) {
+        return LB_E_ALIGN;
+    }
+    /* NOR rule: only erased units may be programmed. The file holds no
+     * history, so a unit programmed with all-erased bytes looks erased
+     * again (the program-once rule is enforced by the host board). */
+    uint8_t chunk[CHUNK];
+    for (size_t done = 0; done < len;) {
+        size_t n = len - done < CHUNK ? len - done : CHUNK;
+        int err = raw_read(off + (uint32_t)done, chunk, n);
+        if (err != LB_OK) {
+            return err;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (chunk[i] != flash_geom.erased) {
+                return LB_E_NOTERASED;
+            }
+        }
+        done += n;
+    }
+    return len == 0 ? LB_OK : raw_write(off, buf, len);
+}
+
+int lb_board_flash_erase(uint32_t off, size_t len)
+{
+    if (!in_range(off, len)) {
+        return flash_fd < 0 ? LB_E_IO : LB_E_RANGE;
+    }
+    if (!lb_geom_is_boundary(&flash_geom, off) ||
+        !lb_geom_is_boundary(&flash_geom, off + (uint32_t)len)) {
+        return LB_E_ALIGN;
+    }
+    uint8_t chunk[CHUNK];
+    memset(chunk, flash_geom.erased, sizeof(chunk));
+    for (size_t done = 0; done < len;) {
+        size_t n = len - done < CHUNK ? len - done : CHUNK;
+        int err = raw_write(off + (uint32_t)done, chunk, n);
+        if (err != LB_OK) {
+            return err;
+        }
+        done += n;
+    }
+    return LB_OK;
+}
+
+/* ---- reset -------------------------------------------------------------- */
+
+lb_reset_cause_t lb_board_reset_cause(void)
+{
+    return lb_qemu_latch_current();
+}
+
+_Noreturn void lb_board_reset(lb_reset_cause_t why)
+{
+    lb_qemu_latch_pending(why);
+    __asm__ volatile("dsb" ::: "memory");
+    LB_SCB_AIRCR = LB_SCB_AIRCR_SYSRESETREQ;
+    __asm__ volatile("dsb" ::: "memory");
+    for (;;) {
+    }
+}
+
+/* ---- strap, watchdog ---------------------------------------------------- */
+
+bool lb_board_strap_asserted(void)
+{
+    return (LB_SCC_CFG0 & LB_SCC_CFG0_STRAP) != 0;
+}
+
+/* The first expiry raises NMI (which records "watchdog" in the latch), the
+ * second resets: LOAD is half the timeout so the reset comes after about
+ * `timeout_ms` without a feed. Feed at least every timeout_ms / 2. */
+void lb_board_watchdog_start(uint32_t timeout_ms)
+{
+    uint32_t half_ms = timeout_ms / 2u ? timeout_ms / 2u : 1u;
+    uint32_t ticks = half_ms > UINT32_MAX / (LB_QEMU_CLK_HZ / 1000u)
+                         ? UINT32_MAX
+                         : half_ms * (LB_QEMU_CLK_HZ / 1000u);
+    LB_WDOG_LOCK = LB_WDOG_UNLOCK_KEY;
+    LB_WDOG_LOAD = ticks;
+    LB_WDOG_CONTROL = LB_WDOG_CONTROL_INTEN | LB_WDOG_CONTROL_RESEN;
+    LB_WDOG_LOCK = 0;
+}
+
+void lb_board_watchdog_feed(void)
+{
+    LB_WDOG_LOCK = LB_WDOG_UNLOCK_KEY;
+    LB_WDOG_INTCLR = 1u;
+    LB_WDOG_LOCK = 0;
+    /* A feed after the NMI warning cancels the reset it announced. */
+    if (lb_qemu_watchdog_fired) {
+        lb_qemu_watchdog_fired = 0;
+        lb_qemu_latch_pending(LB_RESET_UNKNOWN);
+    }
+}
+
+volatile uint32_t lb_qemu_watchdog_fired;
+
+void lb_qemu_nmi_handler(void)
+{
+    /* Leave INTEN set: the next expiry must still reset. */
+    if (!lb_qemu_watchdog_fired) {
+        lb_qemu_watchdog_fired = 1;
+        lb_qemu_latch_pending(LB_RESET_WATCHDOG);
+    }
+}
+
+/* ---- retained RAM, images ----------------------------------------------- */
+
+void *lb_board_retained(size_t *size)
+{
+    *size = LB_QEMU_RETAINED_SIZE - LB_QEMU_LATCH_SIZE;
+    return (void *)(uintptr_t)LB_QEMU_RETAINED_ADDR;
+}
+
+void lb_board_load_area(lb_board_load_area_t *area)
+{
+    area->ram = (uint8_t *)(uintptr_t)LB_QEMU_LOAD_ADDR;
+    area->ram_addr = LB_QEMU_LOAD_ADDR;
+    area->ram_size = LB_QEMU_LOAD_SIZE;
+}
+
+_Noreturn void lb_board_jump(uint32_t addr)
+{
+    lb_qemu_before_jump(addr);
+    lb_qemu_start_vectors(addr);
+}
+
+_Noreturn void lb_qemu_start_vectors(uint32_t vtor)
+{
+    const volatile uint32_t *vt = (const volatile uint32_t *)(uintptr_t)vtor;
+    uint32_t sp = vt[0];
+    uint32_t pc = vt[1];
+    /* Hand over a quiet core: no SysTick, no enabled or pending IRQs. */
+    __asm__ volatile("cpsid i" ::: "memory");
+    LB_SYST_CSR = 0;
+    LB_SCB_ICSR = LB_SCB_ICSR_PENDSTCLR;
+    LB_NVIC_ICER0 = 0xFFFFFFFFu;
+    LB_NVIC_ICPR0 = 0xFFFFFFFFu;
+    LB_SCB_VTOR = vtor;
+    __asm__ volatile("dsb\n\tisb\n\tmsr msp, %0\n\tcpsie i\n\tbx %1"
+                     :
+                     : "r"(sp), "r"(pc)
+                     : "memory");
+    __builtin_unreachable();
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+static void systick_start(void)
+{
+    LB_SYST_RVR = LB_QEMU_CLK_HZ / 1000u - 1u;
+    LB_SYST_CVR = 0;
+    LB_SYST_CSR = 0x7u; /* processor clock, interrupt, enable */
+}
+
+int lb_board_init(void)
+{
+    uart_init();
+    systick_start();
+    return flash_open();
+}

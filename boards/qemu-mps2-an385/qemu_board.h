@@ -1,0 +1,33 @@
+/* Board-private helpers of qemu-mps2-an385 shared by its startup code, the
+ * boot ROM and the board mains. Not part of the board contract. */
+#ifndef LB_QEMU_BOARD_H
+#define LB_QEMU_BOARD_H
+
+#include <stdint.h>
+
+/* Set by the watchdog NMI, cleared by a feed. */
+extern volatile uint32_t lb_qemu_watchdog_fired;
+
+void lb_qemu_systick_handler(void);
+void lb_qemu_nmi_handler(void);
+
+/* Writes a NUL-terminated string to the console. */
+void lb_qemu_puts(const char *s);
+
+/* The flash file this boot uses (after lb_board_init). */
+const char *lb_qemu_flash_path(void);
+
+/* Called by lb_board_jump just before starting an image: a no-op
+ * (jump_hook.c) except in the loader's benchmark build (jump_hook_bench.c). */
+void lb_qemu_before_jump(uint32_t vtor);
+
+/* Starts the code whose vector table is at `vtor`: sets VTOR and MSP from
+ * it and branches to its reset vector. */
+_Noreturn void lb_qemu_start_vectors(uint32_t vtor);
+
+/* The free-running CMSDK timer 0 the boot ROM starts at reset; at 25 MHz,
+ * under `-icount shift=0` one tick is 40 instructions. */
+void lb_qemu_bench_timer_start(void);
+uint32_t lb_qemu_bench_ticks(void);
+
+#endif

@@ -1,0 +1,180 @@
+# Firmware for the emulated board qemu-mps2-an385 (Cortex-M3 under QEMU):
+# boot ROM, loader, recovery image and the app-template demo, signed and
+# assembled into a flash file; `make run`, the QEMU tests and the loader
+# benchmark. Everything lands in build/qemu-mps2-an385/.
+
+QB_NAME := qemu-mps2-an385
+QB := $(B)/$(QB_NAME)
+QB_DIR := boards/$(QB_NAME)
+QB_LAYOUT := $(QB)/layout
+LIFEBOAT := $(B)/tools/lifeboat
+
+FW_CC := arm-none-eabi-gcc
+FW_OBJCOPY := arm-none-eabi-objcopy
+FW_SIZE := arm-none-eabi-size
+FW_ARCH := -mcpu=cortex-m3 -mthumb
+FW_CFLAGS := $(FW_ARCH) -std=c11 -Os -g -ffunction-sections -fdata-sections $(WARN) -MMD -MP
+FW_LDFLAGS := $(FW_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections -L$(QB_DIR)/ld
+
+# Development signing key: generated on first use, never committed. A
+# layout that names its own key (keys.signing_public) signs with KEY.
+KEY ?= $(B)/keys/dev.pem
+KEY_PUB ?= $(B)/keys/dev.pub.pem
+
+$(KEY) $(KEY_PUB): | $(LIFEBOAT)
+	@mkdir -p $(dir $(KEY))
+	$(LIFEBOAT) keygen -o $(KEY)
+
+# ---- generated layout headers and linker fragments ----------------------
+QB_GEN := $(QB_LAYOUT)/partitions.h
+$(QB_GEN): $(LAYOUT) $(LIFEBOAT) $(KEY_PUB)
+	@mkdir -p $(QB_LAYOUT)
+	$(LIFEBOAT) gen $(LAYOUT) --key $(KEY_PUB) -o $(QB_LAYOUT)
+	@touch $@
+$(QB_LAYOUT)/ota_handler.h $(QB_LAYOUT)/ptable.bin $(QB_LAYOUT)/app.ld $(QB_LAYOUT)/recovery.ld \
+  $(QB_LAYOUT)/loader.ld: $(QB_GEN)
+
+# Linker wrappers: the generated fragment (LB_PART_SIZE) then the board's script.
+$(QB)/ld/%.ld: $(QB_GEN)
+	@mkdir -p $(@D)
+	@printf 'INCLUDE %s\nINCLUDE %s\n' $(abspath $(QB_LAYOUT))/$(word 1,$(subst -, ,$*)).ld \
+	  $(if $(filter loader%,$*),loader-ram.ld,image-ram.ld) > $@
+
+# ---- sources ------------------------------------------------------------
+# QB_JUMP_HOOK=jump_hook_bench builds the loader's benchmark flavour.
+QB_JUMP_HOOK ?= jump_hook
+QB_BOARD_SRCS := $(QB_DIR)/board.c $(QB_DIR)/latch.c $(QB_DIR)/semihost.c $(QB_DIR)/startup.c \
+  $(QB_DIR)/$(QB_JUMP_HOOK).c
+QB_BOOTROM_SRCS := $(QB_DIR)/bootrom/main.c $(QB_BOARD_SRCS) lib/src/geom.c
+# lib/ for the firmware: the signature seam is ECDSA (image_sig.c) when the
+# layout says `verify: signature`, else the hash-only stand-in.
+QB_VERIFY_SIG := $(shell grep -Eqs '^[[:space:]]*verify:[[:space:]]*signature' $(LAYOUT) && echo 1)
+QB_SIG_SRC := $(if $(QB_VERIFY_SIG),lib/src/image_sig.c,lib/src/nosig/image_sig_none.c)
+QB_FW_LIB_SRCS := $(filter-out lib/src/image_sig.c lib/src/image_build.c,$(LIB_SRCS))
+QB_RUNTIME_SRCS := $(wildcard app-template/runtime/*.c)
+QB_LOADER_SRCS := $(QB_DIR)/loader_main.c loader/loader.c $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
+  $(QB_SIG_SRC) $(FW_MBEDTLS_SRCS)
+QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
+  lib/src/image_sig.c $(FW_MBEDTLS_SRCS)
+QB_APP_SRCS := $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) $(FW_MBEDTLS_SRCS) \
+  lib/src/nosig/image_sig_none.c
+
+QB_CPPFLAGS := -Ilib/include -I$(QB_DIR) -I$(QB_LAYOUT) -Iapp-template/runtime -Iloader \
+  $(FW_MBEDTLS_CFLAGS)
+
+# Objects of one build flavour: $(call qb_objs,flavour,sources).
+qb_objs = $(patsubst %.c,$(QB)/obj/$(1)/%.o,$(2))
+
+# The generic firmware compile: the flavour directory selects extra flags.
+$(QB)/obj/%.o: $(QB_GEN)
+	@mkdir -p $(@D)
+	$(FW_CC) $(QB_CPPFLAGS) $(QB_FLAGS_$(firstword $(subst /, ,$*))) $(FW_CFLAGS) \
+	  -c $(patsubst $(firstword $(subst /, ,$*))/%,%,$*).c -o $@
+
+# ---- boot ROM ------------------------------------------------------------
+QB_BOOTROM_OBJS := $(call qb_objs,bootrom,$(QB_BOOTROM_SRCS))
+$(QB_BOOTROM_OBJS): $(QB)/obj/bootrom/%.o: %.c
+$(QB)/bootrom.elf: $(QB_BOOTROM_OBJS) $(QB_DIR)/ld/bootrom.ld $(QB_DIR)/ld/sections.ld
+	$(FW_CC) $(FW_LDFLAGS) -T$(QB_DIR)/ld/bootrom.ld -Wl,-Map,$@.map -o $@ $(QB_BOOTROM_OBJS)
+
+# ---- loader (hash-only or signature per the layout) -----------------------
+QB_LOADER_OBJS := $(call qb_objs,loader,$(QB_LOADER_SRCS))
+$(QB_LOADER_OBJS): $(QB)/obj/loader/%.o: %.c
+$(QB)/loader.elf: $(QB_LOADER_OBJS) $(QB)/ld/loader.ld $(QB_DIR)/ld/loader-ram.ld
+	$(FW_CC) $(FW_LDFLAGS) -T$(QB)/ld/loader.ld -Wl,-Map,$@.map -o $@ $(QB_LOADER_OBJS)
+
+# ---- recovery image ------------------------------------------------------
+QB_RECOVERY_OBJS := $(call qb_objs,recovery,$(QB_RECOVERY_SRCS))
+$(QB_RECOVERY_OBJS): $(QB)/obj/recovery/%.o: %.c
+$(QB)/recovery.elf: $(QB_RECOVERY_OBJS) $(QB)/ld/recovery.ld $(QB_DIR)/ld/image-ram.ld
+	$(FW_CC) $(FW_LDFLAGS) -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ $(QB_RECOVERY_OBJS)
+
+# ---- app (app-template demo) ---------------------------------------------
+# Test variants: `make qemu-app APP_VARIANT=hang APP_HANG=1 APP_VERSION=1.1.0`
+# writes build/qemu-mps2-an385/app-hang.signed.bin. APP_FAULT=1 faults
+# after boot; APP_HANG=1 hangs without feeding the watchdog; both skip the
+# healthy report. APP_VERSION defaults to app.version of the layout.
+APP_VARIANT ?=
+APP_VERSION ?=
+APP_FAULT ?= 0
+APP_HANG ?= 0
+QB_APP := $(QB)/app$(if $(APP_VARIANT),-$(APP_VARIANT))
+QB_APP_FLAVOUR := app$(if $(APP_VARIANT),-$(APP_VARIANT))
+QB_APP_MAIN_OBJ := $(QB)/obj/$(QB_APP_FLAVOUR)/app-template/main.o
+QB_APP_OBJS := $(call qb_objs,app,$(QB_APP_SRCS)) $(QB_APP_MAIN_OBJ)
+$(call qb_objs,app,$(QB_APP_SRCS)): $(QB)/obj/app/%.o: %.c
+$(QB_APP_MAIN_OBJ): app-template/main.c $(QB)/app-opts$(if $(APP_VARIANT),-$(APP_VARIANT)).txt
+QB_FLAGS_$(QB_APP_FLAVOUR) := -DAPP_FAULT=$(APP_FAULT) -DAPP_HANG=$(APP_HANG) \
+  $(if $(APP_VERSION),-DAPP_VERSION='"$(APP_VERSION)"')
+# Rebuild the app main when its options change.
+$(QB)/app-opts$(if $(APP_VARIANT),-$(APP_VARIANT)).txt: FORCE
+	@mkdir -p $(@D)
+	@echo '$(QB_FLAGS_$(QB_APP_FLAVOUR))' | cmp -s - $@ || echo '$(QB_FLAGS_$(QB_APP_FLAVOUR))' > $@
+$(QB_APP).elf: $(QB_APP_OBJS) $(QB)/ld/app.ld $(QB_DIR)/ld/image-ram.ld
+	$(FW_CC) $(FW_LDFLAGS) -T$(QB)/ld/app.ld -Wl,-Map,$@.map -o $@ $(QB_APP_OBJS)
+
+.PHONY: FORCE
+FORCE:
+
+# ---- binaries and signing ------------------------------------------------
+$(QB)/%.bin: $(QB)/%.elf
+	$(FW_OBJCOPY) -O binary $< $@
+
+# The version signed into the header: APP_VERSION, else the layout's.
+qb_layout_version = $$(sed -n 's/^\#define LB_OTA_APP_VERSION "\(.*\)"/\1/p' $(QB_LAYOUT)/ota_handler.h)
+QB_SIGN = $(LIFEBOAT) sign --key $(KEY) --header-size 0x200 --load-addr 0x00100000 \
+  --product $$(sed -n 's/^\#define LB_LAYOUT_PRODUCT "\(.*\)"/\1/p' $(QB_LAYOUT)/partitions.h)
+
+$(QB)/recovery.signed.bin: $(QB)/recovery.bin $(KEY) $(LIFEBOAT)
+	$(QB_SIGN) --kind recovery --version $(qb_layout_version) $< $@
+$(QB_APP).signed.bin: $(QB_APP).bin $(KEY) $(LIFEBOAT)
+	$(QB_SIGN) --kind app --version $(or $(APP_VERSION),$(qb_layout_version)) $< $@
+
+# ---- flash file ----------------------------------------------------------
+# Rebuilt whenever an input changes; FLASH=path boots an existing file.
+QB_FLASH := $(QB)/flash.bin
+$(QB_FLASH): $(QB)/loader.bin $(QB)/recovery.signed.bin $(QB)/app.signed.bin $(QB_GEN)
+	$(LIFEBOAT) mkflash $(QB_LAYOUT)/ptable.bin --loader $(QB)/loader.bin \
+	  --recovery $(QB)/recovery.signed.bin --app $(QB)/app.signed.bin -o $@
+
+QB_IMAGES := $(QB)/bootrom.elf $(QB)/loader.bin $(QB)/recovery.signed.bin $(QB)/app.signed.bin
+
+.PHONY: qemu-images qemu-app qemu-flash run
+qemu-images: $(QB_IMAGES) ## build boot ROM, loader, signed recovery and app for QEMU
+qemu-app: $(QB_APP).signed.bin
+qemu-flash: $(QB_FLASH) ## assemble build/qemu-mps2-an385/flash.bin
+ALL_TARGETS += $(if $(filter $(BOARD),$(QB_NAME)),qemu-images)
+
+# `make run`: boot the flash file under QEMU, console on this terminal.
+# STRAP=1 holds the recovery strap at power-on; FLASH=path boots that file.
+# Quit with Ctrl-A X.
+QEMU := qemu-system-arm
+QEMU_ARGS = -M mps2-an385 -display none -serial mon:stdio \
+  -semihosting-config enable=on,target=native,arg=lifeboat,arg=flash=$(abspath $(RUN_FLASH)) \
+  $(if $(filter 1,$(STRAP)),-global mps2-scc.scc-cfg0=2) -kernel $(QB)/bootrom.elf
+RUN_FLASH = $(or $(FLASH),$(QB_FLASH))
+run: $(QB)/bootrom.elf $(if $(FLASH),,$(QB_FLASH)) ## boot QEMU (STRAP=1: hold the strap; FLASH=path; quit: Ctrl-A X)
+	@echo "qemu: booting $(RUN_FLASH) — quit with Ctrl-A X"
+	$(QEMU) $(QEMU_ARGS)
+
+-include $(shell find $(QB)/obj -name '*.d' 2>/dev/null)
+
+# ---- tests and benchmark ---------------------------------------------------
+.PHONY: test-qemu bench-loader
+# QEMU scenarios (pytest, /usr/bin/python3); writes build/test-results/qemu.summary.
+test-qemu: tools qemu-images ## QEMU boot scenarios: normal, strap, rollback, crash loop, corruption, kill -9
+	@mkdir -p $(B)/test-results
+	@/usr/bin/python3 -m pytest -p no:cacheprovider -q tests/qemu > $(B)/test-results/qemu.out 2>&1; \
+	  rc=$$?; cat $(B)/test-results/qemu.out; \
+	  tail -n 1 $(B)/test-results/qemu.out | awk -v rc=$$rc '{ p = 0; f = 0; \
+	    for (i = 2; i <= NF; i++) { if ($$i ~ /^passed/) p = $$(i-1); if ($$i ~ /^(failed|error)/) f += $$(i-1) } \
+	    if (rc != 0 && f == 0) f = 1; printf "%d passed, %d failed\n", p, f }' > $(B)/test-results/qemu.summary; \
+	  cat $(B)/test-results/qemu.summary; exit $$rc
+TEST_TARGETS += $(if $(filter $(BOARD),$(QB_NAME)),test-qemu)
+
+# Loader size (hash-only and signature builds) and instructions from reset
+# to the jump (QEMU -icount shift=0) beside the instructions to hash the
+# same image, each against its budget.
+bench-loader: tools ## loader flash size and boot instructions beside their budgets
+	@/usr/bin/python3 tests/qemu/bench_loader.py --layout $(LAYOUT)
+BENCH_TARGETS += bench-loader

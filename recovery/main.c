@@ -1,0 +1,61 @@
+/* The recovery image: started by the loader when the strap is held, the
+ * app asked for it, the app crash-loops or no app verifies. It says why it
+ * was entered and waits; networking (authenticated OTA) builds on this.
+ *
+ * Console: 'b' clears the crash counter and reboots (gives the app another
+ * chance), 's' prints the boot state. */
+#include "lb/board.h"
+#include "lb/err.h"
+#include "lb_app.h"
+
+static void print_state(void)
+{
+    lb_bootstate_t s;
+    int err = lb_app_bootstate(&s);
+    if (err != LB_OK) {
+        lb_app_printf("[recovery] bootstate: %s\n", lb_err_str(err));
+        return;
+    }
+    for (unsigned i = 0; i < LB_SLOT_COUNT && i < LB_BOOTSTATE_SLOTS; i++) {
+        lb_app_printf("[recovery] slot %c: %s %u.%u.%u%s\n", lb_app_slot_letter((uint8_t)i),
+                      lb_slot_state_name(s.slots[i].state), s.slots[i].version.major,
+                      s.slots[i].version.minor, s.slots[i].version.revision,
+                      s.active_slot == i ? " (active)" : "");
+    }
+    lb_app_printf("[recovery] unhealthy=%u boots=%lu\n", s.unhealthy, (unsigned long)s.boot_count);
+}
+
+static void leave(void)
+{
+    lb_bootstate_log_t log;
+    int err =
+        lb_bootstate_open(&log, lb_board_flash_geom(), LB_BOOTSTATE_OFFSET, LB_BOOTSTATE_SIZE);
+    if (err == LB_OK) {
+        err = lb_bootstate_clear_unhealthy(&log);
+    }
+    lb_app_printf("[recovery] leaving (%s)\n", lb_err_str(err));
+    lb_app_reboot();
+}
+
+int main(void)
+{
+    int err = lb_app_init();
+    const lb_bootinfo_t *bi = lb_app_bootinfo();
+    lb_app_printf("[recovery] reason=%s reset=%s\n",
+                  bi ? lb_boot_reason_name(bi->reason) : "unknown",
+                  lb_reset_cause_name((uint8_t)lb_board_reset_cause()));
+    if (err != LB_OK) {
+        lb_app_printf("[recovery] board init: %s\n", lb_err_str(err));
+    }
+    print_state();
+    lb_app_printf("[recovery] waiting ('b' leaves, 's' shows the boot state)\n");
+    for (;;) {
+        lb_board_watchdog_feed();
+        int c = lb_board_console_getc();
+        if (c == 'b') {
+            leave();
+        } else if (c == 's') {
+            print_state();
+        }
+    }
+}

@@ -1,0 +1,311 @@
+#!/usr/bin/python3
+"""Generator tests: golden outputs and the malformed-YAML corpus.
+
+Golden: every config/*.yaml (and the extra cases below) is generated twice
+into fresh folders; both runs must be byte-identical and equal the committed
+files in tests/gen/golden/<case>/ (plus `dump` output). The generated
+headers are compiled and run against lib/ (tests/gen/header_check.c), and the
+linker fragments are linked with arm-none-eabi-ld when it is installed.
+
+Malformed: every tests/gen/malformed/*.yaml must make `lifeboat gen` exit 1
+with exactly the stderr in the sidecar .expect file (file:line:column:
+message lines), and leave the output folder empty (pre-created) or absent.
+
+Writes RESULTS/gen.summary ("N passed, M failed"). --update rewrites the
+golden folders (review the diff); --update-expect rewrites .expect files.
+"""
+import argparse
+import difflib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GEN = os.path.join(ROOT, "tests", "gen")
+GOLDEN = os.path.join(GEN, "golden")
+MALFORMED = os.path.join(GEN, "malformed")
+EXPORTS = ["--export", "esp-idf-csv", "--export", "zephyr-dts"]
+
+
+def golden_cases():
+    cases = []
+    for f in sorted(os.listdir(os.path.join(ROOT, "config"))):
+        if f.endswith(".yaml"):
+            cases.append((f[:-5], os.path.join("config", f), EXPORTS))
+    # The firmware build's way of passing the key: --key overrides the YAML.
+    cases.append(("default-with-key", "config/default.yaml",
+                  ["--key", "config/keys/example-p256.pub.pem"]))
+    return cases
+
+
+class Runner:
+    def __init__(self, tool, verbose):
+        self.tool = os.path.abspath(tool)
+        self.passed = 0
+        self.failed = 0
+        self.verbose = verbose
+
+    def ok(self, name):
+        self.passed += 1
+        if self.verbose:
+            print("  ok   " + name)
+
+    def fail(self, name, detail):
+        self.failed += 1
+        print("  FAIL " + name)
+        for line in detail.rstrip().splitlines()[:60]:
+            print("       " + line)
+
+    def run(self, args, cwd=ROOT):
+        return subprocess.run([self.tool] + args, cwd=cwd, capture_output=True, text=False)
+
+
+def read_dir(d):
+    out = {}
+    for f in sorted(os.listdir(d)):
+        with open(os.path.join(d, f), "rb") as fh:
+            out[f] = fh.read()
+    return out
+
+
+def diff(name, want, got):
+    try:
+        a = want.decode().splitlines(keepends=True)
+        b = got.decode().splitlines(keepends=True)
+        return "".join(difflib.unified_diff(a, b, "golden/" + name, "generated/" + name))
+    except UnicodeDecodeError:
+        return "%s: binary files differ (%d vs %d bytes)" % (name, len(want), len(got))
+
+
+def generate(r, case, yaml, args, tmp):
+    """Runs gen (twice) and dump; returns {file: bytes} or None."""
+    outs = []
+    for k in range(2):
+        d = os.path.join(tmp, "%s-%d" % (case, k))
+        p = r.run(["gen", yaml, "-o", d, "-q"] + args)
+        if p.returncode != 0:
+            r.fail(case + ": gen", p.stderr.decode(errors="replace"))
+            return None
+        outs.append(read_dir(d))
+    if outs[0] != outs[1]:
+        r.fail(case + ": reproducible", "two runs of gen differ")
+    else:
+        r.ok(case + ": reproducible")
+    files = outs[0]
+    d = os.path.join(tmp, case + "-0")
+    p = r.run(["dump", os.path.join(d, "ptable.bin")])
+    # dump prints the path it was given: normalise it.
+    files["dump.txt"] = p.stdout.replace(os.path.join(d, "").encode(), b"")
+    pj = r.run(["dump", "--json", os.path.join(d, "ptable.bin")])
+    files["dump.json"] = pj.stdout
+    if p.returncode or pj.returncode:
+        r.fail(case + ": dump", (p.stderr + pj.stderr).decode(errors="replace"))
+    else:
+        r.ok(case + ": dump")
+    try:
+        js = json.loads(pj.stdout)
+        assert js["flash"]["size"] == sum(e["count"] * e["size"] for e in js["flash"]["erase"])
+        r.ok(case + ": dump --json parses")
+    except Exception as e:  # noqa: BLE001 - report any decoding problem
+        r.fail(case + ": dump --json parses", repr(e))
+    p = r.run(["check", yaml, "-q"] + [a for a in args if a != "--export" and a not in
+                                        ("esp-idf-csv", "zephyr-dts")])
+    if p.returncode != 0 or p.stdout or p.stderr:
+        r.fail(case + ": check", p.stderr.decode(errors="replace"))
+    else:
+        r.ok(case + ": check")
+    return files, d
+
+
+def header_check(r, case, outdir, tmp):
+    cc = shutil.which("cc")
+    if not cc:
+        r.fail(case + ": headers compile", "no C compiler")
+        return
+    exe = os.path.join(tmp, case + "-hc")
+    srcs = [os.path.join(ROOT, "lib", "src", f) for f in sorted(os.listdir(os.path.join(ROOT, "lib", "src")))
+            if f.endswith(".c")]
+    p = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-I" + outdir,
+                        "-I" + os.path.join(ROOT, "lib", "include"), "-o", exe,
+                        os.path.join(GEN, "header_check.c")] + srcs + ["-lmbedcrypto"],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        r.fail(case + ": headers compile", p.stderr)
+        return
+    p = subprocess.run([exe], capture_output=True, text=True)
+    if p.returncode != 0:
+        r.fail(case + ": headers agree with ptable.bin", p.stdout + p.stderr)
+    else:
+        r.ok(case + ": headers agree with ptable.bin")
+
+
+def link_check(r, case, outdir, tmp):
+    gcc = shutil.which("arm-none-eabi-gcc")
+    if not gcc:
+        return  # the cross toolchain is a project dependency; skip quietly without it
+    obj = os.path.join(tmp, "t.o")
+    if not os.path.exists(obj):
+        src = os.path.join(tmp, "t.c")
+        with open(src, "w") as f:
+            f.write("int lb_link_probe(void) { return 42; }\n")
+        subprocess.run([gcc, "-mcpu=cortex-m3", "-mthumb", "-c", src, "-o", obj], check=True)
+    for frag in ("loader.ld", "recovery.ld", "app.ld"):
+        ld = os.path.join(tmp, case + "-" + frag)
+        os.makedirs(ld, exist_ok=True)
+        shutil.copy(os.path.join(outdir, frag), os.path.join(ld, "fragment.ld"))
+        elf = os.path.join(ld, "out.elf")
+        p = subprocess.run([gcc, "-nostdlib", "-mcpu=cortex-m3", "-mthumb", "-o", elf, obj,
+                            "-L" + ld, "-T", os.path.join(GEN, "link_check.ld")],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            r.fail("%s: %s links" % (case, frag), p.stderr)
+            continue
+        nm = subprocess.run(["arm-none-eabi-nm", elf], capture_output=True, text=True).stdout
+        syms = {l.split()[2]: int(l.split()[0], 16) for l in nm.splitlines() if len(l.split()) == 3}
+        want = None
+        with open(os.path.join(outdir, frag)) as f:
+            for line in f:
+                if line.startswith("LB_PART_OFFSET"):
+                    want = int(line.split("=")[1].strip(" ;\n"), 16)
+        base = syms.get("LB_FLASH_BASE", -1)
+        if syms.get("LB_PART_OFFSET") != want or syms.get("lb_part_start") != base + want or \
+                syms.get("lb_part_len") != syms.get("LB_PART_SIZE"):
+            r.fail("%s: %s links" % (case, frag), "symbols: %r" % syms)
+        else:
+            r.ok("%s: %s links" % (case, frag))
+
+
+def run_golden(r, tmp, update):
+    print("golden outputs:")
+    for case, yaml, args in golden_cases():
+        res = generate(r, case, yaml, args, tmp)
+        if not res:
+            continue
+        files, outdir = res
+        header_check(r, case, outdir, tmp)
+        link_check(r, case, outdir, tmp)
+        gdir = os.path.join(GOLDEN, case)
+        if update:
+            shutil.rmtree(gdir, ignore_errors=True)
+            os.makedirs(gdir)
+            for name, data in files.items():
+                with open(os.path.join(gdir, name), "wb") as f:
+                    f.write(data)
+            print("  updated " + os.path.relpath(gdir, ROOT))
+            continue
+        if not os.path.isdir(gdir):
+            r.fail(case + ": golden", "no golden folder %s (make golden-update)" % gdir)
+            continue
+        want = read_dir(gdir)
+        for name in sorted(set(want) | set(files)):
+            if name not in files:
+                r.fail("%s: %s" % (case, name), "not generated")
+            elif name not in want:
+                r.fail("%s: %s" % (case, name), "generated but not in golden")
+            elif want[name] != files[name]:
+                r.fail("%s: %s" % (case, name), diff(name, want[name], files[name]))
+            else:
+                r.ok("%s: %s" % (case, name))
+
+
+def run_malformed(r, tmp, update):
+    print("malformed layouts:")
+    files = sorted(f for f in os.listdir(MALFORMED) if f.endswith(".yaml"))
+    for f in files:
+        name = f[:-5]
+        expect_path = os.path.join(MALFORMED, name + ".expect")
+        work = os.path.join(tmp, "mal-" + name)
+        os.makedirs(work)
+        pre = os.path.join(work, "pre")  # exists and is empty before the run
+        os.makedirs(pre)
+        absent = os.path.join(work, "absent", "out")  # does not exist
+        p = r.run(["gen", f, "-o", pre], cwd=MALFORMED)
+        p2 = r.run(["gen", f, "-o", absent, "--export", "zephyr-dts"], cwd=MALFORMED)
+        if update:
+            with open(expect_path, "wb") as fh:
+                fh.write(p.stderr)
+            print("  updated " + os.path.relpath(expect_path, ROOT))
+            continue
+        problems = []
+        if p.returncode != 1 or p2.returncode != 1:
+            problems.append("exit status %d/%d, want 1" % (p.returncode, p2.returncode))
+        if not os.path.exists(expect_path):
+            problems.append("missing " + expect_path)
+        else:
+            with open(expect_path, "rb") as fh:
+                want = fh.read()
+            for got in (p.stderr, p2.stderr):
+                if got != want:
+                    problems.append(diff(name + ".expect", want, got))
+                    break
+            located = [l for l in want.decode().splitlines() if l.startswith(f + ":")]
+            if not located or not all(l.split(":")[1].isdigit() or l.startswith(f + ": ")
+                                      for l in located):
+                problems.append("expect file holds no located error")
+        if os.listdir(pre):
+            problems.append("output folder not empty: %r" % os.listdir(pre))
+        if os.path.exists(absent):
+            problems.append("output folder was created")
+        if sorted(os.listdir(work)) != ["pre"]:
+            problems.append("something was left beside the output folder: %r" % os.listdir(work))
+        if problems:
+            r.fail(name, "\n".join(problems))
+        else:
+            r.ok(name)
+    if len(files) < 30:
+        r.fail("malformed corpus size", "only %d files (want at least 30)" % len(files))
+
+
+def run_cli(r):
+    print("command line:")
+    checks = [
+        (["--help"], 0, b"usage: lifeboat"),
+        (["gen", "--help"], 0, b"usage: lifeboat gen"),
+        (["check", "--help"], 0, b"usage: lifeboat check"),
+        (["dump", "--help"], 0, b"usage: lifeboat dump"),
+        (["gen", "config/default.yaml"], 2, b"usage: lifeboat gen"),
+        (["gen", "config/default.yaml", "-o", "x", "--export", "nope"], 2, b"unknown export"),
+        (["check"], 2, b"usage: lifeboat check"),
+        (["check", "no/such.yaml"], 1, b"no/such.yaml: cannot open"),
+        (["check", "config/default.yaml", "--key", "no/such.pem"], 1,
+         b"--key no/such.pem: cannot read"),
+        (["dump", "config/default.yaml"], 1, b"no valid partition table"),
+        (["nonsense"], 2, b"unknown command"),
+    ]
+    for args, code, text in checks:
+        p = r.run(args)
+        name = "lifeboat " + " ".join(args)
+        if p.returncode != code or text not in p.stdout + p.stderr:
+            r.fail(name, "exit %d (want %d)\n%s" % (p.returncode, code,
+                                                     (p.stdout + p.stderr).decode(errors="replace")))
+        else:
+            r.ok(name)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tool", default=os.path.join(ROOT, "build", "tools", "lifeboat"))
+    ap.add_argument("--results", default=os.path.join(ROOT, "build", "test-results"))
+    ap.add_argument("--update", action="store_true", help="rewrite tests/gen/golden")
+    ap.add_argument("--update-expect", action="store_true", help="rewrite malformed/*.expect")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+    r = Runner(a.tool, a.verbose)
+    with tempfile.TemporaryDirectory(prefix="lifeboat-gen-") as tmp:
+        run_golden(r, tmp, a.update)
+        run_malformed(r, tmp, a.update_expect)
+        run_cli(r)
+    if a.update or a.update_expect:
+        return 0
+    os.makedirs(a.results, exist_ok=True)
+    with open(os.path.join(a.results, "gen.summary"), "w") as f:
+        f.write("%d passed, %d failed\n" % (r.passed, r.failed))
+    print("gen: %d passed, %d failed" % (r.passed, r.failed))
+    return 1 if r.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""Fixtures for the QEMU scenarios: firmware built once per session, a
+fresh flash file per test, and a QEMU runner that reads the console."""
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BOARD = "qemu-mps2-an385"
+BUILD = os.path.join(ROOT, "build", BOARD)
+LIFEBOAT = os.path.join(ROOT, "build", "tools", "lifeboat")
+STRAP_CFG0 = 2  # SCC CFG0 bit 1 is the recovery strap on this board
+
+BOOT_RE = re.compile(
+    r"\[lifeboat\] boot image=(?P<image>\S+) slot=(?P<slot>\S+) "
+    r"reason=(?P<reason>\S+) reset=(?P<reset>\S+)")
+
+# App variants the scenarios use: name -> make variables.
+APP_VARIANTS = {
+    "v2": {"APP_VERSION": "1.1.0"},
+    "hang": {"APP_VERSION": "1.1.0", "APP_HANG": "1"},
+    "fault": {"APP_FAULT": "1"},
+}
+
+
+def make(*args):
+    subprocess.run(["make", "--no-print-directory", "-s", "-C", ROOT, *args], check=True)
+
+
+@pytest.fixture(scope="session")
+def fw():
+    """Builds the images once; returns a dict of paths."""
+    make("qemu-images")
+    paths = {
+        "bootrom": os.path.join(BUILD, "bootrom.elf"),
+        "loader": os.path.join(BUILD, "loader.bin"),
+        "recovery": os.path.join(BUILD, "recovery.signed.bin"),
+        "app": os.path.join(BUILD, "app.signed.bin"),
+        "ptable": os.path.join(BUILD, "layout", "ptable.bin"),
+    }
+    for name, vars_ in APP_VARIANTS.items():
+        make("qemu-app", f"APP_VARIANT={name}", *[f"{k}={v}" for k, v in vars_.items()])
+        paths["app-" + name] = os.path.join(BUILD, f"app-{name}.signed.bin")
+    with open(os.path.join(BUILD, "layout", "partitions.h")) as f:
+        text = f.read()
+    paths["layout"] = {m.group(1): int(m.group(2), 0) for m in re.finditer(
+        r"#define (LB_\w+) (0x[0-9a-fA-F]+|\d+)u?\b", text)}
+    return paths
+
+
+class Flash:
+    """A flash file of one test, assembled with `lifeboat mkflash`."""
+
+    def __init__(self, fw, path, app="app", app_b=None, recovery="recovery", extra=()):
+        self.fw, self.path = fw, path
+        cmd = [LIFEBOAT, "mkflash", fw["ptable"], "--loader", fw["loader"], "-o", path]
+        if recovery:
+            cmd += ["--recovery", fw[recovery]]
+        if app:
+            cmd += ["--app", fw[app]]
+        if app_b:
+            cmd += ["--app-b", fw[app_b]]
+        subprocess.run(cmd + list(extra), check=True)
+
+    def part(self, name):
+        lay = self.fw["layout"]
+        return lay[f"LB_{name}_OFFSET"], lay[f"LB_{name}_SIZE"]
+
+    def read(self, off, n):
+        with open(self.path, "rb") as f:
+            f.seek(off)
+            return f.read(n)
+
+    def write(self, off, data):
+        with open(self.path, "r+b") as f:
+            f.seek(off)
+            f.write(data)
+
+
+@pytest.fixture
+def flash(fw, tmp_path):
+    """Factory: flash(app=..., app_b=..., recovery=..., extra=[...]) -> Flash."""
+    n = [0]
+
+    def build(**kw):
+        n[0] += 1
+        return Flash(fw, str(tmp_path / f"flash{n[0]}.bin"), **kw)
+    return build
+
+
+class Qemu:
+    """One qemu-system-arm process on a flash file; console lines collected
+    by a reader thread. Always killed at the end of the test."""
+
+    def __init__(self, fw, flash_path, strap=False, icount=False, cwd=None):
+        cmd = ["qemu-system-arm", "-M", "mps2-an385", "-display", "none", "-monitor", "none",
+               "-serial", "stdio", "-semihosting-config",
+               f"enable=on,target=native,arg=lifeboat,arg=flash={os.path.abspath(flash_path)}",
+               "-kernel", fw["bootrom"]]
+        if strap:
+            cmd += ["-global", f"mps2-scc.scc-cfg0={STRAP_CFG0}"]
+        if icount:
+            cmd += ["-icount", "shift=0"]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, cwd=cwd)
+        self.lines = []
+        self.pos = 0
+        self.cond = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        buf = b""
+        while True:
+            chunk = self.proc.stdout.read1(4096)
+            if not chunk:
+                break
+            buf += chunk
+            *done, buf = buf.split(b"\n")
+            with self.cond:
+                self.lines += [d.decode("utf-8", "replace").rstrip("\r") for d in done]
+                self.cond.notify_all()
+        with self.cond:
+            if buf:
+                self.lines.append(buf.decode("utf-8", "replace").rstrip("\r"))
+            self.lines.append(None)  # EOF marker
+            self.cond.notify_all()
+
+    def expect(self, pattern, timeout=20.0):
+        """Waits for the next console line matching `pattern` (after the
+        previous match) and returns its re.Match; fails on timeout/exit."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                while self.pos < len(self.lines):
+                    line = self.lines[self.pos]
+                    self.pos += 1
+                    if line is None:
+                        self.pos -= 1
+                        raise AssertionError(f"QEMU exited waiting for {pattern!r}:\n"
+                                             + self.transcript())
+                    m = rx.search(line)
+                    if m:
+                        return m
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"timeout waiting for {pattern!r}:\n" + self.transcript())
+                self.cond.wait(left)
+
+    def boot(self, timeout=20.0):
+        """Waits for the loader's next boot line; returns its fields."""
+        return self.expect(BOOT_RE, timeout).groupdict()
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def transcript(self):
+        return "\n".join(l for l in self.lines if l is not None)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.reader.join(timeout=5)
+
+
+@pytest.fixture
+def qemu(fw):
+    """Factory: qemu(flash, strap=False) -> Qemu; every process is killed
+    when the test ends."""
+    procs = []
+
+    def start(fl, **kw):
+        q = Qemu(fw, fl.path if isinstance(fl, Flash) else fl, **kw)
+        procs.append(q)
+        return q
+    yield start
+    for q in procs:
+        q.kill()

@@ -1,0 +1,165 @@
+/* `lifeboat mkflash LAYOUT --loader X --recovery Y --app Z [--app-b W] -o OUT`:
+ * assembles a whole flash image (see mkflash.h). LAYOUT is the layout YAML
+ * or a binary partition table written by `lifeboat gen`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lb/err.h"
+#include "mkflash.h"
+#include "mkflash_layout.h"
+
+#define MAX_INPUT (64u * 1024u * 1024u)
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: lifeboat mkflash LAYOUT --loader LOADER.bin [--recovery REC.signed.bin]\n"
+               "         [--app APP.signed.bin] [--app-b APP.signed.bin] -o FLASH.bin\n"
+               "LAYOUT is the layout YAML or its binary partition table (ptable.bin).\n"
+               "Writes a flash image of the layout's size: table, erased boot state,\n"
+               "loader, recovery and app slots; refuses inputs that do not fit.\n");
+}
+
+/* Reads a whole file into a malloc'd buffer. Returns 0 or -1 (message printed). */
+static int slurp(const char *path, uint8_t **data, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "lifeboat mkflash: %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 65536, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || cap >= MAX_INPUT) {
+            break;
+        }
+        uint8_t *bigger = realloc(buf, cap * 2);
+        if (bigger == NULL) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int bad = ferror(f) || buf == NULL || n >= MAX_INPUT;
+    fclose(f);
+    if (bad) {
+        fprintf(stderr, "lifeboat mkflash: %s: cannot read (or larger than %u bytes)\n", path,
+                MAX_INPUT);
+        free(buf);
+        return -1;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+static int write_atomic(const char *path, const uint8_t *data, size_t len)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+        return -1;
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (f == NULL) {
+        return -1;
+    }
+    int bad = fwrite(data, 1, len, f) != len;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+int lb_cmd_mkflash(int argc, char **argv)
+{
+    const char *layout = NULL, *out = NULL;
+    const char *paths[4] = {NULL, NULL, NULL, NULL}; /* loader, recovery, app, app-b */
+    static const char *const opts[4] = {"--loader", "--recovery", "--app", "--app-b"};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return LB_CLI_EXIT_OK;
+        }
+        int matched = 0;
+        for (int k = 0; k < 4; k++) {
+            if (strcmp(a, opts[k]) == 0 && i + 1 < argc) {
+                paths[k] = argv[++i];
+                matched = 1;
+            }
+        }
+        if (matched) {
+            continue;
+        }
+        if (strcmp(a, "-o") == 0 && i + 1 < argc) {
+            out = argv[++i];
+        } else if (a[0] != '-' && layout == NULL) {
+            layout = a;
+        } else {
+            fprintf(stderr, "lifeboat mkflash: unexpected argument '%s'\n", a);
+            usage(stderr);
+            return LB_CLI_EXIT_USAGE;
+        }
+    }
+    if (layout == NULL || out == NULL || paths[0] == NULL) {
+        usage(stderr);
+        return LB_CLI_EXIT_USAGE;
+    }
+
+    static lb_ptable_t table;
+    if (lb_mkflash_load_layout(layout, &table) != 0) {
+        return LB_CLI_EXIT_FAIL;
+    }
+    if (paths[3] != NULL && lb_ptable_slot_count(&table) < 2) {
+        fprintf(stderr, "lifeboat mkflash: %s has one app slot; --app-b not possible\n", layout);
+        return LB_CLI_EXIT_FAIL;
+    }
+
+    uint8_t *bufs[4] = {NULL, NULL, NULL, NULL};
+    size_t lens[4] = {0, 0, 0, 0};
+    int rc = LB_CLI_EXIT_FAIL;
+    uint8_t *image = NULL;
+    for (int k = 0; k < 4; k++) {
+        if (paths[k] != NULL && slurp(paths[k], &bufs[k], &lens[k]) != 0) {
+            goto done;
+        }
+    }
+    lb_mkflash_inputs_t in = {
+        .loader = {bufs[0], lens[0]},
+        .recovery = {bufs[1], lens[1]},
+        .app = {{bufs[2], lens[2]}, {bufs[3], lens[3]}},
+    };
+    image = malloc(table.geom.size);
+    if (image == NULL) {
+        fprintf(stderr, "lifeboat mkflash: out of memory\n");
+        goto done;
+    }
+    const char *why = "";
+    int err = lb_mkflash_build(&table, &in, image, &why);
+    if (err != LB_OK) {
+        fprintf(stderr, "lifeboat mkflash: %s: %s\n", why,
+                err == LB_E_SIZE    ? "does not fit its partition"
+                : err == LB_E_MAGIC ? "not a signed image (run lifeboat sign)"
+                                    : lb_err_str(err));
+        goto done;
+    }
+    if (write_atomic(out, image, table.geom.size) != 0) {
+        fprintf(stderr, "lifeboat mkflash: cannot write %s\n", out);
+        goto done;
+    }
+    rc = LB_CLI_EXIT_OK;
+done:
+    for (int k = 0; k < 4; k++) {
+        free(bufs[k]);
+    }
+    free(image);
+    return rc;
+}
