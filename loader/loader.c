@@ -1,0 +1,495 @@
+/* The loader core (see loader.h; decision table in docs/design/boot.md). */
+#include "loader.h"
+
+#include <string.h>
+
+#include "lb/board.h"
+#include "lb/config.h"
+#include "lb/endian.h"
+#include "lb/err.h"
+#include "lb/image.h"
+
+/* Index of an image in the per-boot verification cache. */
+enum { IMG_SLOT0 = 0, IMG_SLOT1 = 1, IMG_RECOVERY = 2, IMG_COUNT = 3 };
+
+void lb_loader_config_defaults(lb_loader_config_t *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->trial_boots = LB_CFG_TRIAL_BOOTS;
+    cfg->crash_limit = LB_CFG_CRASH_LIMIT;
+    cfg->strap_hold_ms = LB_CFG_STRAP_HOLD_MS;
+    cfg->crash_resets = LB_CFG_CRASH_RESETS;
+    cfg->watchdog_ms = LB_CFG_WATCHDOG_MS;
+    cfg->verify_signature = LB_CFG_VERIFY_SIGNATURE != 0;
+}
+
+/* ---- console (no printf: the loader stays small) ------------------------- */
+
+static void put(const char *s)
+{
+    lb_board_console_write(s, strlen(s));
+}
+
+/* "[lifeboat] note: <what> (<err name>)\n": never mistaken for the boot line. */
+static void note(const char *what, int err)
+{
+    put("[lifeboat] note: ");
+    put(what);
+    if (err) {
+        put(" (");
+        put(lb_err_str(err));
+        put(")");
+    }
+    put("\n");
+}
+
+/* ---- the decision --------------------------------------------------------- */
+
+static void add(lb_loader_plan_t *p, uint8_t image, uint8_t slot, uint8_t reason)
+{
+    if (p->count < LB_LOADER_MAX_CANDIDATES) {
+        p->cand[p->count].image = image;
+        p->cand[p->count].slot = slot;
+        p->cand[p->count].reason = reason;
+        p->count++;
+    }
+}
+
+static void add_recovery(lb_loader_plan_t *p, uint8_t reason)
+{
+    add(p, LB_BOOT_IMAGE_RECOVERY, LB_BOOTINFO_SLOT_NONE, reason);
+}
+
+/* A confirmed slot other than `not` (LB_BOOTSTATE_NONE: any), or NONE. */
+static uint8_t confirmed_slot(const lb_bootstate_t *s, unsigned slot_count, unsigned not )
+{
+    for (unsigned i = 0; i < slot_count && i < LB_BOOTSTATE_SLOTS; i++) {
+        if (i != not &&s->slots[i].state == LB_SLOT_CONFIRMED) {
+            return (uint8_t)i;
+        }
+    }
+    return LB_BOOTSTATE_NONE;
+}
+
+/* Row 9: when the last candidate is recovery, any app that verifies is
+ * better than staying in the loader: confirmed slots first (the active
+ * one first), then new/trial, then the rest. The reason stays the one
+ * recovery was wanted for; boot info flags the recovery as bad. */
+static void add_app_fallbacks(lb_loader_plan_t *p, const lb_bootstate_t *s, unsigned slot_count,
+                              uint8_t reason)
+{
+    static const uint8_t rank_of_state[] = {
+        [LB_SLOT_CONFIRMED] = 0, [LB_SLOT_NEW] = 1,     [LB_SLOT_TRIAL] = 1,
+        [LB_SLOT_EMPTY] = 2,     [LB_SLOT_INVALID] = 2,
+    };
+    for (uint8_t rank = 0; rank < 3; rank++) {
+        for (unsigned k = 0; k < slot_count && k < LB_BOOTSTATE_SLOTS; k++) {
+            /* active slot first within a rank */
+            unsigned i = s->active_slot < slot_count ? (s->active_slot + k) % slot_count : k;
+            uint8_t st = s->slots[i].state;
+            if (st <= LB_SLOT_INVALID && rank_of_state[st] == rank) {
+                add(p, LB_BOOT_IMAGE_APP, (uint8_t)i, reason);
+            }
+        }
+    }
+}
+
+void lb_loader_decide(const lb_bootstate_t *cur, const lb_loader_inputs_t *in,
+                      const lb_loader_config_t *cfg, lb_loader_plan_t *plan)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->next = *cur;
+    lb_bootstate_t *n = &plan->next;
+    unsigned slots = in->slot_count < 1 ? 1 : in->slot_count;
+    if (slots > LB_BOOTSTATE_SLOTS) {
+        slots = LB_BOOTSTATE_SLOTS;
+    }
+
+    n->boot_count++;
+    /* A reset that ended an app counts against it when its cause is in the
+     * configured mask; a healthy report (lb_bootstate_confirm) clears it. */
+    bool app_ran = cur->last_booted == LB_BOOTED_SLOT0 || cur->last_booted == LB_BOOTED_SLOT1;
+    if (app_ran && in->reset < 32 && ((cfg->crash_resets >> in->reset) & 1u) &&
+        n->unhealthy < UINT8_MAX) {
+        n->unhealthy++;
+    }
+    /* The one-shot request is consumed by this decision whatever it is. */
+    uint8_t req = n->request;
+    n->request = LB_REQUEST_NONE;
+
+    uint8_t act = cur->active_slot;
+    bool act_ok = act < slots;
+    lb_bootstate_slot_t *as = act_ok ? &n->slots[act] : NULL;
+
+    if (in->strap) {
+        plan->row = 1;
+        add_recovery(plan, LB_BOOT_REASON_STRAP);
+    } else if (req == LB_REQUEST_RECOVERY || req == LB_REQUEST_SELF_CHECK) {
+        plan->row = 2;
+        add_recovery(plan, req == LB_REQUEST_RECOVERY ? LB_BOOT_REASON_REQUESTED
+                                                      : LB_BOOT_REASON_SELF_CHECK);
+    } else if (in->state_blank) {
+        /* Factory state: adopt whichever slot verifies. */
+        plan->row = 3;
+        for (unsigned i = 0; i < slots; i++) {
+            add(plan, LB_BOOT_IMAGE_APP, (uint8_t)i, LB_BOOT_REASON_NORMAL);
+        }
+        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
+    } else if (as && (as->state == LB_SLOT_NEW || as->state == LB_SLOT_TRIAL) &&
+               as->attempts >= cfg->trial_boots) {
+        plan->row = 4;
+        as->state = LB_SLOT_INVALID;
+        uint8_t other = confirmed_slot(n, slots, act);
+        if (other != LB_BOOTSTATE_NONE) {
+            add(plan, LB_BOOT_IMAGE_APP, other, LB_BOOT_REASON_ROLLBACK);
+        }
+        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
+    } else if (as && (as->state == LB_SLOT_NEW || as->state == LB_SLOT_TRIAL)) {
+        plan->row = 5;
+        as->state = LB_SLOT_TRIAL;
+        as->attempts++;
+        add(plan, LB_BOOT_IMAGE_APP, act, LB_BOOT_REASON_TRIAL);
+        uint8_t other = confirmed_slot(n, slots, act);
+        if (other != LB_BOOTSTATE_NONE) {
+            add(plan, LB_BOOT_IMAGE_APP, other, LB_BOOT_REASON_ROLLBACK);
+        }
+        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
+    } else if (as && as->state == LB_SLOT_CONFIRMED && n->unhealthy >= cfg->crash_limit) {
+        plan->row = 6;
+        add_recovery(plan, LB_BOOT_REASON_CRASH_LOOP);
+    } else if (as && as->state == LB_SLOT_CONFIRMED) {
+        plan->row = 7;
+        add(plan, LB_BOOT_IMAGE_APP, act, LB_BOOT_REASON_NORMAL);
+        uint8_t other = confirmed_slot(n, slots, act);
+        if (other != LB_BOOTSTATE_NONE) {
+            add(plan, LB_BOOT_IMAGE_APP, other, LB_BOOT_REASON_ROLLBACK);
+        }
+        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
+    } else {
+        /* No usable active slot (none, empty or invalid). */
+        plan->row = 8;
+        uint8_t other = confirmed_slot(n, slots, LB_BOOTSTATE_NONE);
+        if (other != LB_BOOTSTATE_NONE) {
+            add(plan, LB_BOOT_IMAGE_APP, other, LB_BOOT_REASON_ROLLBACK);
+        }
+        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
+    }
+    const lb_loader_candidate_t *last = &plan->cand[plan->count - 1];
+    add_app_fallbacks(plan, n, slots, last->reason);
+}
+
+/* ---- partition table ------------------------------------------------------- */
+
+static bool geom_equal(const lb_geom_t *a, const lb_geom_t *b)
+{
+    if (a->size != b->size || a->program_size != b->program_size || a->erased != b->erased ||
+        a->region_count != b->region_count || a->region_count > LB_GEOM_MAX_REGIONS) {
+        return false;
+    }
+    for (unsigned i = 0; i < a->region_count; i++) {
+        if (a->regions[i].count != b->regions[i].count ||
+            a->regions[i].size != b->regions[i].size) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Reads the ptable partition; on any problem falls back to the built-in
+ * table (and says so). Returns 0 or the built-in table's error. */
+static int load_ptable(const lb_loader_config_t *cfg, lb_ptable_t *t, bool *fallback)
+{
+    uint8_t buf[LB_PTABLE_MAX_SIZE];
+    const lb_geom_t *g = lb_board_flash_geom();
+    size_t n = cfg->ptable_size < sizeof buf ? cfg->ptable_size : sizeof buf;
+    int rc = n ? lb_board_flash_read(cfg->ptable_offset, buf, n) : LB_E_NOTFOUND;
+    if (rc == LB_OK) {
+        rc = lb_ptable_decode(t, buf, n);
+    }
+    if (rc == LB_OK && !geom_equal(&t->geom, g)) {
+        rc = LB_E_INVAL;
+    }
+    *fallback = rc != LB_OK;
+    if (rc == LB_OK) {
+        return LB_OK;
+    }
+    note("partition table invalid, using the built-in table", rc);
+    rc = cfg->builtin_ptable ? lb_ptable_decode(t, cfg->builtin_ptable, cfg->builtin_ptable_len)
+                             : LB_E_NOTFOUND;
+    if (rc == LB_OK && !geom_equal(&t->geom, g)) {
+        rc = LB_E_INVAL;
+    }
+    if (rc != LB_OK) {
+        note("built-in partition table invalid", rc);
+    }
+    return rc;
+}
+
+/* ---- loading and verifying ------------------------------------------------- */
+
+/* Copies the image in partition `p` into the board's load area at its load
+ * address and verifies those bytes (the ones that will run). On success
+ * stores the entry address. Sizes read from flash are bounded by the
+ * partition and the load area before use; lb_image_verify then checks the
+ * RAM copy in full. */
+static int load_and_verify(const lb_part_t *p, const lb_image_policy_t *pol, lb_image_info_t *info,
+                           uint32_t *entry)
+{
+    lb_board_load_area_t area;
+    lb_board_load_area(&area);
+    if (area.ram == NULL) {
+        return LB_E_UNSUPPORTED; /* execute-in-place boards: see docs/PORTING.md */
+    }
+    uint8_t hdr[LB_IMAGE_HEADER_SIZE];
+    int rc = lb_board_flash_read(p->offset, hdr, sizeof hdr);
+    if (rc != LB_OK) {
+        return rc;
+    }
+    if (lb_get_le32(hdr + LB_IMAGE_OFF_MAGIC) != LB_IMAGE_MAGIC) {
+        return LB_E_MAGIC;
+    }
+    uint32_t load = lb_get_le32(hdr + LB_IMAGE_OFF_LOAD_ADDR);
+    uint64_t tlv_at = (uint64_t)lb_get_le16(hdr + LB_IMAGE_OFF_HDR_SIZE) +
+                      lb_get_le32(hdr + LB_IMAGE_OFF_IMG_SIZE) +
+                      lb_get_le16(hdr + LB_IMAGE_OFF_PROT_TLV_SIZE);
+    if (tlv_at + LB_IMAGE_TLV_INFO_SIZE > p->size) {
+        return LB_E_SIZE;
+    }
+    uint8_t tinfo[LB_IMAGE_TLV_INFO_SIZE];
+    rc = lb_board_flash_read(p->offset + (uint32_t)tlv_at, tinfo, sizeof tinfo);
+    if (rc != LB_OK) {
+        return rc;
+    }
+    if (lb_get_le16(tinfo) != LB_IMAGE_TLV_INFO_MAGIC) {
+        return LB_E_TLV;
+    }
+    uint64_t total = tlv_at + lb_get_le16(tinfo + 2);
+    if (total > p->size) {
+        return LB_E_SIZE;
+    }
+    if (load < area.ram_addr || (uint64_t)(load - area.ram_addr) + total > area.ram_size) {
+        return LB_E_RANGE;
+    }
+    uint8_t *dst = area.ram + (load - area.ram_addr);
+    rc = lb_board_flash_read(p->offset, dst, (size_t)total);
+    if (rc != LB_OK) {
+        return rc;
+    }
+    rc = lb_image_verify(dst, (size_t)total, pol, info);
+    if (rc != LB_OK) {
+        return rc;
+    }
+    /* Verified bytes decide where it runs; they must be the ones placed. */
+    if (info->load_addr != load) {
+        return LB_E_CORRUPT;
+    }
+    *entry = info->load_addr + info->hdr_size;
+    return LB_OK;
+}
+
+/* Errors that say the image itself is bad (not that reading failed). */
+static bool content_error(int rc)
+{
+    return rc != LB_E_IO && rc != LB_E_UNSUPPORTED && rc != LB_E_POWER;
+}
+
+bool lb_loader_strap_held(uint32_t hold_ms)
+{
+    if (!lb_board_strap_asserted()) {
+        return false;
+    }
+    uint32_t start = lb_board_millis();
+    while ((uint32_t)(lb_board_millis() - start) < hold_ms) {
+        if (!lb_board_strap_asserted()) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- one boot ---------------------------------------------------------------- */
+
+/* The boot state lives here, not on the stack: it is the largest object. */
+static lb_bootstate_log_t s_log;
+
+static void print_boot_line(const lb_bootinfo_t *bi)
+{
+    char slot[2] = {bi->slot < LB_BOOTSTATE_SLOTS ? (char)('a' + bi->slot) : '-', '\0'};
+    put("[lifeboat] boot image=");
+    put(lb_boot_image_name(bi->image));
+    put(" slot=");
+    put(slot);
+    put(" reason=");
+    /* The line's grammar has seven reasons; a self-check is a request. */
+    put(lb_boot_reason_name(bi->reason == LB_BOOT_REASON_SELF_CHECK ? LB_BOOT_REASON_REQUESTED
+                                                                    : bi->reason));
+    put(" reset=");
+    put(lb_reset_cause_name(bi->reset));
+    put("\n");
+}
+
+int lb_loader_run(const lb_loader_config_t *cfg, lb_loader_result_t *res)
+{
+    lb_loader_result_t local;
+    if (res == NULL) {
+        res = &local;
+    }
+    memset(res, 0, sizeof *res);
+    lb_bootinfo_t *bi = &res->info;
+    bi->reset = (uint8_t)lb_board_reset_cause();
+    bi->slot = LB_BOOTINFO_SLOT_NONE;
+    bi->image = LB_BOOT_IMAGE_NONE;
+    bi->reason = LB_BOOT_REASON_NO_VALID_APP;
+    bi->loader_version = LB_LOADER_VERSION;
+    bi->trial_boots = (uint8_t)(cfg->trial_boots > 255 ? 255 : cfg->trial_boots);
+    bi->crash_limit = (uint8_t)(cfg->crash_limit > 255 ? 255 : cfg->crash_limit);
+
+    bool strap = lb_loader_strap_held(cfg->strap_hold_ms);
+
+    static lb_ptable_t table;
+    bool fallback = false;
+    int rc = load_ptable(cfg, &table, &fallback);
+    if (fallback) {
+        bi->flags |= LB_BOOTINFO_F_PTABLE_FALLBACK;
+    }
+    if (rc != LB_OK) {
+        print_boot_line(bi);
+        note("no usable partition table: staying in the loader", rc);
+        return rc;
+    }
+    const lb_geom_t *g = lb_board_flash_geom();
+    const lb_part_t *bs = lb_ptable_find(&table, LB_PART_BOOTSTATE, LB_PTABLE_SLOT_NONE);
+    const lb_part_t *parts[IMG_COUNT] = {
+        lb_ptable_find(&table, LB_PART_APP, 0),
+        lb_ptable_find(&table, LB_PART_APP, 1),
+        lb_ptable_find(&table, LB_PART_RECOVERY, LB_PTABLE_SLOT_NONE),
+    };
+
+    /* A boot state that cannot be opened (read error, unusable partition)
+     * is treated as blank and not written: the device still boots. */
+    int state_rc = bs ? lb_bootstate_open(&s_log, g, bs->offset, bs->size) : LB_E_NOTFOUND;
+    if (state_rc != LB_OK) {
+        note("boot state unusable, deciding without it", state_rc);
+        lb_bootstate_defaults(&s_log.state);
+        s_log.blank = true;
+    }
+    if (s_log.blank) {
+        bi->flags |= LB_BOOTINFO_F_STATE_BLANK;
+    }
+    const lb_bootstate_t cur = s_log.state;
+
+    lb_loader_inputs_t in = {
+        .reset = (lb_reset_cause_t)bi->reset,
+        .strap = strap,
+        .state_blank = s_log.blank,
+        .slot_count = lb_ptable_slot_count(&table),
+    };
+    static lb_loader_plan_t plan;
+    lb_loader_decide(&cur, &in, cfg, &plan);
+    lb_bootstate_t *next = &plan.next;
+
+    int verified[IMG_COUNT] = {1, 1, 1}; /* 1: not tried yet, else the result */
+    const lb_loader_candidate_t *chosen = NULL;
+    lb_image_info_t info;
+    bool recovery_bad = false;
+    rc = LB_E_NOTFOUND;
+    for (unsigned i = 0; i < plan.count && chosen == NULL; i++) {
+        const lb_loader_candidate_t *c = &plan.cand[i];
+        unsigned idx = c->image == LB_BOOT_IMAGE_RECOVERY ? IMG_RECOVERY : c->slot;
+        if (idx >= IMG_COUNT || parts[idx] == NULL || verified[idx] != 1) {
+            continue;
+        }
+        lb_image_policy_t pol = {
+            .kind = idx == IMG_RECOVERY ? LB_IMAGE_KIND_RECOVERY : LB_IMAGE_KIND_APP,
+            .product = cfg->product,
+            /* The anti-rollback floor is the apps' (recovery images are
+             * only ever written by a host with physical access). */
+            .min_security_counter = idx == IMG_RECOVERY ? 0 : cur.min_security_counter,
+            .require_signature = cfg->verify_signature,
+            .key_der = cfg->key_der,
+            .key_der_len = cfg->key_der_len,
+            .max_size = parts[idx]->size,
+        };
+        memset(&info, 0, sizeof info);
+        rc = load_and_verify(parts[idx], &pol, &info, &res->entry);
+        verified[idx] = rc;
+        if (rc == LB_OK) {
+            chosen = c;
+            break;
+        }
+        if (idx == IMG_RECOVERY) {
+            recovery_bad = true;
+            note("recovery image failed verification", rc);
+        } else {
+            note(c->slot == 0 ? "slot a failed verification" : "slot b failed verification", rc);
+            lb_bootstate_slot_t *sl = &next->slots[idx];
+            if (content_error(rc) && sl->state != LB_SLOT_EMPTY) {
+                sl->state = LB_SLOT_INVALID;
+                sl->attempts = 0;
+            }
+        }
+    }
+
+    if (chosen) {
+        bi->image = chosen->image;
+        bi->slot = chosen->slot;
+        bi->reason = chosen->reason;
+        bi->image_version = info.version;
+        bi->image_security_counter = info.security_counter;
+        if (info.signature_ok) {
+            bi->flags |= LB_BOOTINFO_F_SIGNED;
+        }
+        if (recovery_bad) {
+            bi->flags |= LB_BOOTINFO_F_RECOVERY_BAD;
+        }
+        if (chosen->image == LB_BOOT_IMAGE_RECOVERY) {
+            next->last_booted = LB_BOOTED_RECOVERY;
+            next->last_recovery_reason = chosen->reason;
+        } else {
+            lb_bootstate_slot_t *sl = &next->slots[chosen->slot];
+            next->last_booted = chosen->slot == 0 ? LB_BOOTED_SLOT0 : LB_BOOTED_SLOT1;
+            sl->version = info.version;
+            sl->security_counter = info.security_counter;
+            if (plan.row == 3) {
+                /* factory adoption: an image found valid with no history */
+                sl->state = LB_SLOT_CONFIRMED;
+                next->active_slot = chosen->slot;
+                if (info.security_counter > next->min_security_counter) {
+                    next->min_security_counter = info.security_counter;
+                }
+            } else if (chosen->reason == LB_BOOT_REASON_ROLLBACK) {
+                next->active_slot = chosen->slot;
+                next->unhealthy = 0;
+            }
+            bi->attempts = sl->attempts;
+        }
+    } else {
+        next->last_booted = LB_BOOTED_NONE;
+        if (next->active_slot < LB_BOOTSTATE_SLOTS &&
+            next->slots[next->active_slot].state == LB_SLOT_INVALID) {
+            next->active_slot = LB_BOOTSTATE_NONE;
+        }
+    }
+
+    /* The one record write of this boot (compaction when the unit is full). */
+    res->state_err = state_rc == LB_OK ? lb_bootstate_commit(&s_log, next) : state_rc;
+    if (state_rc == LB_OK && res->state_err != LB_OK) {
+        note("could not record the boot state", res->state_err);
+    }
+    const lb_bootstate_t *rec = state_rc == LB_OK && res->state_err == LB_OK ? &s_log.state : next;
+    bi->unhealthy = rec->unhealthy;
+    bi->min_security_counter = rec->min_security_counter;
+    bi->boot_count = rec->boot_count;
+
+    if (chosen == NULL) {
+        print_boot_line(bi);
+        note("no valid image: staying in the loader", rc);
+        return rc == LB_OK ? LB_E_NOTFOUND : rc;
+    }
+    lb_bootinfo_write(bi);
+    print_boot_line(bi);
+    if (cfg->watchdog_ms) {
+        lb_board_watchdog_start(cfg->watchdog_ms);
+    }
+    lb_board_jump(res->entry);
+}

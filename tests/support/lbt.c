@@ -1,0 +1,231 @@
+#include "lbt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lb/err.h"
+#include "lb/flash.h"
+#include "lb/image.h"
+
+int lbt_geom(const char *name, uint32_t program_size, uint8_t erased, bool program_once,
+             lb_geom_t *g)
+{
+    memset(g, 0, sizeof *g);
+    g->program_size = program_size;
+    g->erased = erased;
+    g->program_once = program_once;
+    if (strcmp(name, "uniform4k") == 0) {
+        g->region_count = 1;
+        g->regions[0] = (lb_erase_region_t){16, 4096};
+    } else if (strcmp(name, "stm32f4") == 0) {
+        g->region_count = 3;
+        g->regions[0] = (lb_erase_region_t){4, 16384};
+        g->regions[1] = (lb_erase_region_t){1, 65536};
+        g->regions[2] = (lb_erase_region_t){3, 131072};
+    } else if (strcmp(name, "large128k") == 0) {
+        g->region_count = 1;
+        g->regions[0] = (lb_erase_region_t){8, 131072};
+    } else {
+        return -1;
+    }
+    for (unsigned i = 0; i < g->region_count; i++) {
+        g->size += g->regions[i].count * g->regions[i].size;
+    }
+    return 0;
+}
+
+static void part(lb_ptable_t *t, const char *name, uint8_t type, uint8_t slot, uint32_t off,
+                 uint32_t size)
+{
+    lb_part_t *p = &t->parts[t->count++];
+    memset(p, 0, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->type = type;
+    p->slot = slot;
+    p->offset = off;
+    p->size = size;
+}
+
+int lbt_device_init(lbt_device_t *d, const char *geom_name, uint32_t program_size, uint8_t erased,
+                    bool program_once)
+{
+    memset(d, 0, sizeof *d);
+    d->geom_name = geom_name;
+    if (lbt_geom(geom_name, program_size, erased, program_once, &d->geom) != 0) {
+        return -1;
+    }
+    lb_ptable_t *t = &d->table;
+    t->geom = d->geom;
+    const uint8_t N = LB_PTABLE_SLOT_NONE;
+    if (strcmp(geom_name, "uniform4k") == 0) {
+        const uint32_t K = 1024;
+        part(t, "loader", LB_PART_LOADER, N, 0, 4 * K);
+        part(t, "ptable", LB_PART_PTABLE, N, 4 * K, 4 * K);
+        part(t, "bootstate", LB_PART_BOOTSTATE, N, 8 * K, 8 * K);
+        part(t, "recovery", LB_PART_RECOVERY, N, 16 * K, 8 * K);
+        part(t, "app_a", LB_PART_APP, 0, 24 * K, 16 * K);
+        part(t, "app_b", LB_PART_APP, 1, 40 * K, 16 * K);
+        part(t, "storage", LB_PART_DATA, N, 56 * K, 8 * K);
+    } else if (strcmp(geom_name, "stm32f4") == 0) {
+        const uint32_t K = 1024;
+        part(t, "loader", LB_PART_LOADER, N, 0, 16 * K);
+        part(t, "ptable", LB_PART_PTABLE, N, 16 * K, 16 * K);
+        part(t, "recovery", LB_PART_RECOVERY, N, 32 * K, 16 * K);
+        part(t, "bootstate", LB_PART_BOOTSTATE, N, 48 * K, 80 * K); /* 16K + 64K units */
+        part(t, "app_a", LB_PART_APP, 0, 128 * K, 128 * K);
+        part(t, "app_b", LB_PART_APP, 1, 256 * K, 128 * K);
+        part(t, "storage", LB_PART_DATA, N, 384 * K, 128 * K);
+    } else {
+        const uint32_t U = 128 * 1024;
+        part(t, "loader", LB_PART_LOADER, N, 0, U);
+        part(t, "ptable", LB_PART_PTABLE, N, U, U);
+        part(t, "bootstate", LB_PART_BOOTSTATE, N, 2 * U, 2 * U);
+        part(t, "recovery", LB_PART_RECOVERY, N, 4 * U, U);
+        part(t, "app_a", LB_PART_APP, 0, 5 * U, U);
+        part(t, "app_b", LB_PART_APP, 1, 6 * U, U);
+        part(t, "storage", LB_PART_DATA, N, 7 * U, U);
+    }
+    const char *why = NULL;
+    if (lb_ptable_check(t, &why) != LB_OK) {
+        fprintf(stderr, "lbt: bad test layout %s: %s\n", geom_name, why ? why : "?");
+        return -1;
+    }
+    int n = lb_ptable_encode(t, d->blob, sizeof d->blob);
+    if (n < 0) {
+        return -1;
+    }
+    d->blob_len = (size_t)n;
+    d->ptable = lb_ptable_find(t, LB_PART_PTABLE, N);
+    d->bootstate = lb_ptable_find(t, LB_PART_BOOTSTATE, N);
+    d->recovery = lb_ptable_find(t, LB_PART_RECOVERY, N);
+    d->slot[0] = lb_ptable_find(t, LB_PART_APP, 0);
+    d->slot[1] = lb_ptable_find(t, LB_PART_APP, 1);
+
+    host_board_setup(&d->geom);
+    lbt_flash_put(d->ptable->offset, d->blob, d->blob_len);
+
+    lb_loader_config_defaults(&d->cfg);
+    d->cfg.product = LBT_PRODUCT;
+    d->cfg.ptable_offset = d->ptable->offset;
+    d->cfg.ptable_size = d->ptable->size;
+    d->cfg.builtin_ptable = d->blob;
+    d->cfg.builtin_ptable_len = d->blob_len;
+    return 0;
+}
+
+int lbt_image(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
+              const char *product, uint32_t tag)
+{
+    uint8_t body[1500];
+    for (size_t i = 0; i < sizeof body; i++) {
+        body[i] = (uint8_t)(i * 7u + tag * 13u + major);
+    }
+    lb_image_build_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.load_addr = LBT_LOAD_ADDR;
+    o.flags = LB_IMAGE_F_RAM_LOAD;
+    o.version.major = major;
+    o.version.build = tag;
+    o.has_security_counter = true;
+    o.security_counter = seccnt;
+    o.kind = kind;
+    o.product = product;
+    return lb_image_build(body, sizeof body, &o, buf, cap);
+}
+
+void lbt_flash_put(uint32_t off, const void *data, size_t len)
+{
+    memcpy(host_flash_mem() + off, data, len);
+}
+
+int lbt_write_part(const lb_part_t *p, const uint8_t *img, size_t len)
+{
+    lb_flash_area_t fa;
+    lb_flash_writer_t w;
+    int rc = lb_flash_area_init(&fa, lb_board_flash_geom(), p->offset, p->size);
+    if (rc == LB_OK) {
+        rc = lb_flash_writer_init(&w, &fa, 0);
+    }
+    /* in pieces of odd sizes, the way an upload arrives */
+    for (size_t off = 0; rc == LB_OK && off < len;) {
+        size_t n = len - off < 700 ? len - off : 700;
+        rc = lb_flash_writer_write(&w, img + off, n);
+        off += n;
+    }
+    if (rc == LB_OK) {
+        rc = lb_flash_writer_finish(&w);
+    }
+    return rc;
+}
+
+int lbt_state(lbt_device_t *d, lb_bootstate_log_t *log)
+{
+    return lb_bootstate_open(log, lb_board_flash_geom(), d->bootstate->offset, d->bootstate->size);
+}
+
+int lbt_install(lbt_device_t *d, const uint8_t *img, size_t len)
+{
+    static lb_bootstate_log_t log;
+    int rc = lbt_state(d, &log);
+    if (rc != LB_OK) {
+        return rc;
+    }
+    lb_image_policy_t pol = {
+        .kind = LB_IMAGE_KIND_APP,
+        .product = d->cfg.product,
+        .min_security_counter = log.state.min_security_counter,
+        .max_size = d->slot[0]->size,
+    };
+    lb_image_info_t info;
+    rc = lb_image_verify(img, len, &pol, &info);
+    if (rc != LB_OK) {
+        return rc; /* refused before anything is touched */
+    }
+    unsigned slot = lb_bootstate_install_slot(&log.state, 2);
+    rc = lb_bootstate_install_begin(&log, slot);
+    if (rc == LB_OK) {
+        rc = lbt_write_part(d->slot[slot], img, len);
+    }
+    if (rc == LB_OK) {
+        /* check what landed in flash before trusting it */
+        static uint8_t back[LBT_IMAGE_MAX];
+        rc = len <= sizeof back ? lb_board_flash_read(d->slot[slot]->offset, back, len)
+                                : LB_E_NOSPACE;
+        if (rc == LB_OK) {
+            pol.max_size = d->slot[slot]->size;
+            rc = lb_image_verify(back, len, &pol, &info);
+        }
+    }
+    if (rc == LB_OK) {
+        rc = lb_bootstate_install_done(&log, slot, &info.version, info.security_counter);
+    }
+    return rc < 0 ? rc : (int)slot;
+}
+
+struct boot_arg {
+    lbt_device_t *d;
+    lbt_boot_t *b;
+};
+
+static void run_loader(void *arg)
+{
+    struct boot_arg *a = arg;
+    a->b->rc = lb_loader_run(&a->d->cfg, &a->b->res);
+}
+
+void lbt_boot(lbt_device_t *d, lbt_boot_t *b)
+{
+    memset(b, 0, sizeof *b);
+    struct boot_arg a = {d, b};
+    b->exit = host_board_run(run_loader, &a);
+    const char *con = host_board_console();
+    const char *l = strstr(con, "[lifeboat] boot ");
+    if (l) {
+        size_t n = strcspn(l, "\n");
+        if (n >= sizeof b->line) {
+            n = sizeof b->line - 1;
+        }
+        memcpy(b->line, l, n);
+        b->line[n] = '\0';
+    }
+}

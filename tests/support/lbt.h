@@ -1,0 +1,73 @@
+/* Test fixtures shared by the boot tests and the power-cut sweep: a whole
+ * device on the host board (geometry, partition table, real MCUboot-format
+ * images built with lb_image_build and checked by lb_image_verify, the
+ * loader core). Test code only. */
+#ifndef LBT_H
+#define LBT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "host_board.h"
+#include "lb/bootstate.h"
+#include "lb/ptable.h"
+#include "loader.h"
+
+#define LBT_PRODUCT "demo-sensor"
+#define LBT_LOAD_ADDR 0x00100000u
+#define LBT_IMAGE_MAX 4096u
+
+typedef struct {
+    const char *geom_name;
+    lb_geom_t geom;
+    lb_ptable_t table;
+    uint8_t blob[LB_PTABLE_MAX_SIZE];
+    size_t blob_len;
+    lb_loader_config_t cfg;
+    const lb_part_t *ptable, *bootstate, *recovery, *slot[2];
+} lbt_device_t;
+
+/* Geometry by name: "uniform4k" (16 x 4 KiB), "stm32f4" (4x16K, 1x64K,
+ * 3x128K; the boot state spans a 16K and the 64K unit) or "large128k"
+ * (8 x 128 KiB). Returns 0 or -1 for an unknown name. */
+int lbt_geom(const char *name, uint32_t program_size, uint8_t erased, bool program_once,
+             lb_geom_t *g);
+
+/* Sets up the host board with that geometry, a layout with two app slots,
+ * the partition table written to its partition, and a loader config with
+ * defaults (product LBT_PRODUCT, hash verification). Returns 0 or -1. */
+int lbt_device_init(lbt_device_t *d, const char *geom_name, uint32_t program_size, uint8_t erased,
+                    bool program_once);
+
+/* Builds a hash-verified image (kind app/recovery, version major.0.0,
+ * security counter, product) into buf. `tag` varies the body. Returns its
+ * length (> 0) or a negative error. */
+int lbt_image(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
+              const char *product, uint32_t tag);
+
+/* Fixture path: copies bytes into flash directly (no NOR rules, no count). */
+void lbt_flash_put(uint32_t off, const void *data, size_t len);
+
+/* Device path: writes an image into a partition through lb_flash_writer
+ * (erase-ahead, counted, can be cut). Returns 0 or an error. */
+int lbt_write_part(const lb_part_t *p, const uint8_t *img, size_t len);
+
+/* The whole install a recovery image does: pick the slot, mark it, write,
+ * verify the written bytes, mark it new. Returns the slot or an error. */
+int lbt_install(lbt_device_t *d, const uint8_t *img, size_t len);
+
+/* One loader run on the host board after the boot was prepared
+ * (host_board_power_on / warm_reset). */
+typedef struct {
+    int exit;               /* host_exit_t */
+    int rc;                 /* lb_loader_run's return when it stayed */
+    lb_loader_result_t res; /* what it decided */
+    char line[160];         /* the "[lifeboat] boot ..." line, or "" */
+} lbt_boot_t;
+void lbt_boot(lbt_device_t *d, lbt_boot_t *b);
+
+/* Opens the device's boot state. Returns lb_bootstate_open's result. */
+int lbt_state(lbt_device_t *d, lb_bootstate_log_t *log);
+
+#endif
