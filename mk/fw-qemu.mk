@@ -21,9 +21,10 @@ FW_LDFLAGS := $(FW_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections -L$(
 KEY ?= $(B)/keys/dev.pem
 KEY_PUB ?= $(B)/keys/dev.pub.pem
 
-$(KEY) $(KEY_PUB): | $(LIFEBOAT)
+$(KEY): | $(LIFEBOAT)
 	@mkdir -p $(dir $(KEY))
 	$(LIFEBOAT) keygen -o $(KEY)
+$(KEY_PUB): | $(KEY)
 
 # ---- generated layout headers and linker fragments ----------------------
 QB_GEN := $(QB_LAYOUT)/partitions.h
@@ -51,7 +52,7 @@ QB_BOOTROM_SRCS := $(QB_DIR)/bootrom/main.c $(QB_BOARD_SRCS) lib/src/geom.c
 QB_VERIFY_SIG := $(shell grep -Eqs '^[[:space:]]*verify:[[:space:]]*signature' $(LAYOUT) && echo 1)
 QB_SIG_SRC := $(if $(QB_VERIFY_SIG),lib/src/image_sig.c,lib/src/nosig/image_sig_none.c)
 QB_FW_LIB_SRCS := $(filter-out lib/src/image_sig.c lib/src/image_build.c,$(LIB_SRCS))
-QB_RUNTIME_SRCS := $(wildcard app-template/runtime/*.c)
+QB_RUNTIME_SRCS := $(wildcard app-template/runtime/*.c) $(QB_DIR)/heap.c
 QB_LOADER_SRCS := $(QB_DIR)/loader_main.c loader/loader.c $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
   $(QB_SIG_SRC) $(FW_MBEDTLS_SRCS)
 QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \

@@ -4,8 +4,6 @@
  * verified (header + body + protected TLVs, as the verifier hashes it) and,
  * in signature builds, one whole lb_image_verify of it (hash + ECDSA).
  * Under `-icount shift=0` one tick (25 MHz) is 40 instructions. */
-#include <stdio.h>
-
 #include "hw.h"
 #include "lb/endian.h"
 #include "lb/image.h"
@@ -32,6 +30,19 @@ static uint32_t time_verify(const uint8_t *img, uint32_t len)
 }
 #endif
 
+/* No stdio here: the loader links no heap. */
+static void put_dec(uint32_t v)
+{
+    char s[11];
+    int i = 10;
+    s[i] = '\0';
+    do {
+        s[--i] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0);
+    lb_qemu_puts(&s[i]);
+}
+
 void lb_qemu_before_jump(uint32_t vtor)
 {
     uint32_t boot = lb_qemu_bench_ticks();
@@ -44,15 +55,16 @@ void lb_qemu_before_jump(uint32_t vtor)
     uint32_t t0 = lb_qemu_bench_ticks();
     int err = lb_image_sha256(img, len, hash);
     uint32_t t1 = lb_qemu_bench_ticks();
-    char line[192];
-    int n = snprintf(line, sizeof(line),
-                     "[bench] reset_to_jump_ticks=%lu hash_ticks=%lu hashed_bytes=%lu",
-                     (unsigned long)boot, (unsigned long)(t1 - t0), (unsigned long)len);
+    lb_qemu_puts("[bench] reset_to_jump_ticks=");
+    put_dec(boot);
+    lb_qemu_puts(" hash_ticks=");
+    put_dec(t1 - t0);
+    lb_qemu_puts(" hashed_bytes=");
+    put_dec(len);
 #if LB_BOOT_VERIFY_SIGNATURE && LB_KEY_PRESENT
-    n += snprintf(line + n, sizeof(line) - (size_t)n, " verify_ticks=%lu",
-                  (unsigned long)time_verify(img, LB_QEMU_LOAD_SIZE));
+    lb_qemu_puts(" verify_ticks=");
+    put_dec(time_verify(img, LB_QEMU_LOAD_SIZE));
 #endif
-    snprintf(line + n, sizeof(line) - (size_t)n, " vtor=0x%lx%s\n", (unsigned long)vtor,
-             err ? " hash-error" : "");
-    lb_qemu_puts(line);
+    lb_qemu_puts(err ? " hash-error\n" : "\n");
+    (void)vtor;
 }
