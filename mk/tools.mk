@@ -2,8 +2,16 @@
 # linked into the unit tests and fuzz targets.
 TOOL_SRCS := $(filter-out tools/lifeboat/main.c,$(wildcard tools/lifeboat/*.c))
 
-TOOL_OBJS := $(patsubst %.c,$(B)/host/%.o,$(LIB_SRCS) $(TOOL_SRCS) tools/lifeboat/main.c)
+# lib/ goes in as an archive: the CLI uses only the board-independent parts
+# (lib/src/flash.c etc. need a board, which the CLI does not have).
+TOOL_LIB := $(B)/host/liblb.a
+TOOL_OBJS := $(patsubst %.c,$(B)/host/%.o,$(TOOL_SRCS) tools/lifeboat/main.c)
 
-$(B)/tools/lifeboat: $(TOOL_OBJS)
+$(TOOL_LIB): $(patsubst %.c,$(B)/host/%.o,$(LIB_SRCS))
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LIBS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/tools/lifeboat: $(TOOL_OBJS) $(TOOL_LIB)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(filter-out $(TOOL_LIB),$^) $(TOOL_LIB) $(HOST_LIBS)
