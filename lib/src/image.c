@@ -278,9 +278,11 @@ static void tlv_value(lb_stream_t *c)
         break;
     case LB_IMAGE_TLV_PRODUCT:
         /* A NUL inside would make the id compare equal to a shorter one. */
-        if (memchr(v, 0, len) != NULL) {
-            fail(c, LB_E_TLV);
-            return;
+        for (uint16_t i = 0; i < len; i++) {
+            if (v[i] == 0) {
+                fail(c, LB_E_TLV);
+                return;
+            }
         }
         memcpy(in->product, v, len);
         in->product[len] = '\0';
@@ -420,6 +422,16 @@ uint32_t lb_image_stream_total(const lb_image_stream_t *s)
     return s == NULL ? 0 : cctx(s)->info.total_size;
 }
 
+/* strcmp() == 0 without pulling newlib's large strcmp into the loader. */
+static bool same_str(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 static int finish_checks(lb_stream_t *c)
 {
     const lb_image_policy_t *p = c->policy;
@@ -456,7 +468,7 @@ static int finish_checks(lb_stream_t *c)
     if (p->kind != LB_IMAGE_KIND_ANY && in->kind != p->kind) {
         return LB_E_KIND;
     }
-    if (p->product != NULL && strcmp(p->product, in->product) != 0) {
+    if (p->product != NULL && !same_str(p->product, in->product)) {
         return LB_E_PRODUCT;
     }
     if (in->security_counter < p->min_security_counter) {

@@ -197,25 +197,29 @@ static int usage_err(const char *cmd, const char *usage, const char *msg)
 
 /* ---- keygen ---- */
 
-static const char keygen_usage[] = "-o KEY.pem [--force]\n"
+static const char keygen_usage[] = "-o KEY.pem [--pub PUB.pem] [--force]\n"
                                    "  writes an ECDSA P-256 private key (mode 0600) to KEY.pem "
-                                   "and its public key to KEY.pub.pem";
+                                   "and its public key to KEY.pub.pem (or PUB.pem)";
 
 int lb_cmd_keygen(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"output", required_argument, NULL, 'o'},
+        {"pub", required_argument, NULL, 'p'},
         {"force", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *out = NULL;
+    const char *out = NULL, *pub_arg = NULL;
     int force = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:fh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:p:fh", opts, NULL)) != -1) {
         switch (c) {
         case 'o':
             out = optarg;
+            break;
+        case 'p':
+            pub_arg = optarg;
             break;
         case 'f':
             force = 1;
@@ -231,7 +235,9 @@ int lb_cmd_keygen(int argc, char **argv)
         return usage_err("keygen", keygen_usage, out == NULL ? "missing -o KEY.pem" : NULL);
     }
     char pub[4096];
-    if (pub_path(out, pub, sizeof(pub)) != 0) {
+    if (pub_arg != NULL && strlen(pub_arg) < sizeof(pub)) {
+        strcpy(pub, pub_arg);
+    } else if (pub_path(out, pub, sizeof(pub)) != 0) {
         return usage_err("keygen", keygen_usage, "path too long");
     }
     lb_key_t *k;
@@ -269,13 +275,13 @@ int lb_cmd_keygen(int argc, char **argv)
 static const char sign_usage[] =
     "--key KEY.pem --version MAJ.MIN.REV[+BUILD] --kind app|recovery --product ID\n"
     "       [--security-counter N] [--load-addr A] [--header-size N] [--pad-to SIZE]\n"
-    "       IN.bin OUT.bin\n"
+    "       [--ram-load] IN.bin OUT.bin | IN.bin -o OUT.bin\n"
     "  --load-addr sets the RAM_LOAD flag (as imgtool); --pad-to fills the output\n"
     "  with 0xff up to SIZE bytes (a slot image)";
 
 int lb_cmd_sign(int argc, char **argv)
 {
-    enum { O_KEY = 256, O_VERSION, O_SECCNT, O_KIND, O_PRODUCT, O_LOAD, O_HDR, O_PAD };
+    enum { O_KEY = 256, O_VERSION, O_SECCNT, O_KIND, O_PRODUCT, O_LOAD, O_HDR, O_PAD, O_RAM };
     static const struct option opts[] = {
         {"key", required_argument, NULL, O_KEY},
         {"version", required_argument, NULL, O_VERSION},
@@ -285,15 +291,17 @@ int lb_cmd_sign(int argc, char **argv)
         {"load-addr", required_argument, NULL, O_LOAD},
         {"header-size", required_argument, NULL, O_HDR},
         {"pad-to", required_argument, NULL, O_PAD},
+        {"ram-load", no_argument, NULL, O_RAM},
+        {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     lb_image_build_opts_t o = {0};
-    const char *key_path = NULL;
+    const char *key_path = NULL, *out_opt = NULL;
     int have_version = 0, c;
     uint32_t pad_to = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case O_KEY:
@@ -325,6 +333,12 @@ int lb_cmd_sign(int argc, char **argv)
         case O_PAD:
             bad = parse_u32(optarg, &pad_to);
             break;
+        case O_RAM:
+            o.flags |= LB_IMAGE_F_RAM_LOAD;
+            break;
+        case 'o':
+            out_opt = optarg;
+            break;
         case 'h':
             printf("usage: lifeboat sign %s\n", sign_usage);
             return LB_CLI_EXIT_OK;
@@ -337,11 +351,12 @@ int lb_cmd_sign(int argc, char **argv)
         }
     }
     if (key_path == NULL || !have_version || o.kind == 0 || o.product == NULL ||
-        argc - optind != 2) {
+        argc - optind != (out_opt != NULL ? 1 : 2)) {
         return usage_err("sign", sign_usage,
                          "--key, --version, --kind, --product, IN and OUT are required");
     }
-    const char *in_path = argv[optind], *out_path = argv[optind + 1];
+    const char *in_path = argv[optind];
+    const char *out_path = out_opt != NULL ? out_opt : argv[optind + 1];
 
     lb_key_t *key;
     int rc = lb_key_load(key_path, &key);

@@ -1,0 +1,51 @@
+/* mbedTLS 2.28 configuration for lifeboat firmware: verification only.
+ *
+ * Hash mode links sha256.c + platform_util.c; signature mode adds ECDSA
+ * P-256 verification (bignum, ecp for secp256r1, ecdsa). Nothing here
+ * signs, generates keys, parses X.509/PEM or needs an RNG: the public key
+ * is a fixed-form P-256 SubjectPublicKeyInfo (lib/src/image_sig.c), so
+ * pk/asn1 parsing of keys is not linked either. Selected with
+ * -DMBEDTLS_CONFIG_FILE='"lb_mbedtls_config.h"' (mk/fw-mbedtls.mk).
+ *
+ * Memory: bignum allocates; mbedtls_calloc/free are routed to a static
+ * arena (lib/mbedtls/lb_mbedtls_alloc.c), so firmware has no libc heap. */
+#ifndef LB_MBEDTLS_CONFIG_H
+#define LB_MBEDTLS_CONFIG_H
+
+/* Platform: no libc heap, no stdio, no time, no entropy. */
+#include <stddef.h>
+void *lb_mbedtls_calloc(size_t n, size_t size); /* lib/mbedtls/lb_mbedtls_alloc.h */
+void lb_mbedtls_free(void *p);
+#define MBEDTLS_PLATFORM_C
+#define MBEDTLS_PLATFORM_MEMORY
+#define MBEDTLS_PLATFORM_CALLOC_MACRO lb_mbedtls_calloc
+#define MBEDTLS_PLATFORM_FREE_MACRO lb_mbedtls_free
+#define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
+#define MBEDTLS_NO_PLATFORM_ENTROPY
+/* 64-bit division would pull libgcc's __aeabi_uldivmod into the loader. */
+#define MBEDTLS_NO_UDBL_DIVISION
+#define MBEDTLS_HAVE_ASM
+
+/* Hash. */
+#define MBEDTLS_SHA256_C
+#define MBEDTLS_SHA256_SMALLER
+
+/* ECDSA P-256 verification. */
+#define MBEDTLS_BIGNUM_C
+#define MBEDTLS_ECP_C
+#define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#define MBEDTLS_ECP_NO_INTERNAL_RNG /* verify needs no blinding RNG */
+#define MBEDTLS_ECDSA_C
+#define MBEDTLS_ASN1_PARSE_C /* required by ECDSA_C; unused code is gc'd */
+#define MBEDTLS_ASN1_WRITE_C
+
+/* Small tables and buffers: code size and RAM over speed. */
+#define MBEDTLS_ECP_MAX_BITS 256
+#define MBEDTLS_ECP_WINDOW_SIZE 2
+#define MBEDTLS_ECP_FIXED_POINT_OPTIM 0
+#define MBEDTLS_MPI_WINDOW_SIZE 1
+#define MBEDTLS_MPI_MAX_SIZE 64
+
+#include "mbedtls/check_config.h"
+
+#endif

@@ -1,0 +1,99 @@
+# Image format (issue 3): the Cortex-M3 size probe and host timing of the
+# verifier (bench-image), the firmware-config verifier built for the host,
+# and the interop/CLI suite (test-image). Everything lands in build/image/.
+
+# Fragments are included in name order; this one needs fw-mbedtls.mk's lists.
+include mk/fw-mbedtls.mk
+
+IMG := $(B)/image
+IMG_FW_CC := arm-none-eabi-gcc
+IMG_FW_ARCH := -mcpu=cortex-m3 -mthumb
+IMG_FW_CFLAGS := $(IMG_FW_ARCH) -std=c11 -Os -ffunction-sections -fdata-sections -MMD -MP \
+  -Ilib/include $(FW_MBEDTLS_CFLAGS)
+IMG_FW_LDFLAGS := $(IMG_FW_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
+  -Wl,-e,lb_bench_entry
+
+# Cortex-M3 objects, in two flavours: plain (m3) and link-time optimised
+# (m3lto, what a size-tight loader should use). Project code under -Werror,
+# mbedTLS under its own flags.
+IMG_FLAVOURS := m3 m3lto
+IMG_FLAGS_m3 :=
+IMG_FLAGS_m3lto := -flto
+define img_m3_rules
+$$(IMG)/$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(IMG_FW_CC) $$(IMG_FW_CFLAGS) $$(IMG_FLAGS_$(1)) $$(WARN) -c $$< -o $$@
+$$(IMG)/$(1)/$$(FW_MBEDTLS_LIB)/%.o: $$(FW_MBEDTLS_LIB)/%.c
+	@mkdir -p $$(@D)
+	$$(IMG_FW_CC) $$(IMG_FW_CFLAGS) $$(IMG_FLAGS_$(1)) $$(FW_MBEDTLS_WARN) -c $$< -o $$@
+$$(IMG)/$(1)/probe-%.o: tests/bench/image_fw_size.c
+	@mkdir -p $$(@D)
+	$$(IMG_FW_CC) $$(IMG_FW_CFLAGS) $$(IMG_FLAGS_$(1)) $$(WARN) \
+	  -DLB_BENCH_SIG=$$(if $$(filter sig,$$*),1,0) -c $$< -o $$@
+IMG_$(1)_HASH_OBJS := $$(IMG)/$(1)/probe-hash.o $$(patsubst %.c,$$(IMG)/$(1)/%.o,\
+  lib/src/image.c lib/src/nosig/image_sig_none.c $$(FW_MBEDTLS_SRCS_HASH))
+IMG_$(1)_SIG_OBJS := $$(IMG)/$(1)/probe-sig.o $$(patsubst %.c,$$(IMG)/$(1)/%.o,\
+  lib/src/image.c lib/src/image_sig.c $$(FW_MBEDTLS_SRCS_SIG))
+$$(IMG)/$(1)-verify-hash.elf: $$(IMG_$(1)_HASH_OBJS)
+	$$(IMG_FW_CC) $$(IMG_FW_LDFLAGS) -Os $$(IMG_FLAGS_$(1)) -Wl,-Map,$$@.map -o $$@ $$^
+$$(IMG)/$(1)-verify-sig.elf: $$(IMG_$(1)_SIG_OBJS)
+	$$(IMG_FW_CC) $$(IMG_FW_LDFLAGS) -Os $$(IMG_FLAGS_$(1)) -Wl,-Map,$$@.map -o $$@ $$^
+endef
+$(foreach f,$(IMG_FLAVOURS),$(eval $(call img_m3_rules,$(f))))
+IMG_ELFS := $(foreach f,$(IMG_FLAVOURS),$(IMG)/$(f)-verify-hash.elf $(IMG)/$(f)-verify-sig.elf)
+
+# Host build of lib's verifier with the firmware mbedTLS configuration.
+IMG_FWH_SRCS := tests/bench/image_fwverify.c lib/src/image.c lib/src/image_sig.c \
+  $(FW_MBEDTLS_SRCS_SIG)
+$(IMG)/fwh/%.o: %.c
+	@mkdir -p $(@D)
+	$(HOST_CC) -std=c11 -O2 -g -MMD -MP -D_DEFAULT_SOURCE -Ilib/include $(FW_MBEDTLS_CFLAGS) \
+	  $(if $(findstring deps/mbedtls,$<),$(FW_MBEDTLS_WARN),$(WARN)) -c $< -o $@
+$(IMG)/image_fwverify: $(patsubst %.c,$(IMG)/fwh/%.o,$(IMG_FWH_SRCS))
+	$(HOST_CC) -o $@ $^
+
+# Host timing with the CLI's flavour (Debian libmbedcrypto, -O2).
+$(IMG)/bench_image: $(B)/host/tests/bench/bench_image.o \
+  $(patsubst %.c,$(B)/host/%.o,$(LIB_SRCS) tools/lifeboat/keys.c)
+	$(HOST_CC) -o $@ $^ $(HOST_LIBS)
+
+.PHONY: bench-image test-image
+bench-image: $(IMG_ELFS) $(IMG)/bench_image $(IMG)/image_fwverify ## image verifier: Cortex-M3 size, 1 MiB host verify time
+	@set -e; \
+	h=$$(/usr/bin/python3 tests/bench/fw_size.py $(IMG)/m3-verify-hash.elf.map); \
+	s=$$(/usr/bin/python3 tests/bench/fw_size.py $(IMG)/m3-verify-sig.elf.map); \
+	hlto=$$(arm-none-eabi-size $(IMG)/m3lto-verify-hash.elf | awk 'NR==2{print $$1+$$2}'); \
+	slto=$$(arm-none-eabi-size $(IMG)/m3lto-verify-sig.elf | awk 'NR==2{print $$1+$$2}'); \
+	t=$$($(IMG)/bench_image $(IMG)/bench-1m.bin $(IMG)/bench-key.der); \
+	fh=$$($(IMG)/image_fwverify $(IMG)/bench-1m.bin $(IMG)/bench-key.der hash); \
+	fs=$$($(IMG)/image_fwverify $(IMG)/bench-1m.bin $(IMG)/bench-key.der sig); \
+	set -- $$h; hl=$$1; hm=$$2; hc=$$3; ht=$$4; \
+	set -- $$s; sl=$$1; sm=$$2; sc=$$3; st=$$4; \
+	set -- $$t; tn=$$1; th=$$2; ts=$$3; \
+	set -- $$fs; fpeak=$$2; fsms=$$3; set -- $$fh; fhms=$$3; \
+	printf '\n%-58s | %-12s | %s\n' "image verification (issue 3)" "measured" "budget"; \
+	printf '%-64s-+-%-12s-+-%s\n' "----------------------------------------------------------------" "------------" "------------------------------"; \
+	printf '%-64s | %8s B   | %s\n' "M3 hash-only verify, total (lib $$hl + mbedTLS $$hm + libc $$hc)" "$$ht" "loader <= 5120 B all-in (brief 11)"; \
+	printf '%-64s | %8s B   | %s\n' "M3 ECDSA verify, total (lib $$sl + mbedTLS $$sm + libc $$sc)" "$$st" "loader <= 14336 B all-in (brief 11)"; \
+	printf '%-64s | %8s B   | %s\n' "M3 hash-only verify, total, -flto" "$$hlto" "loader <= 5120 B all-in (brief 11)"; \
+	printf '%-64s | %8s B   | %s\n' "M3 ECDSA verify, total, -flto" "$$slto" "loader <= 14336 B all-in (brief 11)"; \
+	printf '%-64s | %8s B   | %s\n' "ECDSA verify heap peak (fw config, static arena)" "$$fpeak" "<= LB_MBEDTLS_HEAP_SIZE 3072 B"; \
+	printf '%-64s | %8s ms  | %s\n' "host verify $$tn B image, hash-only (Debian mbedTLS)" "$$th" "<= 50 ms"; \
+	printf '%-64s | %8s ms  | %s\n' "host verify $$tn B image, signed (Debian mbedTLS)" "$$ts" "<= 50 ms"; \
+	printf '%-64s | %8s ms  | %s\n' "host verify $$tn B image, hash-only (fw mbedTLS config)" "$$fhms" "(info)"; \
+	printf '%-64s | %8s ms  | %s\n' "host verify $$tn B image, signed (fw mbedTLS config)" "$$fsms" "(info)"; \
+	echo
+BENCH_TARGETS += bench-image
+
+# pytest: interop with the independent Python oracle, CLI behaviour, and
+# the firmware-config verifier. Writes build/test-results/image.summary.
+test-image: $(B)/tools/lifeboat $(IMG)/image_fwverify ## image interop + CLI tests (pytest)
+	@mkdir -p $(B)/test-results
+	@LIFEBOAT=$(abspath $(B)/tools/lifeboat) IMAGE_FWVERIFY=$(abspath $(IMG)/image_fwverify) \
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/image \
+	  --junitxml=$(B)/test-results/image.xml > $(B)/test-results/image.pytest.txt 2>&1; rc=$$?; \
+	  tail -n 15 $(B)/test-results/image.pytest.txt; \
+	  /usr/bin/python3 tests/image/junit_summary.py $(B)/test-results/image.xml \
+	    > $(B)/test-results/image.summary || rc=1; \
+	  cat $(B)/test-results/image.summary; exit $$rc
+TEST_TARGETS += test-image

@@ -1,0 +1,261 @@
+"""lifeboat's image format against an independent encoder/verifier (both
+directions), and the behaviour of `lifeboat keygen|sign|verify|info`."""
+import json
+import os
+import stat
+import struct
+import subprocess
+
+import pytest
+
+import oracle
+
+PRODUCT = "demo-sensor"
+
+
+@pytest.fixture
+def body():
+    return bytes((i * 31 + 7) & 0xFF for i in range(3000))
+
+
+@pytest.fixture
+def okey(tmp_path):
+    """An oracle-made key pair written as PEM files."""
+    key = oracle.new_key()
+    oracle.write_keys(key, tmp_path / "o.pem", tmp_path / "o.pub.pem")
+    return key, tmp_path / "o.pem", tmp_path / "o.pub.pem"
+
+
+@pytest.fixture
+def lkey(tmp_path, lifeboat):
+    """A lifeboat-made key pair."""
+    lifeboat("keygen", "-o", tmp_path / "l.pem", check=0)
+    return tmp_path / "l.pem", tmp_path / "l.pub.pem"
+
+
+def sign(lifeboat, key, inp, out, *extra, kind="app", version="1.2.3+4", product=PRODUCT):
+    return lifeboat("sign", "--key", key, "--version", version, "--kind", kind, "--product",
+                    product, *extra, inp, out)
+
+
+# ---- oracle -> lifeboat ----
+
+@pytest.mark.parametrize("opts", [
+    dict(),
+    dict(hdr_size=0x200, load_addr=0x100000, flags=oracle.F_RAM_LOAD),
+    dict(sig_pad_to=72),
+    dict(sec_cnt=None),
+    dict(extra_prot=oracle.tlv(0xB7, b"vendor data")),
+])
+def test_lifeboat_verifies_oracle_images(tmp_path, lifeboat, okey, body, opts):
+    key, _, pub = okey
+    args = dict(key=key, version=(2, 1, 7, 99), sec_cnt=3, kind="app", product=PRODUCT)
+    args.update(opts)
+    img = tmp_path / "o.bin"
+    img.write_bytes(oracle.encode(body, **args))
+    p = lifeboat("verify", "--key", pub, "--product", PRODUCT, "--kind", "app", img)
+    assert p.returncode == 0, p.stderr
+    info = json.loads(lifeboat("info", "--json", img, check=0).stdout)
+    assert info["header"]["version_str"] == "2.1.7+99"
+    assert info["header"]["img_size"] == len(body)
+    assert info["header"]["hdr_size"] == args.get("hdr_size", 32)
+    assert info["security_counter"] == (args["sec_cnt"] or 0)
+    assert info["product"] == PRODUCT and info["kind"] == "app"
+    assert info["hash_ok"] and info["signed"]
+
+
+def test_lifeboat_refuses_tampered_oracle_image(tmp_path, lifeboat, okey, body):
+    key, _, pub = okey
+    raw = bytearray(oracle.encode(body, key=key, kind="app", product=PRODUCT))
+    raw[100] ^= 1
+    img = tmp_path / "t.bin"
+    img.write_bytes(bytes(raw))
+    p = lifeboat("verify", "--key", pub, img)
+    assert p.returncode == 1 and "hash mismatch" in p.stderr
+
+
+def test_lifeboat_accepts_oracle_private_key_for_signing(tmp_path, lifeboat, okey, body):
+    """Keys made elsewhere (PKCS#8 PEM) sign; the oracle verifies."""
+    key, priv, _ = okey
+    (tmp_path / "in.bin").write_bytes(body)
+    assert sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "s.bin").returncode == 0
+    oracle.verify((tmp_path / "s.bin").read_bytes(), key.public_key(), PRODUCT, "app")
+
+
+# ---- lifeboat -> oracle ----
+
+@pytest.mark.parametrize("extra", [
+    [],
+    ["--security-counter", "9", "--load-addr", "0x100000", "--header-size", "0x200"],
+    ["--pad-to", "8K"],
+])
+def test_oracle_verifies_lifeboat_images(tmp_path, lifeboat, lkey, body, extra):
+    priv, pub = lkey
+    (tmp_path / "in.bin").write_bytes(body)
+    p = sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "s.bin", *extra, kind="recovery")
+    assert p.returncode == 0, p.stderr
+    raw = (tmp_path / "s.bin").read_bytes()
+    d = oracle.verify(raw, oracle.load_public(pub), PRODUCT, "recovery")
+    assert d["version"] == (1, 2, 3, 4)
+    assert raw[d["hdr_size"]:d["hdr_size"] + d["img_size"]] == body
+    if "--pad-to" in extra:
+        assert len(raw) == 8192 and set(raw[d["total_size"]:]) == {0xFF}
+    if "--load-addr" in extra:
+        assert d["load_addr"] == 0x100000 and d["flags"] & oracle.F_RAM_LOAD
+        assert dict(d["prot"])[oracle.T_SEC_CNT] == struct.pack("<I", 9)
+
+
+def test_oracle_refuses_lifeboat_image_under_other_key(tmp_path, lifeboat, lkey, okey, body):
+    priv, _ = lkey
+    key, _, _ = okey
+    (tmp_path / "in.bin").write_bytes(body)
+    sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "s.bin")
+    with pytest.raises(ValueError):
+        oracle.verify((tmp_path / "s.bin").read_bytes(), key.public_key())
+
+
+# ---- CLI behaviour ----
+
+def test_keygen_writes_private_0600_and_public_beside(tmp_path, lifeboat):
+    p = lifeboat("keygen", "-o", tmp_path / "dev.pem", check=0)
+    mode = stat.S_IMODE(os.stat(tmp_path / "dev.pem").st_mode)
+    assert mode == 0o600
+    assert (tmp_path / "dev.pub.pem").read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    pub = oracle.load_public(tmp_path / "dev.pub.pem")
+    assert pub.curve.name == "secp256r1"
+    assert "dev.pub.pem" in p.stdout
+    # Never silently overwrites a key.
+    p = lifeboat("keygen", "-o", tmp_path / "dev.pem")
+    assert p.returncode == 1 and "exists" in p.stderr
+    lifeboat("keygen", "-o", tmp_path / "dev.pem", "--force", check=0)
+    assert stat.S_IMODE(os.stat(tmp_path / "dev.pem").st_mode) == 0o600
+
+
+def test_keygen_usage_errors(tmp_path, lifeboat):
+    assert lifeboat("keygen").returncode == 2
+    assert lifeboat("keygen", "-o", tmp_path / "a.pem", "extra").returncode == 2
+
+
+@pytest.mark.parametrize("opts,code,reason", [
+    ([], 0, None),
+    (["--product", "other"], 1, "wrong product"),
+    (["--kind", "recovery"], 1, "wrong image kind"),
+    (["--min-security-counter", "6"], 1, "security counter too low"),
+    (["--min-security-counter", "5"], 0, None),
+    (["--max-size", "1000"], 1, "out of range"),
+])
+def test_verify_exit_codes_and_reasons(tmp_path, lifeboat, lkey, body, opts, code, reason):
+    priv, pub = lkey
+    (tmp_path / "in.bin").write_bytes(body)
+    assert sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "s.bin",
+                "--security-counter", "5").returncode == 0
+    p = lifeboat("verify", "--key", pub, "--product", PRODUCT, "--kind", "app", *opts,
+                 tmp_path / "s.bin")
+    assert p.returncode == code, p.stderr
+    if reason:
+        assert reason in p.stderr
+
+
+def test_verify_refusals_from_files(tmp_path, lifeboat, lkey, okey, body):
+    priv, pub = lkey
+    _, _, other_pub = okey
+    (tmp_path / "in.bin").write_bytes(body)
+    assert sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "s.bin").returncode == 0
+    raw = (tmp_path / "s.bin").read_bytes()
+    cases = {
+        "untrusted key": (other_pub, raw),
+        "image truncated": (pub, raw[:-10]),
+        "bad magic": (pub, b"\0" + raw[1:]),
+        "hash mismatch": (pub, raw[:40] + bytes([raw[40] ^ 1]) + raw[41:]),
+    }
+    for reason, (key, data) in cases.items():
+        (tmp_path / "x.bin").write_bytes(data)
+        p = lifeboat("verify", "--key", key, tmp_path / "x.bin")
+        assert p.returncode == 1 and reason in p.stderr, (reason, p.stderr)
+    # An unsigned image (oracle, no key) where a signature is required.
+    (tmp_path / "u.bin").write_bytes(oracle.encode(body, kind="app", product=PRODUCT))
+    p = lifeboat("verify", "--key", pub, tmp_path / "u.bin")
+    assert p.returncode == 1 and "image not signed" in p.stderr
+
+
+def test_verify_usage_errors(tmp_path, lifeboat, lkey):
+    _, pub = lkey
+    assert lifeboat("verify", tmp_path / "x.bin").returncode == 2
+    assert lifeboat("verify", "--key", pub).returncode == 2
+    assert lifeboat("verify", "--key", pub, "--kind", "bootloader", "x").returncode == 2
+    p = lifeboat("verify", "--key", tmp_path / "missing.pem", tmp_path / "x.bin")
+    assert p.returncode == 1
+
+
+def test_sign_usage_errors(tmp_path, lifeboat, lkey, body):
+    priv, pub = lkey
+    (tmp_path / "in.bin").write_bytes(body)
+    assert sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "o.bin",
+                version="1.2.x").returncode == 2
+    assert sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "o.bin",
+                version="256.0.0").returncode == 2
+    assert sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "o.bin",
+                kind="loader").returncode == 2
+    assert sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "o.bin",
+                product="x" * 33).returncode == 2
+    # A public key cannot sign; a too small --pad-to is refused.
+    assert sign(lifeboat, pub, tmp_path / "in.bin", tmp_path / "o.bin").returncode == 1
+    assert sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "o.bin",
+                "--pad-to", "100").returncode == 1
+
+
+def test_info_json_decodes_every_field(tmp_path, lifeboat, lkey, body):
+    priv, _ = lkey
+    (tmp_path / "in.bin").write_bytes(body)
+    assert sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "s.bin", "--security-counter",
+                "7", "--load-addr", "0x00100000", "--header-size", "64",
+                version="3.4.5+6").returncode == 0
+    raw = (tmp_path / "s.bin").read_bytes()
+    d = oracle.decode(raw)
+    info = json.loads(lifeboat("info", "--json", tmp_path / "s.bin", check=0).stdout)
+    h = info["header"]
+    assert h["magic"] == "0x96f3b83d" and h["load_addr"] == 0x100000
+    assert h["hdr_size"] == 64 and h["img_size"] == len(body)
+    assert h["protect_tlv_size"] == d["protect_tlv_size"]
+    assert h["flag_names"] == ["RAM_LOAD"]
+    assert h["version"] == {"major": 3, "minor": 4, "revision": 5, "build": 6}
+    assert info["total_size"] == d["total_size"] == len(raw)
+    assert info["status"] == "ok" and info["hash_ok"] is True
+    names = [(t["area"], t["name"]) for t in info["tlvs"]]
+    assert names == [("protected", "SEC_CNT"), ("protected", "KIND"), ("protected", "PRODUCT"),
+                     ("unprotected", "SHA256"), ("unprotected", "KEYHASH"),
+                     ("unprotected", "ECDSA_SIG")]
+    vals = {t["name"]: t["value"] for t in info["tlvs"]}
+    assert vals["SEC_CNT"] == 7 and vals["KIND"] == "app" and vals["PRODUCT"] == PRODUCT
+    assert bytes.fromhex(vals["SHA256"]) == dict(d["tlvs"])[oracle.T_SHA256]
+    assert bytes.fromhex(vals["ECDSA_SIG"]) == dict(d["tlvs"])[oracle.T_ECDSA_SIG]
+    # Plain text shows the same, and a broken image exits 1 with its reason.
+    txt = lifeboat("info", tmp_path / "s.bin", check=0).stdout
+    assert "version          3.4.5+6" in txt and "PRODUCT" in txt
+    (tmp_path / "b.bin").write_bytes(raw[:-1])
+    p = lifeboat("info", "--json", tmp_path / "b.bin")
+    assert p.returncode == 1 and json.loads(p.stdout)["status"] == "image truncated"
+
+
+# ---- the firmware mbedTLS configuration (fetched sources, static arena) ----
+
+def test_firmware_config_verifier_accepts_and_refuses(tmp_path, fwverify, okey, body):
+    key, _, _ = okey
+    der = oracle.spki_der(key.public_key())
+    (tmp_path / "k.der").write_bytes(der)
+    raw = oracle.encode(body, key=key, kind="app", product=PRODUCT, sig_pad_to=72)
+    (tmp_path / "a.bin").write_bytes(raw)
+    p = subprocess.run([fwverify, tmp_path / "a.bin", tmp_path / "k.der", "sig", PRODUCT],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    rc, peak, _ms = p.stdout.split()
+    assert rc == "0" and 0 < int(peak) <= 3072
+    # Flip one signature byte: refused (LB_E_SIG = -16), arena fully freed.
+    d = oracle.decode(raw)
+    sig_off = len(raw) - 72 + 10
+    bad = raw[:sig_off] + bytes([raw[sig_off] ^ 0x01]) + raw[sig_off + 1:]
+    assert oracle.decode(bad)["total_size"] == d["total_size"]
+    (tmp_path / "b.bin").write_bytes(bad)
+    p = subprocess.run([fwverify, tmp_path / "b.bin", tmp_path / "k.der", "sig"],
+                       capture_output=True, text=True)
+    assert p.returncode == 1 and p.stdout.split()[0] == "-16" and "leak" not in p.stderr
