@@ -45,7 +45,8 @@ static void leave(const char *why)
 int main(void)
 {
     int err = lb_app_init();
-    const lb_bootinfo_t *bi = lb_app_bootinfo();
+    static lb_bootinfo_t bi_rec;
+    const lb_bootinfo_t *bi = lb_bootinfo_read(&bi_rec) == LB_OK ? &bi_rec : NULL;
     lb_app_printf("[recovery] reason=%s reset=%s\n",
                   bi ? lb_boot_reason_name(bi->reason) : "unknown",
                   lb_reset_cause_name((uint8_t)lb_board_reset_cause()));
@@ -69,8 +70,8 @@ int main(void)
                 lb_app_printf("[recovery] rebooting\n");
                 lb_app_reboot();
             }
-            if (!lb_server_busy() &&
-                lb_board_millis() - lb_server_last_activity() > LB_RECOVERY_IDLE_TIMEOUT_S * 1000u) {
+            if (!lb_server_busy() && lb_board_millis() - lb_server_last_activity() >
+                                         LB_RECOVERY_IDLE_TIMEOUT_S * 1000u) {
                 leave("idle timeout");
             }
         }

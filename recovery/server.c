@@ -195,8 +195,7 @@ static void send_status(conn_t *c)
     char head[160];
     size_t hlen = lb_http_head(head, sizeof(head), blen ? 200 : 500, "application/json",
                                (uint32_t)blen, c->close_after, NULL);
-    if (hlen == 0 || hlen + blen > tcp_sndbuf(c->pcb) ||
-        conn_write(c, head, hlen) != 0) {
+    if (hlen == 0 || hlen + blen > tcp_sndbuf(c->pcb) || conn_write(c, head, hlen) != 0) {
         c->retry_status = true; /* no room yet: the poll/sent callback retries */
         return;
     }

@@ -47,7 +47,8 @@ size_t lb_status_json(char *buf, size_t cap)
 {
     lb_out_t o;
     lb_out_init(&o, buf, cap);
-    const lb_bootinfo_t *bi = lb_app_bootinfo();
+    static lb_bootinfo_t bi_rec;
+    const lb_bootinfo_t *bi = lb_bootinfo_read(&bi_rec) == LB_OK ? &bi_rec : NULL;
     lb_out_str(&o, "{\"product\":");
     lb_out_json_str(&o, LB_LAYOUT_PRODUCT);
     lb_out_str(&o, ",\"board\":");

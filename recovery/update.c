@@ -173,8 +173,8 @@ int lb_update_finish(lb_image_info_t *info)
     }
     if (up.fill > 0) {
         /* Pad the tail to the program size with the erased value. */
-        size_t padded = (up.fill + LB_FLASH_PROGRAM_SIZE - 1u) / LB_FLASH_PROGRAM_SIZE *
-                        LB_FLASH_PROGRAM_SIZE;
+        size_t padded =
+            (up.fill + LB_FLASH_PROGRAM_SIZE - 1u) / LB_FLASH_PROGRAM_SIZE * LB_FLASH_PROGRAM_SIZE;
         memset(up.buf + up.fill, LB_FLASH_ERASED, padded - up.fill);
         err = program(padded);
         if (err != 0) {

@@ -63,7 +63,7 @@ typedef enum {
 #define LB_BOOTINFO_F_STATE_BLANK 0x04u     /* boot state had no valid record (factory) */
 #define LB_BOOTINFO_F_SIGNED 0x08u          /* the image's signature was verified */
 
-typedef struct {
+typedef struct lb_bootinfo {
     uint8_t reason; /* lb_boot_reason_t */
     uint8_t image;  /* lb_boot_image_t */
     uint8_t slot;   /* app slot, or LB_BOOTINFO_SLOT_NONE */
