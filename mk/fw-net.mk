@@ -26,3 +26,15 @@ LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c inet_chksum.c ip.c mem.c
 RECOVERY_NET_SRCS := $(LWIP_SRCS) $(NET_HOST_SRCS) $(wildcard recovery/net/*.c)
 RECOVERY_NET_CPPFLAGS := -Irecovery -Irecovery/net -I$(LWIP_DIR)/include
 QB_NET_SRCS := boards/qemu-mps2-an385/lan9118.c
+
+# Recovery end-to-end scenarios on QEMU (pytest). Not yet in TEST_TARGETS:
+# two scenarios still fail (see docs/recovery.md, "Status").
+.PHONY: test-recovery
+test-recovery: tools qemu-images ## recovery OTA scenarios on QEMU (HTTP, Digest, uploads, kill -9)
+	@mkdir -p $(B)/test-results
+	@/usr/bin/python3 -m pytest -p no:cacheprovider -q tests/recovery > $(B)/test-results/recovery.out 2>&1; \
+	  rc=$$?; cat $(B)/test-results/recovery.out; \
+	  tail -n 1 $(B)/test-results/recovery.out | awk -v rc=$$rc '{ p = 0; f = 0; \
+	    for (i = 2; i <= NF; i++) { if ($$i ~ /^passed/) p = $$(i-1); if ($$i ~ /^(failed|error)/) f += $$(i-1) } \
+	    if (rc != 0 && f == 0) f = 1; printf "%d passed, %d failed\n", p, f }' > $(B)/test-results/recovery.summary; \
+	  cat $(B)/test-results/recovery.summary; exit $$rc

@@ -529,24 +529,18 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
     return ERR_OK;
 }
 
-static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+static conn_t *conn_slot(void)
 {
-    (void)arg;
-    if (err != ERR_OK || pcb == NULL) {
-        return ERR_VAL;
-    }
-    conn_t *c = NULL;
     for (unsigned i = 0; i < LB_HTTP_CONN_MAX; i++) {
         if (conns[i].state == C_FREE) {
-            c = &conns[i];
-            break;
+            return &conns[i];
         }
     }
-    if (c == NULL) {
-        /* All slots busy: refuse now; the client may retry. */
-        tcp_abort(pcb);
-        return ERR_ABRT;
-    }
+    return NULL;
+}
+
+static void conn_attach(conn_t *c, struct tcp_pcb *pcb)
+{
     memset(c, 0, sizeof(*c));
     c->pcb = pcb;
     c->state = C_HEAD;
@@ -559,7 +553,44 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     tcp_sent(pcb, on_sent);
     tcp_err(pcb, on_err);
     tcp_poll(pcb, on_poll, 1);
-    tcp_setprio(pcb, TCP_PRIO_MIN);
+}
+
+/* A connection accepted while every slot was busy: its data is refused
+ * (lwIP keeps it and offers it again) until a slot frees up. */
+static err_t on_recv_waiting(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+    (void)arg;
+    conn_t *c = conn_slot();
+    if (p == NULL) {
+        tcp_recv(pcb, NULL);
+        if (tcp_close(pcb) != ERR_OK) {
+            tcp_abort(pcb);
+            return ERR_ABRT;
+        }
+        return ERR_OK;
+    }
+    if (c == NULL) {
+        return ERR_MEM;
+    }
+    conn_attach(c, pcb);
+    return on_recv(c, pcb, p, err);
+}
+
+static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    (void)arg;
+    if (err != ERR_OK || pcb == NULL) {
+        return ERR_VAL;
+    }
+    /* Never let a new SYN evict a connection being served. */
+    tcp_setprio(pcb, TCP_PRIO_MAX);
+    conn_t *c = conn_slot();
+    if (c == NULL) {
+        tcp_arg(pcb, NULL);
+        tcp_recv(pcb, on_recv_waiting);
+        return ERR_OK;
+    }
+    conn_attach(c, pcb);
     return ERR_OK;
 }
 
