@@ -91,8 +91,8 @@ static int make_dirs(const char *path)
  * except when the final renames themselves fail). */
 static int commit_outputs(const lb_outputs_t *o, const char *dir_in)
 {
-    char dir[LB_LAYOUT_PATH_MAX], parent[LB_LAYOUT_PATH_MAX], tmp[LB_LAYOUT_PATH_MAX + 64];
-    char from[2 * LB_LAYOUT_PATH_MAX], to[2 * LB_LAYOUT_PATH_MAX];
+    char dir[LB_LAYOUT_PATH_MAX], parent[LB_LAYOUT_PATH_MAX], tmp[2 * LB_LAYOUT_PATH_MAX + 64];
+    char from[3 * LB_LAYOUT_PATH_MAX], to[2 * LB_LAYOUT_PATH_MAX];
     size_t len = strlen(dir_in);
     if (len == 0 || len >= sizeof(dir)) {
         fprintf(stderr, "lifeboat gen: bad output folder '%s'\n", dir_in);

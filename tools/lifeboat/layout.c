@@ -292,6 +292,10 @@ static int get_str(ctx_t *c, const lb_ynode_t *n, const char *what, int set, cha
     }
     char b[48];
     size_t len = strlen(n->str);
+    if (len == 0) {
+        err_at(c, n, "%s: must not be empty", what);
+        return 0;
+    }
     if (len >= cap) {
         err_at(c, n, "%s: %s is longer than %zu characters", what, shown(n, b, sizeof(b)), cap - 1);
         return 0;
@@ -659,6 +663,10 @@ static void parse_partitions(ctx_t *c, const lb_ynode_t *n, int geom_ok, bool si
             p->size = (uint32_t)(limit - p->offset);
         }
         uint64_t end = (uint64_t)p->offset + p->size;
+        /* After a partition that ends off the grid, the auto-placed ones
+         * behind it would all be reported too: blame only the first, and
+         * check again from the next explicit offset. */
+        int misplaced = 1;
         if (end > g->size) {
             err_at(c, size_node[i],
                    "partitions[%u].size: '%s' (0x%x + 0x%x = 0x%llx) runs past the end of flash "
@@ -675,6 +683,9 @@ static void parse_partitions(ctx_t *c, const lb_ynode_t *n, int geom_ok, bool si
             err_at(c, size_node[i],
                    "partitions[%u].size: bootstate needs at least two erase units (has %d)", i,
                    lb_geom_units_in(g, p->offset, p->size));
+            misplaced = 0;
+        } else {
+            misplaced = 0;
         }
         if (p->type == LB_PART_PTABLE && p->size < LB_PTABLE_MAX_SIZE) {
             err_at(c, size_node[i], "partitions[%u].size: ptable must hold %zu bytes", i,
@@ -682,6 +693,9 @@ static void parse_partitions(ctx_t *c, const lb_ynode_t *n, int geom_ok, bool si
         }
         cursor = end;
         prev = (int)i;
+        if (misplaced) {
+            placed_ok = 0;
+        }
     }
 }
 
@@ -814,7 +828,7 @@ static void parse_net(ctx_t *c, const lb_ynode_t *n)
         return;
     }
     uint32_t ip = 0, mask = 0, gw = 0;
-    int have_mask = 0;
+    int have_mask = 0, addr_ok = 0;
     if (need(c, n, "recovery.net", &f[0]) &&
         scalar(c, f[0].val, "recovery.net.address", "an IPv4 address")) {
         const char *s = f[0].val->str;
@@ -827,14 +841,17 @@ static void parse_net(ctx_t *c, const lb_ynode_t *n)
         } else if (slash) {
             const char *end;
             uint32_t prefix;
+            have_mask = 1; /* given, even if wrong: one error is enough */
             if (parse_digits(slash + 1, &prefix, &end) != LB_OK || *end || prefix > 32 ||
                 (slash[1] == '0' && slash[2] != '\0')) {
                 err_at(c, f[0].val, "recovery.net.address: bad prefix length in %s (0..32)",
                        shown(f[0].val, b, sizeof(b)));
             } else {
                 mask = prefix ? 0xFFFFFFFFu << (32 - prefix) : 0;
-                have_mask = 1;
+                addr_ok = 1;
             }
+        } else {
+            addr_ok = 1;
         }
     }
     if (f[1].val && scalar(c, f[1].val, "recovery.net.netmask", "an IPv4 netmask")) {
@@ -848,7 +865,7 @@ static void parse_net(ctx_t *c, const lb_ynode_t *n)
         }
         have_mask = 1;
     }
-    if (f[0].val && !have_mask) {
+    if (addr_ok && !have_mask) {
         err_at(c, f[0].val, "recovery.net.address: give a /prefix or a netmask");
     }
     if (f[2].val && scalar(c, f[2].val, "recovery.net.gateway", "an IPv4 address") &&
