@@ -56,7 +56,9 @@ QB_RUNTIME_SRCS := $(wildcard app-template/runtime/*.c) $(QB_DIR)/heap.c
 QB_LOADER_SRCS := $(QB_DIR)/loader_main.c loader/loader.c $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
   $(QB_SIG_SRC) $(FW_MBEDTLS_SRCS)
 QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
-  lib/src/image_sig.c $(FW_MBEDTLS_SRCS)
+  lib/src/image_sig.c $(FW_MBEDTLS_SRCS) $(RECOVERY_NET_SRCS) $(QB_NET_SRCS)
+# lwIP, the HTTP server and Digest auth (mk/fw-net.mk).
+QB_FLAGS_recovery := $(RECOVERY_NET_CPPFLAGS)
 QB_APP_SRCS := $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) $(FW_MBEDTLS_SRCS) \
   lib/src/nosig/image_sig_none.c
 
@@ -152,7 +154,11 @@ ALL_TARGETS += $(if $(filter $(BOARD),$(QB_NAME)),qemu-images)
 # STRAP=1 holds the recovery strap at power-on; FLASH=path boots that file.
 # Quit with Ctrl-A X.
 QEMU := qemu-system-arm
+# PORT: the host port (on 127.0.0.1 only) forwarded to the recovery's HTTP port.
+PORT ?= 8080
+qb_guest_port = $$(sed -n 's/^\#define LB_RECOVERY_PORT \([0-9]*\).*/\1/p' $(QB_LAYOUT)/partitions.h)
 QEMU_ARGS = -M mps2-an385 -display none -serial mon:stdio \
+  -nic user,model=lan9118,hostfwd=tcp:127.0.0.1:$(PORT)-:$(qb_guest_port) \
   -semihosting-config enable=on,target=native,arg=lifeboat,arg=flash=$(abspath $(RUN_FLASH)) \
   $(if $(filter 1,$(STRAP)),-global mps2-scc.scc-cfg0=2) -kernel $(QB)/bootrom.elf
 RUN_FLASH = $(or $(FLASH),$(QB_FLASH))

@@ -1,12 +1,16 @@
 /* The recovery image: started by the loader when the strap is held, the
  * app asked for it, the app crash-loops or no app verifies. It says why it
- * was entered and waits; networking (authenticated OTA) builds on this.
+ * was entered, brings up the network and serves authenticated OTA
+ * (server.c, docs/recovery.md) until an image is installed, a client asks
+ * it to leave, or nobody used it for the layout's idle timeout.
  *
  * Console: 'b' clears the crash counter and reboots (gives the app another
  * chance), 's' prints the boot state. */
 #include "lb/board.h"
 #include "lb/err.h"
 #include "lb_app.h"
+#include "partitions.h"
+#include "server.h"
 
 static void print_state(void)
 {
@@ -25,7 +29,8 @@ static void print_state(void)
     lb_app_printf("[recovery] unhealthy=%u boots=%lu\n", s.unhealthy, (unsigned long)s.boot_count);
 }
 
-static void leave(void)
+/* Gives the app another chance: clears the crash counter, reboots. */
+static void leave(const char *why)
 {
     lb_bootstate_log_t log;
     int err =
@@ -33,14 +38,15 @@ static void leave(void)
     if (err == LB_OK) {
         err = lb_bootstate_clear_unhealthy(&log);
     }
-    lb_app_printf("[recovery] leaving (%s)\n", lb_err_str(err));
+    lb_app_printf("[recovery] leaving: %s (%s)\n", why, lb_err_str(err));
     lb_app_reboot();
 }
 
 int main(void)
 {
     int err = lb_app_init();
-    const lb_bootinfo_t *bi = lb_app_bootinfo();
+    static lb_bootinfo_t bi_rec;
+    const lb_bootinfo_t *bi = lb_bootinfo_read(&bi_rec) == LB_OK ? &bi_rec : NULL;
     lb_app_printf("[recovery] reason=%s reset=%s\n",
                   bi ? lb_boot_reason_name(bi->reason) : "unknown",
                   lb_reset_cause_name((uint8_t)lb_board_reset_cause()));
@@ -48,12 +54,30 @@ int main(void)
         lb_app_printf("[recovery] board init: %s\n", lb_err_str(err));
     }
     print_state();
-    lb_app_printf("[recovery] waiting ('b' leaves, 's' shows the boot state)\n");
+    /* Seed for the nonce key: whatever differs between boots here. */
+    uint32_t seed[4] = {lb_board_millis(), (uint32_t)lb_board_reset_cause(),
+                        bi ? bi->boot_count : 0u, (uint32_t)(uintptr_t)&seed};
+    err = lb_server_start(seed, sizeof(seed));
+    if (err != LB_OK) {
+        lb_app_printf("[recovery] network: %s\n", lb_err_str(err));
+    }
+    lb_app_printf("[recovery] serving ('b' leaves, 's' shows the boot state)\n");
     for (;;) {
         lb_board_watchdog_feed();
+        if (err == LB_OK) {
+            lb_server_poll();
+            if (lb_server_reboot_due()) {
+                lb_app_printf("[recovery] rebooting\n");
+                lb_app_reboot();
+            }
+            if (!lb_server_busy() && lb_board_millis() - lb_server_last_activity() >
+                                         LB_RECOVERY_IDLE_TIMEOUT_S * 1000u) {
+                leave("idle timeout");
+            }
+        }
         int c = lb_board_console_getc();
         if (c == 'b') {
-            leave();
+            leave("console");
         } else if (c == 's') {
             print_state();
         }

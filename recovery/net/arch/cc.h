@@ -1,0 +1,23 @@
+/* lwIP architecture glue for the recovery image (arm-none-eabi + newlib,
+ * but nothing board-specific: the board is reached through lb/board.h). */
+#ifndef LB_LWIP_ARCH_CC_H
+#define LB_LWIP_ARCH_CC_H
+
+#include <stdint.h>
+
+#define BYTE_ORDER LITTLE_ENDIAN
+#define LWIP_NO_STDDEF_H 0
+#define LWIP_NO_STDINT_H 0
+#define LWIP_NO_INTTYPES_H 0
+#define LWIP_NO_LIMITS_H 0
+#define LWIP_NO_CTYPE_H 0
+
+/* Diagnostics are compiled out (LWIP_DEBUG 0, LWIP_NOASSERT): these only
+ * have to be well-formed. */
+void lb_net_diag(const char *msg);
+#define LWIP_PLATFORM_DIAG(x)                                                                      \
+    do {                                                                                           \
+    } while (0)
+#define LWIP_PLATFORM_ASSERT(x) lb_net_diag(x)
+
+#endif

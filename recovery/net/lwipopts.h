@@ -1,0 +1,72 @@
+/* lwIP 2.1.3 configuration of the recovery image: NO_SYS raw API, IPv4 +
+ * TCP (+ UDP and DHCP only when the layout asks for DHCP), sized for the
+ * recovery RAM budget (40 KiB for everything). */
+#ifndef LB_LWIPOPTS_H
+#define LB_LWIPOPTS_H
+
+#include "partitions.h"
+
+#define NO_SYS 1
+#define SYS_LIGHTWEIGHT_PROT 0
+#define LWIP_SOCKET 0
+#define LWIP_NETCONN 0
+#define LWIP_NOASSERT 1 /* flash budget; untrusted input is checked by lwIP regardless */
+
+/* Memory: one static heap for TX data/headers, a pool of full-size RX
+ * buffers. */
+#define MEM_ALIGNMENT 4
+#define MEM_SIZE (6 * 1024)
+#define PBUF_POOL_SIZE 6
+#define MEMP_NUM_PBUF 12
+#define MEMP_NUM_TCP_PCB 6 /* LB_HTTP_CONN_MAX connections + closing ones */
+#define MEMP_NUM_TCP_PCB_LISTEN 1
+#define MEMP_NUM_TCP_SEG 16
+#define MEMP_NUM_UDP_PCB 1
+#define MEMP_NUM_RAW_PCB 0
+#define MEMP_NUM_REASSDATA 0
+#define MEMP_NUM_FRAG_PBUF 0
+#define MEMP_NUM_ARP_QUEUE 4
+#define ARP_TABLE_SIZE 4
+
+#define LWIP_IPV4 1
+#define LWIP_IPV6 0
+#define IP_REASSEMBLY 0
+#define IP_FRAG 0
+#define LWIP_ICMP 1
+#define LWIP_RAW 0
+#define LWIP_IGMP 0
+#define LWIP_DNS 0
+#define LWIP_ARP 1
+#define ETHARP_SUPPORT_STATIC_ENTRIES 0
+
+#define LWIP_DHCP LB_RECOVERY_DHCP
+#define LWIP_UDP LB_RECOVERY_DHCP
+#define DHCP_DOES_ARP_CHECK 0
+
+#define LWIP_TCP 1
+#define TCP_MSS 1460
+/* The emulated LAN9118 drops frames once its ~10 KiB RX FIFO is full:
+ * never advertise more than 4 segments (brief §10). */
+#define TCP_WND (4 * TCP_MSS)
+#define TCP_SND_BUF (4 * TCP_MSS)
+#define TCP_SND_QUEUELEN 16
+#define TCP_QUEUE_OOSEQ 1
+#define TCP_OOSEQ_MAX_PBUFS 2
+#define LWIP_TCP_KEEPALIVE 0
+#define TCP_LISTEN_BACKLOG 1
+#define TCP_DEFAULT_LISTEN_BACKLOG 8
+
+#define LWIP_NETIF_STATUS_CALLBACK 1
+#define LWIP_NETIF_LINK_CALLBACK 0
+#define LWIP_NETIF_HOSTNAME 0
+#define LWIP_SINGLE_NETIF 1
+
+#define LWIP_STATS 0
+#define LWIP_DEBUG 0
+#define LWIP_PROVIDE_ERRNO 1
+
+/* TCP initial sequence numbers and DHCP transaction ids. */
+unsigned int lb_net_rand(void);
+#define LWIP_RAND() ((u32_t)lb_net_rand())
+
+#endif

@@ -1,0 +1,172 @@
+#include "status.h"
+
+#include "auth/digest.h"
+#include "http/http.h"
+#include "lb/board.h"
+#include "lb/bootinfo.h"
+#include "lb/bootstate.h"
+#include "lb/err.h"
+#include "lb_app.h"
+#include "partitions.h"
+#include "update.h"
+
+static void version(lb_out_t *o, const lb_image_version_t *v)
+{
+    lb_out_str(o, "\"");
+    lb_out_u32(o, v->major);
+    lb_out_str(o, ".");
+    lb_out_u32(o, v->minor);
+    lb_out_str(o, ".");
+    lb_out_u32(o, v->revision);
+    lb_out_str(o, "+");
+    lb_out_u32(o, v->build);
+    lb_out_str(o, "\"");
+}
+
+static void field(lb_out_t *o, const char *name, uint32_t v)
+{
+    lb_out_str(o, ",\"");
+    lb_out_str(o, name);
+    lb_out_str(o, "\":");
+    lb_out_u32(o, v);
+}
+
+static void ipv4(lb_out_t *o, uint32_t a)
+{
+    lb_out_str(o, "\"");
+    for (int i = 3; i >= 0; i--) {
+        lb_out_u32(o, (a >> (8 * i)) & 0xFFu);
+        if (i) {
+            lb_out_str(o, ".");
+        }
+    }
+    lb_out_str(o, "\"");
+}
+
+size_t lb_status_json(char *buf, size_t cap)
+{
+    lb_out_t o;
+    lb_out_init(&o, buf, cap);
+    static lb_bootinfo_t bi_rec;
+    const lb_bootinfo_t *bi = lb_bootinfo_read(&bi_rec) == LB_OK ? &bi_rec : NULL;
+    lb_out_str(&o, "{\"product\":");
+    lb_out_json_str(&o, LB_LAYOUT_PRODUCT);
+    lb_out_str(&o, ",\"board\":");
+    lb_out_json_str(&o, LB_LAYOUT_BOARD);
+    lb_out_str(&o, ",\"mode\":\"recovery\",\"reason\":");
+    lb_out_json_str(&o, bi ? lb_boot_reason_name(bi->reason) : "unknown");
+    lb_out_str(&o, ",\"reset\":");
+    lb_out_json_str(&o, lb_reset_cause_name((uint8_t)lb_board_reset_cause()));
+    if (bi != NULL) {
+        lb_out_str(&o, ",\"recovery_version\":");
+        version(&o, &bi->image_version);
+        field(&o, "loader_version", bi->loader_version);
+        field(&o, "boot_count", bi->boot_count);
+    }
+    field(&o, "uptime_ms", lb_board_millis());
+
+    lb_bootstate_t s;
+    int err = lb_app_bootstate(&s);
+    if (err == 0) {
+        field(&o, "unhealthy", s.unhealthy);
+        field(&o, "min_security_counter", s.min_security_counter);
+        lb_out_str(&o, ",\"active_slot\":");
+        if (s.active_slot < LB_SLOT_COUNT) {
+            lb_out_u32(&o, s.active_slot);
+        } else {
+            lb_out_str(&o, "null");
+        }
+        lb_out_str(&o, ",\"slots\":[");
+        for (unsigned i = 0; i < LB_SLOT_COUNT && i < LB_BOOTSTATE_SLOTS; i++) {
+            lb_out_str(&o, i ? ",{\"slot\":" : "{\"slot\":");
+            lb_out_u32(&o, i);
+            lb_out_str(&o, ",\"state\":");
+            lb_out_json_str(&o, lb_slot_state_name(s.slots[i].state));
+            lb_out_str(&o, ",\"version\":");
+            version(&o, &s.slots[i].version);
+            field(&o, "security_counter", s.slots[i].security_counter);
+            field(&o, "attempts", s.slots[i].attempts);
+            lb_out_str(&o, "}");
+        }
+        lb_out_str(&o, "]");
+    } else {
+        lb_out_str(&o, ",\"bootstate_error\":");
+        lb_out_json_str(&o, lb_err_str(err));
+    }
+
+    unsigned slot = 0;
+    uint32_t done = 0, total = 0;
+    bool up = lb_update_active(&slot, &done, &total);
+    lb_out_str(&o, ",\"upload\":{\"active\":");
+    lb_out_str(&o, up ? "true" : "false");
+    if (up) {
+        field(&o, "slot", slot);
+        field(&o, "received", done);
+        field(&o, "total", total);
+    }
+    lb_out_str(&o, "}");
+
+    lb_auth_stats_t as;
+    lb_auth_stats(&as);
+    lb_out_str(&o, ",\"auth\":{\"realm\":");
+    lb_out_json_str(&o, lb_auth_realm());
+    field(&o, "ok", as.ok);
+    field(&o, "failures", as.failures);
+    field(&o, "lockouts", as.lockouts);
+    field(&o, "stale_nonces", as.stale);
+    lb_out_str(&o, "},\"audit\":[");
+    lb_audit_entry_t e;
+    for (unsigned i = 0; lb_audit_get(i, &e) == 0; i++) {
+        lb_out_str(&o, i ? ",{\"seq\":" : "{\"seq\":");
+        lb_out_u32(&o, e.seq);
+        field(&o, "t_ms", e.t_ms);
+        lb_out_str(&o, ",\"event\":");
+        lb_out_json_str(&o, lb_audit_event_name(e.event));
+        lb_out_str(&o, ",\"client\":");
+        ipv4(&o, e.client);
+        lb_out_str(&o, ",\"detail\":");
+        if (e.detail < 0) {
+            lb_out_str(&o, "-");
+            lb_out_u32(&o, (uint32_t)(-(int32_t)e.detail));
+        } else {
+            lb_out_u32(&o, (uint32_t)e.detail);
+        }
+        lb_out_str(&o, "}");
+    }
+    lb_out_str(&o, "]}\n");
+    return o.overflow ? 0 : o.len;
+}
+
+/* Plain HTML + JavaScript; the browser answers the Digest challenge
+ * itself with the user/password given to XMLHttpRequest.open(). */
+static const char page[] =
+    "<!doctype html><html><head><meta charset=\"utf-8\"><title>lifeboat recovery</title>"
+    "<style>body{font-family:sans-serif;max-width:42em;margin:2em auto}"
+    "pre{background:#eee;padding:.5em;overflow:auto;max-height:20em}progress{width:70%}</style>"
+    "</head><body><h1>lifeboat recovery</h1><pre id=\"st\">loading&hellip;</pre>"
+    "<h2>Install a signed image</h2><p><label>User <input id=\"u\" value=\"admin\"></label> "
+    "<label>Password <input id=\"p\" type=\"password\"></label></p>"
+    "<p><input type=\"file\" id=\"f\"> <button id=\"go\">Upload</button></p>"
+    "<p><progress id=\"pr\" max=\"100\" value=\"0\"></progress> <span id=\"pc\">0 %</span></p>"
+    "<p id=\"msg\"></p><p><button id=\"rb\">Leave recovery</button></p><script>"
+    "function $(i){return document.getElementById(i)}"
+    "function st(){var x=new XMLHttpRequest();x.open('GET','/api/status');"
+    "x.onload=function(){try{$('st').textContent=JSON.stringify(JSON.parse(x.responseText),"
+    "null,1)}catch(e){$('st').textContent=x.responseText}};x.send()}"
+    "function post(u,b,done){var x=new XMLHttpRequest();"
+    "x.open('POST',u,true,$('u').value,$('p').value);"
+    "x.upload.onprogress=function(e){if(e.lengthComputable){var v=Math.floor(e.loaded*100/"
+    "e.total);$('pr').value=v;$('pc').textContent=v+' %'}};"
+    "x.onload=function(){$('msg').textContent=x.status+' '+x.responseText;if(done)done(x)};"
+    "x.onerror=function(){$('msg').textContent='connection failed'};x.send(b)}"
+    "$('go').onclick=function(){var f=$('f').files[0];if(!f){$('msg').textContent="
+    "'choose an image first';return}$('pr').value=0;post('/api/update',f,function(x){"
+    "if(x.status==200){$('pr').value=100;$('pc').textContent='100 %'}})};"
+    "$('rb').onclick=function(){post('/api/reboot','')};st();setInterval(st,5000)"
+    "</script></body></html>\n";
+
+const uint8_t *lb_status_page(size_t *len)
+{
+    *len = sizeof(page) - 1;
+    return (const uint8_t *)page;
+}

@@ -1,0 +1,16 @@
+/* What the recovery image shows: the status JSON (GET /api/status) and
+ * the upload page (GET /). */
+#ifndef LB_RECOVERY_STATUS_H
+#define LB_RECOVERY_STATUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes the status document into buf. Returns its length, or 0 when it
+ * did not fit (the server then answers 500). */
+size_t lb_status_json(char *buf, size_t cap);
+
+/* The upload page (static, in the image). Stores its length. */
+const uint8_t *lb_status_page(size_t *len);
+
+#endif

@@ -1,0 +1,42 @@
+/* The upload path of the recovery image: streams a signed app image into
+ * the slot the boot-state policy picks (never the last confirmed one),
+ * erasing ahead, programming, and verifying on the fly; activates it (slot
+ * new, active) only when every check passed. One upload at a time. */
+#ifndef LB_RECOVERY_UPDATE_H
+#define LB_RECOVERY_UPDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lb/image.h"
+
+/* Starts an upload of `length` bytes. Picks and invalidates the target slot
+ * (boot state: empty) before anything is erased. Returns 0; LB_E_BUSY when
+ * an upload runs; LB_E_NOSPACE when `length` exceeds the slot; LB_E_INVAL
+ * for an empty body; or a boot-state/flash error. */
+int lb_update_begin(uint32_t length);
+
+/* Consumes the next body bytes. Returns 0, or the first error (the image
+ * verifier's structural codes, or a flash error); the upload is then
+ * aborted (the slot stays empty and inactive). */
+int lb_update_write(const uint8_t *data, size_t len);
+
+/* Ends the upload after the announced length arrived: flushes, completes
+ * the verification (hash, key, signature, kind, product, security counter)
+ * and on success marks the slot new and active. `info` receives what was
+ * learned. Returns 0 or the precise error; nothing is activated on error. */
+int lb_update_finish(lb_image_info_t *info);
+
+/* Abandons a running upload (client gone, timeout). Nothing is activated. */
+void lb_update_abort(void);
+
+/* True while an upload runs; *slot, *done and *total describe it (each may
+ * be NULL). */
+bool lb_update_active(unsigned *slot, uint32_t *done, uint32_t *total);
+
+/* The HTTP status for an upload error: 409 busy, 413 too large, 422 for an
+ * image that fails verification, 500 for device errors. */
+unsigned lb_update_http_status(int err);
+
+#endif

@@ -1,0 +1,297 @@
+"""Recovery networking end to end on QEMU: HTTP API, Digest auth, uploads
+and their refusals, power loss during an upload. Clients: Python's own
+Digest implementation (hashlib, independent of the device's C code), curl
+and `lifeboat push`. Only loopback traffic."""
+import hashlib
+import json
+import os
+import random
+import re
+import socket
+import subprocess
+import threading
+import time
+
+from conftest import LIFEBOAT
+
+
+def H(s):
+    return hashlib.sha256(s.encode()).hexdigest()
+
+
+def raw(q, data, timeout=10.0, shut=True):
+    """Sends raw bytes, returns (status, headers, body) of the answer."""
+    with socket.create_connection(("127.0.0.1", q.port), timeout=timeout) as s:
+        s.sendall(data)
+        if shut:
+            s.shutdown(socket.SHUT_WR)
+        buf = b""
+        while True:
+            try:
+                c = s.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not c:
+                break
+            buf += c
+            if b"\r\n\r\n" in buf:
+                head, _, body = buf.partition(b"\r\n\r\n")
+                m = re.search(rb"Content-Length: (\d+)", head)
+                if m and len(body) >= int(m.group(1)):
+                    break
+    head, _, body = buf.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    status = int(lines[0].split()[1]) if lines and lines[0] else 0
+    hdrs = {k.lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
+    return status, hdrs, body.decode(errors="replace")
+
+
+def request(q, method, path, body=b"", headers=None, auth=None, shut=True):
+    h = {"Host": "device", "Connection": "close"}
+    if method == "POST":
+        h["Content-Length"] = str(len(body))
+    h.update(headers or {})
+    if auth:
+        h["Authorization"] = auth
+    head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in h.items())
+    return raw(q, head.encode() + b"\r\n" + body, shut=shut)
+
+
+def challenge(q, path="/api/update"):
+    st, h, _ = request(q, "POST", path)
+    assert st == 401, (st, h)
+    m = re.search(r'nonce="([^"]+)"', h["www-authenticate"])
+    assert "algorithm=SHA-256" in h["www-authenticate"]
+    return m.group(1)
+
+
+def answer(nonce, method, uri, user="admin", password="lifeboat", nc="00000001"):
+    ha1 = H(f"{user}:lifeboat:{password}")
+    resp = H(f"{ha1}:{nonce}:{nc}:c0ffee:auth:{H(method + ':' + uri)}")
+    return (f'Digest username="{user}", realm="lifeboat", nonce="{nonce}", uri="{uri}", '
+            f'algorithm=SHA-256, qop=auth, nc={nc}, cnonce="c0ffee", response="{resp}"')
+
+
+def upload(q, image, **kw):
+    nonce = challenge(q)
+    return request(q, "POST", "/api/update", image,
+                   {"Content-Type": "application/octet-stream"},
+                   answer(nonce, "POST", "/api/update"), **kw)
+
+
+def status(q):
+    st, _, body = request(q, "GET", "/api/status")
+    assert st == 200
+    return json.loads(body)
+
+
+def push(q, image, password="lifeboat"):
+    return subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "admin", "--password",
+                           password, image], capture_output=True, text=True, timeout=120)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def restart_unstrapped(nqemu, q, fl):
+    """Power-cycles with the strap released; returns the new process."""
+    q.kill()
+    return nqemu(fl)
+
+
+def test_strap_push_trial_healthy_confirmed(fw, flash, nqemu):
+    fl = flash(app="app")
+    q = nqemu(fl, strap=True)
+    assert q.boot()["reason"] == "strap"
+    q.serving()
+    s = status(q)
+    assert s["product"] == "demo-sensor" and s["reason"] == "strap" and s["mode"] == "recovery"
+    r = push(q, fw["app-v2"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    slot = "ab"[int(re.search(r"installed in slot (\d)", r.stdout).group(1))]
+    q.expect(r"\[recovery\] rebooting")
+    q = restart_unstrapped(nqemu, q, fl)
+    assert q.boot() == {"image": "app", "slot": slot, "reason": "trial", "reset": "power-on"}
+    q.expect(r"\[app\] \S+ version 1\.1\.0")
+    q.expect(r"\[app\] healthy: reported")
+    q.send("b")
+    assert q.boot() == {"image": "app", "slot": slot, "reason": "normal", "reset": "software"}
+
+
+def test_crash_loop_then_push_fixed_image(fw, flash, nqemu):
+    fl = flash(app="app-fault")
+    q = nqemu(fl)
+    for _ in range(8):
+        b = q.boot()
+        if b["image"] == "recovery":
+            break
+    assert b["reason"] == "crash-loop"
+    q.serving()
+    assert status(q)["reason"] == "crash-loop"
+    st, _, body = upload(q, read(fw["app-v2"]))
+    assert st == 200, body
+    b = q.boot()
+    assert b["image"] == "app" and b["reason"] == "trial"
+    q.expect(r"\[app\] healthy: reported")
+
+
+def test_curl_digest_upload(fw, flash, nqemu):
+    q = nqemu(flash(app="app"), strap=True)
+    q.serving()
+    r = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "--digest", "-u", "admin:lifeboat",
+                        "--data-binary", "@" + fw["app-v2"], q.url + "/api/update"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip().endswith("200"), r.stdout
+    q.expect(r"\[recovery\] rebooting")
+
+
+def test_authentication_refusals(fw, flash, nqemu):
+    q = nqemu(flash(app="app"), strap=True)
+    q.serving()
+    img = read(fw["app-v2"])
+    # Missing credentials.
+    st, h, _ = request(q, "POST", "/api/reboot")
+    assert st == 401 and "www-authenticate" in h
+    # Wrong password.
+    nonce = challenge(q, "/api/reboot")
+    st, _, body = request(q, "POST", "/api/reboot",
+                          auth=answer(nonce, "POST", "/api/reboot", password="wrong"))
+    assert st == 401 and "wrong user or password" in body
+    # A correct answer works once; replaying it is refused as stale.
+    nonce = challenge(q, "/api/update")
+    good = answer(nonce, "POST", "/api/update")
+    st, _, body = request(q, "POST", "/api/update", b"", auth=good)
+    assert st == 400 and "empty" in body  # authenticated, then refused: no body
+    st, h, _ = request(q, "POST", "/api/update", img, auth=good)
+    assert st == 401 and "stale=true" in h["www-authenticate"]
+    # Lockout after repeated failures (the success above cleared the count).
+    for _ in range(5):
+        nonce = challenge(q, "/api/reboot")
+        st, _, _ = request(q, "POST", "/api/reboot",
+                           auth=answer(nonce, "POST", "/api/reboot", password="nope"))
+        assert st == 401
+    nonce = "0" * 32  # locked out: refused before the nonce is even looked at
+    st, h, body = request(q, "POST", "/api/reboot", auth=answer(nonce, "POST", "/api/reboot"))
+    assert st == 429 and int(h["retry-after"]) >= 1, body
+    s = status(q)
+    assert s["auth"]["lockouts"] >= 1
+    events = [e["event"] for e in s["audit"]]
+    assert "lockout" in events and "auth-fail" in events and "stale-nonce" in events
+
+
+def test_bad_input_is_refused_precisely(fw, flash, nqemu):
+    fl = flash(app="app")
+    q = nqemu(fl, strap=True)
+    q.serving()
+    assert raw(q, b"GARBAGE\r\n\r\n")[0] == 400
+    assert raw(q, b"GET / HTTP/1.1\r\nHost: a\r\nBad Header\r\n\r\n")[0] == 400
+    assert raw(q, b"GET /" + b"a" * 300 + b" HTTP/1.1\r\n\r\n")[0] == 414
+    assert raw(q, b"GET / HTTP/1.1\r\nHost: a\r\nX: " + b"y" * 1000 + b"\r\n\r\n")[0] == 431
+    assert request(q, "GET", "/nope")[0] == 404
+    st, h, _ = request(q, "GET", "/api/update")
+    assert st == 405 and h["allow"] == "POST"
+    assert raw(q, b"POST /api/update HTTP/1.1\r\nHost: a\r\n\r\n")[0] == 411
+    assert raw(q, b"GET / HTTP/2.0\r\n\r\n")[0] == 505
+    img = read(fw["app-v2"])
+    # Too large for the slot: refused before anything is written.
+    nonce = challenge(q)
+    st, _, body = request(q, "POST", "/api/update", b"", {"Content-Length": str(64 << 20)},
+                          answer(nonce, "POST", "/api/update"))
+    assert st == 413, body
+    # A browser form upload (multipart) is not the raw image.
+    nonce = challenge(q)
+    st, _, body = request(q, "POST", "/api/update", img,
+                          {"Content-Type": "multipart/form-data; boundary=x"},
+                          answer(nonce, "POST", "/api/update"))
+    assert st == 415, body
+    # Wrong kind (the recovery image is not an app), tampered, truncated.
+    st, _, body = upload(q, read(fw["recovery"]))
+    assert st == 422 and "kind" in body, body
+    bad = bytearray(img)
+    bad[0x300] ^= 0xFF
+    st, _, body = upload(q, bytes(bad))
+    assert st == 422 and "hash" in body, body
+    st, _, body = upload(q, img[:-64])
+    assert st == 422, body
+    # The device keeps serving, then still boots its previous app.
+    assert status(q)["upload"]["active"] is False
+    q = restart_unstrapped(nqemu, q, fl)
+    b = q.boot()
+    assert b["image"] == "app" and b["reset"] == "power-on", q.transcript()
+
+
+def test_stalled_upload_times_out_and_second_upload_conflicts(fw, flash, nqemu):
+    q = nqemu(flash(app="app"), strap=True)
+    q.serving()
+    img = read(fw["app-v2"])
+    nonce = challenge(q)
+    s = socket.create_connection(("127.0.0.1", q.port), timeout=30)
+    head = (f"POST /api/update HTTP/1.1\r\nHost: d\r\nContent-Length: {len(img)}\r\n"
+            f"Authorization: {answer(nonce, 'POST', '/api/update')}\r\n\r\n").encode()
+    s.sendall(head + img[:4096])  # then stall
+    time.sleep(1.0)
+    assert status(q)["upload"]["active"] is True
+    st, _, body = upload(q, img)
+    assert st == 409, body
+    t0 = time.monotonic()
+    data = s.recv(4096)
+    assert b" 408 " in data.split(b"\r\n")[0], data
+    assert time.monotonic() - t0 < 20
+    s.close()
+    st, _, body = upload(q, img)
+    assert st == 200, body
+
+
+def test_concurrent_status_requests_and_slow_client_during_upload(fw, flash, nqemu):
+    q = nqemu(flash(app="app"), strap=True)
+    q.serving()
+    img = read(fw["app-v2"]) * 1  # the real image; padding would break its hash
+    slow = socket.create_connection(("127.0.0.1", q.port), timeout=30)
+    slow.sendall(b"GET /api/status HTTP/1.1\r\nHo")  # a slow client holding a connection
+    results = []
+
+    def st():
+        try:
+            results.append(request(q, "GET", "/api/status")[0])
+        except OSError as e:
+            results.append(str(e))
+    threads = [threading.Thread(target=st) for _ in range(20)]
+    for t in threads:
+        t.start()
+    up = upload(q, img)
+    for t in threads:
+        t.join(60)
+    slow.close()
+    assert up[0] == 200, up
+    assert results.count(200) == 20, results
+
+
+def test_kill9_during_upload(fw, flash, nqemu):
+    fl = flash(app="app")
+    rnd = random.Random(1234)
+    img = read(fw["app-v2"])
+    for i in range(20):
+        q = nqemu(fl, strap=True)
+        q.serving()
+        box = []
+        t = threading.Thread(target=lambda: box.append(push(q, fw["app-v2"])))
+        t.start()
+        time.sleep(rnd.uniform(0.0, 0.25))
+        q.kill()
+        t.join(60)
+        q = nqemu(fl)
+        b = q.boot()
+        # The previous app, the new one on trial, or recovery (when the cut
+        # slot was the only one): never nothing.
+        assert b["image"] in ("app", "recovery"), (i, b, q.transcript())
+        if b["image"] == "app":
+            q.expect(r"\[app\] healthy: reported")
+        else:
+            q.serving()
+        q.kill()
+    q = nqemu(fl, strap=True)
+    q.serving()
+    st, _, body = upload(q, img)
+    assert st == 200, body
