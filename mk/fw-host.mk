@@ -9,11 +9,6 @@ BOOT_HOST_SRCS := $(HOST_BOARD_SRCS) $(LOADER_CORE_SRCS) $(TEST_SUPPORT_SRCS)
 HOSTTEST_SRCS += $(BOOT_HOST_SRCS)
 HOST_CPPFLAGS += -Iboards/host -Iloader -Itests/support
 
-# mk/tests.mk expands the archives' prerequisites when it is read, before
-# this fragment; these extra prerequisite lines put our objects in ($^).
-$(HOSTTEST_LIB): $(patsubst %.c,$(B)/host-san/%.o,$(BOOT_HOST_SRCS))
-$(FUZZ_LIB): $(patsubst %.c,$(B)/fuzz/%.o,$(BOOT_HOST_SRCS))
-
 # ---- power-cut sweep ---------------------------------------------------------
 SWEEP_BIN := $(B)/test/sweep
 $(SWEEP_BIN): $(B)/host-san/tests/sim/sweep.o $(HOSTTEST_LIB)

@@ -9,7 +9,10 @@ HOSTTEST_LIB := $(B)/host-san/libhosttest.a
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/test/%,$(UNIT_SRCS))
 
-$(HOSTTEST_LIB): $(patsubst %.c,$(B)/host-san/%.o,$(sort $(HOSTTEST_SRCS)))
+# Second expansion: the prerequisites are read after every fragment has
+# appended to HOSTTEST_SRCS (fragments are included after this file).
+.SECONDEXPANSION:
+$(HOSTTEST_LIB): $$(patsubst %.c,$(B)/host-san/%.o,$$(sort $$(HOSTTEST_SRCS)))
 	@mkdir -p $(@D)
 	@rm -f $@
 	ar rcs $@ $^
@@ -35,7 +38,7 @@ FUZZ_LIB := $(B)/fuzz/libfuzzlib.a
 FUZZ_SECONDS ?= 300
 FUZZ_SHORT_SECONDS ?= 10
 
-$(FUZZ_LIB): $(patsubst %.c,$(B)/fuzz/%.o,$(sort $(HOSTTEST_SRCS)))
+$(FUZZ_LIB): $$(patsubst %.c,$(B)/fuzz/%.o,$$(sort $$(HOSTTEST_SRCS)))
 	@mkdir -p $(@D)
 	@rm -f $@
 	ar rcs $@ $^

@@ -126,8 +126,8 @@ def header_check(r, case, outdir, tmp):
         r.fail(case + ": headers compile", "no C compiler")
         return
     exe = os.path.join(tmp, case + "-hc")
-    srcs = [os.path.join(ROOT, "lib", "src", f) for f in sorted(os.listdir(os.path.join(ROOT, "lib", "src")))
-            if f.endswith(".c")]
+    # Only the board-independent table code: the rest of lib/ needs a board.
+    srcs = [os.path.join(ROOT, "lib", "src", f) for f in ("crc32.c", "err.c", "geom.c", "ptable.c")]
     p = subprocess.run([cc, "-std=c11", "-Wall", "-Wextra", "-Werror", "-I" + outdir,
                         "-I" + os.path.join(ROOT, "lib", "include"), "-o", exe,
                         os.path.join(GEN, "header_check.c")] + srcs + ["-lmbedcrypto"],

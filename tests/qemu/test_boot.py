@@ -30,7 +30,7 @@ def test_app_requests_recovery_then_leaves(flash, qemu):
     assert q.boot() == {"image": "recovery", "slot": "-", "reason": "requested",
                         "reset": "software"}
     q.expect(r"\[recovery\] reason=requested reset=software")
-    q.expect(r"\[recovery\] waiting")
+    q.expect(r"\[recovery\] serving")
     q.send("b")  # the request was one-shot: the app comes back
     assert q.boot() == {"image": "app", "slot": "a", "reason": "normal", "reset": "software"}
 
