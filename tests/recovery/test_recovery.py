@@ -222,6 +222,31 @@ def test_bad_input_is_refused_precisely(fw, flash, nqemu):
     assert b["image"] == "app" and b["reset"] == "power-on", q.transcript()
 
 
+def test_blank_state_never_writes_the_only_bootable_app(fw, flash, nqemu):
+    """A flash without any boot-state record (nothing confirmed), entered
+    by the strap: refused uploads leave the factory app in slot a alone,
+    and an accepted one goes to slot b."""
+    fl = flash(app="app", extra=["--blank-state"])
+    q = nqemu(fl, strap=True)
+    q.serving()
+    bad = bytearray(read(fw["app-v2"]))
+    bad[0x300] ^= 0xFF
+    st, _, body = upload(q, bytes(bad))
+    assert st == 422 and "hash" in body, body
+    q = restart_unstrapped(nqemu, q, fl)
+    b = q.boot()
+    assert b["image"] == "app" and b["slot"] == "a", q.transcript()
+    q.expect(r"\[app\] healthy: reported")
+    q.kill()
+    fl2 = flash(app="app", extra=["--blank-state"])
+    q = nqemu(fl2, strap=True)
+    q.serving()
+    st, _, body = upload(q, read(fw["app-v2"]))
+    assert st == 200 and "installed in slot 1" in body, body
+    q = restart_unstrapped(nqemu, q, fl2)
+    assert q.boot() == {"image": "app", "slot": "b", "reason": "trial", "reset": "power-on"}
+
+
 def test_stalled_upload_times_out_and_second_upload_conflicts(fw, flash, nqemu):
     q = nqemu(flash(app="app"), strap=True)
     q.serving()
@@ -265,7 +290,7 @@ def test_concurrent_status_requests_and_slow_client_during_upload(fw, flash, nqe
         t.join(60)
     slow.close()
     assert up[0] == 200, up
-    assert results.count(200) == 20, results
+    assert results.count(200) == 20, repr(results)
 
 
 def test_kill9_during_upload(fw, flash, nqemu):

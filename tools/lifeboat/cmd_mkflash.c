@@ -16,12 +16,16 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: lifeboat mkflash LAYOUT --loader LOADER.bin [--recovery REC.signed.bin]\n"
-               "         [--app APP.signed.bin] [--app-b APP.signed.bin [--new-b]] -o FLASH.bin\n"
+               "         [--app APP.signed.bin] [--app-b APP.signed.bin]\n"
+               "         [--new-b | --blank-state] -o FLASH.bin\n"
                "LAYOUT is the layout YAML or its binary partition table (ptable.bin).\n"
-               "Writes a flash image of the layout's size: table, erased boot state,\n"
+               "Writes a flash image of the layout's size: table, first boot-state record,\n"
                "loader, recovery and app slots; refuses inputs that do not fit.\n"
-               "--new-b: write an initial boot state with slot a confirmed and slot b\n"
-               "new (installed, to be tried on the next boot).\n");
+               "Boot state: by default the factory-programmed apps are confirmed (slot a\n"
+               "active, or b when only b has an image), so recovery never overwrites them.\n"
+               "--new-b: slot a confirmed and slot b new (installed, to be tried on the\n"
+               "next boot). --blank-state: leave the boot state erased (the loader adopts\n"
+               "the first slot that verifies).\n");
 }
 
 /* Reads a whole file into a malloc'd buffer. Returns 0 or -1 (message printed). */
@@ -83,7 +87,7 @@ static int write_atomic(const char *path, const uint8_t *data, size_t len)
 int lb_cmd_mkflash(int argc, char **argv)
 {
     const char *layout = NULL, *out = NULL;
-    int new_b = 0;
+    int state = LB_MKFLASH_STATE_FACTORY, state_opts = 0;
     const char *paths[4] = {NULL, NULL, NULL, NULL}; /* loader, recovery, app, app-b */
     static const char *const opts[4] = {"--loader", "--recovery", "--app", "--app-b"};
     for (int i = 1; i < argc; i++) {
@@ -103,7 +107,11 @@ int lb_cmd_mkflash(int argc, char **argv)
             continue;
         }
         if (strcmp(a, "--new-b") == 0) {
-            new_b = 1;
+            state = LB_MKFLASH_STATE_NEW_B;
+            state_opts++;
+        } else if (strcmp(a, "--blank-state") == 0) {
+            state = LB_MKFLASH_STATE_BLANK;
+            state_opts++;
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
         } else if (a[0] != '-' && layout == NULL) {
@@ -114,7 +122,7 @@ int lb_cmd_mkflash(int argc, char **argv)
             return LB_CLI_EXIT_USAGE;
         }
     }
-    if (layout == NULL || out == NULL || paths[0] == NULL) {
+    if (layout == NULL || out == NULL || paths[0] == NULL || state_opts > 1) {
         usage(stderr);
         return LB_CLI_EXIT_USAGE;
     }
@@ -141,7 +149,7 @@ int lb_cmd_mkflash(int argc, char **argv)
         .loader = {bufs[0], lens[0]},
         .recovery = {bufs[1], lens[1]},
         .app = {{bufs[2], lens[2]}, {bufs[3], lens[3]}},
-        .slot_b_new = new_b,
+        .state = state,
     };
     image = malloc(table.geom.size);
     if (image == NULL) {
