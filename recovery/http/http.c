@@ -18,6 +18,11 @@ void lb_http_parser_reset(lb_http_parser_t *p)
     p->state = ST_REQLINE;
 }
 
+bool lb_http_parser_idle(const lb_http_parser_t *p)
+{
+    return p->state == ST_REQLINE && p->line_len == 0 && p->empty_lines == 0;
+}
+
 static lb_http_result_t fail(lb_http_parser_t *p, unsigned status, const char *reason)
 {
     p->state = ST_ERROR;

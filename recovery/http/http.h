@@ -69,6 +69,8 @@ typedef struct {
     uint16_t header_count;
     size_t line_len;
     size_t header_bytes;
+    /* The current line. Once feed returned DONE or ERROR it is free until
+     * the next reset: the server builds its short answers there. */
     char line[LB_HTTP_LINE_MAX + 1];
 } lb_http_parser_t;
 
@@ -83,6 +85,10 @@ void lb_http_parser_reset(lb_http_parser_t *p);
  * ERROR further calls return the same result and consume nothing. */
 lb_http_result_t lb_http_parser_feed(lb_http_parser_t *p, const void *data, size_t len,
                                      size_t *consumed);
+
+/* True while no byte of a request has been consumed since the last reset
+ * (a kept-alive connection between requests). */
+bool lb_http_parser_idle(const lb_http_parser_t *p);
 
 /* Returns the method's name ("GET", ...; "?" for NONE/OTHER). */
 const char *lb_http_method_name(lb_http_method_t m);

@@ -64,6 +64,22 @@ static void test_http_parses_simple_get(void **state)
     assert_false(P.has_length);
 }
 
+/* idle: nothing of a request consumed yet (between kept-alive requests). */
+static void test_http_parser_idle(void **state)
+{
+    (void)state;
+    size_t used = 0;
+    lb_http_parser_reset(&P);
+    assert_true(lb_http_parser_idle(&P));
+    assert_int_equal(lb_http_parser_feed(&P, "\r\n", 2, &used), LB_HTTP_MORE);
+    assert_false(lb_http_parser_idle(&P)); /* a leading empty line counts */
+    lb_http_parser_reset(&P);
+    assert_int_equal(lb_http_parser_feed(&P, "G", 1, &used), LB_HTTP_MORE);
+    assert_false(lb_http_parser_idle(&P));
+    assert_int_equal(feed("GET / HTTP/1.1\r\nHost: d\r\n\r\n"), LB_HTTP_DONE);
+    assert_false(lb_http_parser_idle(&P));
+}
+
 static void test_http_any_split_gives_same_result(void **state)
 {
     (void)state;
@@ -315,6 +331,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_http_parses_simple_get),
+        cmocka_unit_test(test_http_parser_idle),
         cmocka_unit_test(test_http_any_split_gives_same_result),
         cmocka_unit_test(test_http_bare_lf_and_leading_empty_lines),
         cmocka_unit_test(test_http_malformed_request_lines_are_400),
