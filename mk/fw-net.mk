@@ -20,8 +20,14 @@ LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c inet_chksum.c ip.c mem.c
   $(addprefix $(LWIP_DIR)/core/ipv4/,dhcp.c etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
   $(LWIP_DIR)/netif/ethernet.c
 RECOVERY_NET_SRCS := $(LWIP_SRCS) $(NET_HOST_SRCS) $(wildcard recovery/net/*.c)
-RECOVERY_NET_CPPFLAGS := -Irecovery -Irecovery/net -I$(LWIP_DIR)/include
+RECOVERY_NET_CPPFLAGS := -Irecovery -Irecovery/net -I$(LWIP_DIR)/include -I$(B)/recovery
 QB_NET_SRCS := boards/qemu-mps2-an385/lan9118.c
+
+# The upload page, edited as recovery/page.html, compiled in as a C string.
+RECOVERY_PAGE_INC := $(B)/recovery/page.inc
+$(RECOVERY_PAGE_INC): recovery/page.html
+	@mkdir -p $(@D)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 
 # Recovery end-to-end scenarios on QEMU (pytest). Not yet in TEST_TARGETS:
 # two scenarios still fail (see docs/recovery.md, "Status").

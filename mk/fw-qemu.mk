@@ -91,6 +91,7 @@ $(QB)/loader.elf: $(QB_LOADER_OBJS) $(QB)/ld/loader.ld $(QB_DIR)/ld/loader-ram.l
 # ---- recovery image ------------------------------------------------------
 QB_RECOVERY_OBJS := $(call qb_objs,recovery,$(QB_RECOVERY_SRCS))
 $(QB_RECOVERY_OBJS): $(QB)/obj/recovery/%.o: %.c
+$(QB)/obj/recovery/recovery/status.o: $(RECOVERY_PAGE_INC)
 $(QB)/recovery.elf: $(QB_RECOVERY_OBJS) $(QB)/ld/recovery.ld $(QB_DIR)/ld/image-ram.ld
 	$(FW_CC) $(FW_LDFLAGS) -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ $(QB_RECOVERY_OBJS)
 

@@ -102,6 +102,13 @@
 #define LB_HTTP_KEEPALIVE_MS 15000
 #endif
 
+/* Stack the recovery image budgets (the RAM figure of `make
+ * bench-recovery` is data + bss + this); the image paints it and reports
+ * the deepest use in its status document (stack_peak). */
+#ifndef LB_RECOVERY_STACK_RESERVE
+#define LB_RECOVERY_STACK_RESERVE 6144u
+#endif
+
 /* 1 only in the benchmark build of the recovery image (`make
  * bench-recovery`): adds a discard service on LB_RECOVERY_BENCH_PORT for
  * the raw TCP throughput figure. The shipped image has no such port. */
