@@ -22,7 +22,7 @@
 /* Served and waiting connections, plus two closing ones (TIME_WAIT and
  * closing PCBs are reclaimed by lwIP when it needs one). */
 #define MEMP_NUM_TCP_PCB (LB_HTTP_CONN_MAX + LB_HTTP_WAITERS + 2)
-#define MEMP_NUM_TCP_PCB_LISTEN 1
+#define MEMP_NUM_TCP_PCB_LISTEN (1 + LB_RECOVERY_BENCH) /* + the bench discard port */
 /* Queued segments of all connections; a SYN-ACK that finds none is not
  * sent at all (the client waits out a SYN retransmission). */
 #define MEMP_NUM_TCP_SEG 48

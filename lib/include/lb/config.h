@@ -106,7 +106,7 @@
  * bench-recovery` is data + bss + this); the image paints it and reports
  * the deepest use in its status document (stack_peak). */
 #ifndef LB_RECOVERY_STACK_RESERVE
-#define LB_RECOVERY_STACK_RESERVE 6144u
+#define LB_RECOVERY_STACK_RESERVE 4096u
 #endif
 
 /* 1 only in the benchmark build of the recovery image (`make
