@@ -2,7 +2,9 @@
 
 #include <string.h>
 
+#include "auth/cred_form.h"
 #include "auth/digest.h"
+#include "cred_store.h"
 #include "http/http.h"
 #include "lb/board.h"
 #include "lb/board_net.h"
@@ -27,6 +29,7 @@ enum {
     C_FREE = 0,
     C_HEAD,    /* reading a request head */
     C_UPLOAD,  /* streaming an accepted upload */
+    C_BODY,    /* collecting a small body (the credential form) in req.line */
     C_DRAIN,   /* answered early; discarding the rest of the body */
     C_SENDING, /* answer queued; more static data may follow */
     C_CLOSING, /* answer queued; to be closed from the main loop, or lwIP had
@@ -37,8 +40,9 @@ typedef struct {
     struct tcp_pcb *pcb;
     uint8_t state;
     bool close_after;
-    uint8_t pending;  /* an answer that did not fit yet: P_* */
-    uint16_t ans_len; /* length of the answer built in req.line */
+    uint8_t pending;   /* an answer that did not fit yet: P_* */
+    uint16_t ans_len;  /* length of the answer built in req.line */
+    uint16_t body_got; /* C_BODY: bytes collected in req.line */
     bool head_only;
     bool peer_fin; /* the client closed its side */
     uint32_t body_left;
@@ -364,6 +368,28 @@ static void refuse_audited(conn_t *c, unsigned status, const char *reason)
     refuse(c, status, reason, NULL);
 }
 
+/* The whole credential form arrived (authenticated already). */
+static void on_credential(conn_t *c)
+{
+    lb_cred_t cr;
+    const char *why = NULL;
+    if (lb_cred_form_parse(c->req.line, c->body_got, lb_auth_realm(), &cr, &why) != 0) {
+        c->state = C_HEAD;
+        refuse_audited(c, 400, why);
+        return;
+    }
+    int err = lb_cred_store_replace(&cr);
+    c->state = C_HEAD;
+    if (err != 0) {
+        refuse_audited(c, err == LB_E_UNSUPPORTED ? 409 : 500,
+                       err == LB_E_UNSUPPORTED ? "this layout has no credential partition"
+                                               : lb_err_str(err));
+        return;
+    }
+    lb_audit_record(LB_AUDIT_CREDENTIAL, c->client, 200, now_ms());
+    refuse(c, 200, "credential replaced; the previous one no longer works", NULL);
+}
+
 /* A complete request head arrived: route and start the answer. */
 static void on_request(conn_t *c)
 {
@@ -407,6 +433,21 @@ static void on_request(conn_t *c)
     if (lb_auth_check(p->has_auth ? p->auth : NULL, lb_http_method_name(p->method), p->target,
                       c->client, now_ms(), &res) != 200) {
         on_auth_failure(c, &res);
+        return;
+    }
+    if (r == LB_HTTP_ROUTE_CREDENTIAL) {
+        if (p->content_length > LB_HTTP_LINE_MAX) {
+            refuse_audited(c, 413, "credential form too long");
+        } else if (p->ctype == LB_HTTP_CT_OTHER) {
+            refuse_audited(c, 415, "send user=...&ha1=... (application/x-www-form-urlencoded)");
+        } else {
+            c->close_after = true;
+            c->state = C_BODY;
+            c->body_got = 0;
+            if (c->body_left == 0) {
+                on_credential(c);
+            }
+        }
         return;
     }
     if (r == LB_HTTP_ROUTE_REBOOT) {
@@ -507,6 +548,18 @@ static void feed(conn_t *c, const uint8_t *d, size_t n)
             }
             continue;
         }
+        if (c->state == C_BODY) {
+            size_t k = n < c->body_left ? n : c->body_left;
+            memcpy(c->req.line + c->body_got, d, k);
+            c->body_got = (uint16_t)(c->body_got + k);
+            c->body_left -= (uint32_t)k;
+            d += k;
+            n -= k;
+            if (c->body_left == 0) {
+                on_credential(c);
+            }
+            continue;
+        }
         if (c->state != C_HEAD) {
             /* A pipelined request while an answer is still going out: it
              * is not served; closing after this answer tells the client to
@@ -535,6 +588,11 @@ static void peer_closed(conn_t *c)
 {
     c->peer_fin = true;
     switch (c->state) {
+    case C_BODY:
+        c->state = C_HEAD;
+        c->body_left = 0;
+        refuse(c, 400, "body ended before Content-Length bytes", NULL);
+        break;
     case C_UPLOAD:
         lb_update_abort();
         lb_audit_record(LB_AUDIT_UPDATE_FAIL, c->client, 400, now_ms());
@@ -657,8 +715,8 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
     if (c->state == C_FREE) {
         return aborted ? ERR_ABRT : ERR_OK;
     }
-    bool mid_request =
-        (c->state == C_HEAD && !lb_http_parser_idle(&c->req)) || c->state == C_UPLOAD;
+    bool mid_request = (c->state == C_HEAD && !lb_http_parser_idle(&c->req)) ||
+                       c->state == C_UPLOAD || c->state == C_BODY;
     if (mid_request && idle > LB_HTTP_STALL_MS) {
         if (c->state == C_UPLOAD) {
             lb_update_abort();
@@ -670,7 +728,8 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
         return aborted ? ERR_ABRT : ERR_OK;
     }
     if ((c->state == C_HEAD && idle > LB_HTTP_KEEPALIVE_MS) ||
-        (c->state != C_HEAD && c->state != C_UPLOAD && idle > LB_HTTP_STALL_MS)) {
+        (c->state != C_HEAD && c->state != C_UPLOAD && c->state != C_BODY &&
+         idle > LB_HTTP_STALL_MS)) {
         conn_close(c);
     }
     return aborted ? ERR_ABRT : ERR_OK;
@@ -911,7 +970,8 @@ int lb_server_start(const void *seed, uint32_t seed_len)
     }
     int err = lb_auth_init(LB_RECOVERY_AUTH_USER, LB_RECOVERY_AUTH_REALM, LB_RECOVERY_AUTH_HA1,
                            seed, seed_len, now_ms());
-    if (err != 0) {
+    /* A per-device credential, when one was provisioned, replaces it. */
+    if (!lb_cred_store_apply() && err != 0) {
         lb_board_console_write("[recovery] auth: bad credential\n", 32);
     }
     lwip_init();

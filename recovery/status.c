@@ -1,6 +1,7 @@
 #include "status.h"
 
 #include "auth/digest.h"
+#include "cred_store.h"
 #include "http/http.h"
 #include "lb/board.h"
 #include "lb/bootinfo.h"
@@ -113,6 +114,8 @@ size_t lb_status_json(char *buf, size_t cap)
     lb_auth_stats(&as);
     lb_out_str(&o, ",\"auth\":{\"realm\":");
     lb_out_json_str(&o, lb_auth_realm());
+    lb_out_str(&o, ",\"credential\":");
+    lb_out_json_str(&o, lb_cred_store_is_device() ? "device" : "layout");
     field(&o, "ok", as.ok);
     field(&o, "failures", as.failures);
     field(&o, "lockouts", as.lockouts);

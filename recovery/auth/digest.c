@@ -312,16 +312,9 @@ static bool after(uint32_t a, uint32_t b)
     return (int32_t)(a - b) > 0;
 }
 
-int lb_auth_init(const char *user, const char *realm, const char *ha1_hex, const void *seed,
-                 size_t seed_len, uint32_t now_ms)
+int lb_auth_set_credential(const char *user, const char *realm, const char *ha1_hex)
 {
     uint8_t ha1[32];
-    memset(&s_auth, 0, sizeof(s_auth));
-    mbedtls_sha256_ret(seed, seed_len, s_auth.secret, 0);
-    /* Counters start somewhere unpredictable so nonces differ across boots. */
-    s_auth.next_ctr = (uint32_t)s_auth.secret[0] << 24 | (uint32_t)s_auth.secret[1] << 16 |
-                      (uint32_t)s_auth.secret[2] << 8 | s_auth.secret[3];
-    s_auth.next_ctr ^= now_ms;
     if (user == NULL || realm == NULL || ha1_hex == NULL || user[0] == '\0' || realm[0] == '\0' ||
         strlen(user) > LB_AUTH_USER_MAX || strlen(realm) > LB_AUTH_REALM_MAX ||
         from_hex(ha1, ha1_hex, sizeof(ha1)) != 0) {
@@ -331,7 +324,21 @@ int lb_auth_init(const char *user, const char *realm, const char *ha1_hex, const
     strcpy(s_auth.realm, realm);
     to_hex(s_auth.ha1, ha1, sizeof(ha1));
     s_auth.configured = true;
+    /* Nonces issued for the old credential's realm are not honoured. */
+    memset(s_auth.nonces, 0, sizeof(s_auth.nonces));
     return 0;
+}
+
+int lb_auth_init(const char *user, const char *realm, const char *ha1_hex, const void *seed,
+                 size_t seed_len, uint32_t now_ms)
+{
+    memset(&s_auth, 0, sizeof(s_auth));
+    mbedtls_sha256_ret(seed, seed_len, s_auth.secret, 0);
+    /* Counters start somewhere unpredictable so nonces differ across boots. */
+    s_auth.next_ctr = (uint32_t)s_auth.secret[0] << 24 | (uint32_t)s_auth.secret[1] << 16 |
+                      (uint32_t)s_auth.secret[2] << 8 | s_auth.secret[3];
+    s_auth.next_ctr ^= now_ms;
+    return lb_auth_set_credential(user, realm, ha1_hex);
 }
 
 const char *lb_auth_realm(void)
@@ -579,8 +586,8 @@ int lb_audit_get(unsigned i, lb_audit_entry_t *e)
 const char *lb_audit_event_name(unsigned ev)
 {
     static const char *const names[LB_AUDIT_EVENT_COUNT] = {
-        "none",    "auth-ok", "auth-fail", "auth-bad",    "stale-nonce",
-        "lockout", "locked",  "update-ok", "update-fail", "reboot",
+        "none",   "auth-ok",   "auth-fail",   "auth-bad", "stale-nonce", "lockout",
+        "locked", "update-ok", "update-fail", "reboot",   "credential",
     };
     return ev < LB_AUDIT_EVENT_COUNT ? names[ev] : "unknown";
 }

@@ -348,6 +348,7 @@ lb_http_route_t lb_http_route(const lb_http_parser_t *p, unsigned *status, const
         {"/api/status", LB_HTTP_ROUTE_STATUS, LB_HTTP_ROUTE_NONE, "GET, HEAD"},
         {"/api/update", LB_HTTP_ROUTE_NONE, LB_HTTP_ROUTE_UPDATE, "POST"},
         {"/api/reboot", LB_HTTP_ROUTE_NONE, LB_HTTP_ROUTE_REBOOT, "POST"},
+        {"/api/credential", LB_HTTP_ROUTE_NONE, LB_HTTP_ROUTE_CREDENTIAL, "POST"},
     };
     const char *dummy;
     if (allow == NULL) {

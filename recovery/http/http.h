@@ -101,10 +101,11 @@ const char *lb_http_status_text(unsigned status);
 
 typedef enum {
     LB_HTTP_ROUTE_NONE = 0,
-    LB_HTTP_ROUTE_PAGE,   /* GET|HEAD / */
-    LB_HTTP_ROUTE_STATUS, /* GET|HEAD /api/status */
-    LB_HTTP_ROUTE_UPDATE, /* POST /api/update */
-    LB_HTTP_ROUTE_REBOOT, /* POST /api/reboot */
+    LB_HTTP_ROUTE_PAGE,       /* GET|HEAD / */
+    LB_HTTP_ROUTE_STATUS,     /* GET|HEAD /api/status */
+    LB_HTTP_ROUTE_UPDATE,     /* POST /api/update */
+    LB_HTTP_ROUTE_REBOOT,     /* POST /api/reboot */
+    LB_HTTP_ROUTE_CREDENTIAL, /* POST /api/credential */
 } lb_http_route_t;
 
 /* Maps the parsed request to a route, after the checks every request gets:

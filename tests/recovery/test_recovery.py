@@ -378,3 +378,102 @@ def test_kill9_during_upload(fw, flash, nqemu):
     q.serving()
     st, _, body = upload(q, img)
     assert st == 200, body
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def test_credential_replaced_over_the_network(fw, flash, nqemu):
+    """POST /api/credential (authenticated with the credential in force)
+    stores a new per-device HA1: from then on, and after a reboot, only the
+    new password works."""
+    q = nqemu(flash(app="app"), strap=True)
+    q.serving()
+    assert status(q)["auth"]["credential"] == "layout"
+    path = "/api/credential"
+    # Refused: malformed form, too long, wrong password (nothing changes).
+    st, _, body = request(q, "POST", path, b"user=ops", FORM, answer(challenge(q, path), "POST",
+                                                                        path))
+    assert st == 400 and "required" in body, body
+    st, _, body = request(q, "POST", path, b"x" * 700, FORM, answer(challenge(q, path), "POST",
+                                                                     path))
+    assert st == 413, body
+    form = f"user=ops&ha1={H('ops:lifeboat:s3cret-device')}".encode()
+    st, _, _ = request(q, "POST", path, form, FORM,
+                       answer(challenge(q, path), "POST", path, password="nope"))
+    assert st == 401
+    assert status(q)["auth"]["credential"] == "layout"
+    # Accepted.
+    st, _, body = request(q, "POST", path, form, FORM, answer(challenge(q, path), "POST", path))
+    assert st == 200 and "credential replaced" in body, body
+    s = status(q)
+    assert s["auth"]["credential"] == "device"
+    assert "credential" in [e["event"] for e in s["audit"]]
+    # The old password is refused, the new one works (curl).
+    st, _, _ = request(q, "POST", "/api/reboot",
+                       auth=answer(challenge(q, "/api/reboot"), "POST", "/api/reboot"))
+    assert st == 401
+    r = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "--digest", "-u",
+                        "ops:s3cret-device", "--data-binary", "@" + fw["app-v2"],
+                        q.url + "/api/update"], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip().endswith("200"), r.stdout
+    # Kept across the reboot (the strap is still held: recovery again).
+    q.expect(r"\[recovery\] rebooting")
+    q.serving()
+    assert status(q)["auth"]["credential"] == "device"
+    st, _, _ = request(q, "POST", "/api/reboot",
+                       auth=answer(challenge(q, "/api/reboot"), "POST", "/api/reboot"))
+    assert st == 401
+    st, _, body = request(q, "POST", "/api/reboot",
+                          auth=answer(challenge(q, "/api/reboot"), "POST", "/api/reboot",
+                                      user="ops", password="s3cret-device"))
+    assert st == 200, body
+
+
+def test_provisioned_credential_and_push_exit_codes(fw, flash, nqemu, tmp_path):
+    """`lifeboat mkflash --cred-*` provisions the device's own credential
+    (the layout's default is refused from the first boot); `lifeboat push`
+    shows progress (plain lines, or a bar on a terminal), prints the
+    device's answer and exits 0 accepted / 1 refused or unreachable /
+    2 usage."""
+    pw = tmp_path / "pw"
+    pw.write_text("per-device-secret\n")
+    q = nqemu(flash(app="app", extra=["--cred-user", "ops", "--cred-password-file", str(pw)]),
+              strap=True)
+    q.serving()
+    assert status(q)["auth"]["credential"] == "device"
+    r = push(q, fw["app-v2"])  # admin/lifeboat: the layout's default
+    assert r.returncode == 1 and "401" in r.stdout + r.stderr, r
+    r = subprocess.run([LIFEBOAT, "push", "--user", "ops", fw["app-v2"]], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 2, r
+    r = subprocess.run([LIFEBOAT, "push", "--url", "http://127.0.0.1:9", "--user", "ops",
+                        "--password-file", str(pw), fw["app-v2"]], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 1, r
+    r = subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "ops", "--password-file",
+                        str(pw), fw["app-v2"]], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r
+    assert "installed in slot 1" in r.stdout, r.stdout
+    assert re.search(r"sent \d+ of \d+ bytes \(100%\)", r.stderr), r.stderr
+    q.expect(r"\[recovery\] rebooting")
+    q.serving()
+    # On a terminal: a progress bar redrawn in place.
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([LIFEBOAT, "push", "--url", q.url, "--user", "ops", "--password-file",
+                          str(pw), fw["app-v2"]], stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    out, _ = p.communicate(timeout=60)
+    tty = b""
+    while True:
+        try:
+            c = os.read(master, 4096)
+        except OSError:
+            break
+        if not c:
+            break
+        tty += c
+    os.close(master)
+    assert p.returncode == 0, (out, tty)
+    assert b"\r[" in tty and b"100%" in tty and b"####" in tty, tty

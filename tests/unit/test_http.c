@@ -264,6 +264,11 @@ static void test_http_router(void **state)
     assert_int_equal(route("POST /api/reboot HTTP/1.0\r\nContent-Length: 0\r\n\r\n", &r, &allow),
                      200);
     assert_int_equal(r, LB_HTTP_ROUTE_REBOOT);
+    assert_int_equal(
+        route("POST /api/credential HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\n", &r, &allow),
+        200);
+    assert_int_equal(r, LB_HTTP_ROUTE_CREDENTIAL);
+    assert_int_equal(route("GET /api/credential HTTP/1.1\r\nHost: a\r\n\r\n", &r, &allow), 405);
 
     assert_int_equal(route("GET /nope HTTP/1.1\r\nHost: a\r\n\r\n", &r, &allow), 404);
     assert_int_equal(route("GET /api/statusx HTTP/1.1\r\nHost: a\r\n\r\n", &r, &allow), 404);

@@ -76,8 +76,10 @@ static void test_mkflash_places_every_part(void **state)
     uint8_t loader[100];
     memset(loader, 0x11, sizeof(loader));
     uint8_t *rec = fake_image(2000, 0x22), *a = fake_image(3000, 0x33), *b = fake_image(40, 0x44);
-    lb_mkflash_inputs_t in = {
-        {loader, sizeof(loader)}, {rec, 2000}, {{a, 3000}, {b, 40}}, LB_MKFLASH_STATE_BLANK};
+    lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)},
+                              .recovery = {rec, 2000},
+                              .app = {{a, 3000}, {b, 40}},
+                              .state = LB_MKFLASH_STATE_BLANK};
     uint8_t *out = malloc(t.geom.size);
     assert_int_equal(lb_mkflash_build(&t, &in, out, NULL), 0);
 
@@ -238,6 +240,33 @@ static void test_mkflash_factory_state_confirms_the_apps(void **state)
     free(out);
 }
 
+/* --cred-*: the first record of the `credential` data partition. */
+static void test_mkflash_writes_the_credential_record(void **state)
+{
+    (void)state;
+    lb_ptable_t t;
+    make_table(&t, 1, 0xFF);
+    uint8_t loader[8] = {0};
+    lb_cred_t c = {.seq = 99, .user = "ops", .realm = "plant"};
+    memset(c.ha1, 0x5A, sizeof c.ha1);
+    lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)}, .cred = &c};
+    uint8_t *out = malloc(t.geom.size);
+    const char *why = NULL;
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_NOTFOUND);
+    assert_string_equal(why, "credential");
+    add(&t, "credential", LB_PART_DATA, LB_PTABLE_SLOT_NONE, 224 * KIB, 8 * KIB);
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), 0);
+    lb_cred_t back;
+    assert_int_equal(lb_cred_decode(&back, out + 224 * KIB, LB_CRED_RECORD_SIZE), 0);
+    assert_int_equal(back.seq, 1);
+    assert_string_equal(back.user, "ops");
+    assert_string_equal(back.realm, "plant");
+    assert_memory_equal(back.ha1, c.ha1, sizeof c.ha1);
+    assert_true(
+        all_are(out + 224 * KIB + LB_CRED_RECORD_SIZE, 8 * KIB - LB_CRED_RECORD_SIZE, 0xFF));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -247,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_mkflash_refuses_unsigned_and_missing_slot),
         cmocka_unit_test(test_mkflash_new_b_writes_initial_state),
         cmocka_unit_test(test_mkflash_factory_state_confirms_the_apps),
+        cmocka_unit_test(test_mkflash_writes_the_credential_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/digest.h"
 #include "cli.h"
 #include "lb/err.h"
 #include "mkflash.h"
@@ -25,7 +26,50 @@ static void usage(FILE *f)
                "active, or b when only b has an image), so recovery never overwrites them.\n"
                "--new-b: slot a confirmed and slot b new (installed, to be tried on the\n"
                "next boot). --blank-state: leave the boot state erased (the loader adopts\n"
-               "the first slot that verifies).\n");
+               "the first slot that verifies).\n"
+               "Per-device recovery credential (docs/recovery.md), written to the data\n"
+               "partition named `credential`: --cred-user USER --cred-password-file FILE\n"
+               "[--cred-realm REALM (default lifeboat)]. Only SHA-256(user:realm:password)\n"
+               "is stored.\n");
+}
+
+/* The credential from --cred-*: HA1 of user:realm:<first line of the
+ * password file>. Returns 0 or -1 (message printed). */
+static int make_cred(const char *user, const char *realm, const char *pw_file, lb_cred_t *c)
+{
+    char pw[256];
+    FILE *f = fopen(pw_file, "r");
+    if (f == NULL || fgets(pw, sizeof(pw), f) == NULL) {
+        fprintf(stderr, "lifeboat mkflash: cannot read %s\n", pw_file);
+        if (f) {
+            fclose(f);
+        }
+        return -1;
+    }
+    fclose(f);
+    pw[strcspn(pw, "\r\n")] = '\0';
+    memset(c, 0, sizeof(*c));
+    if (!lb_cred_name_ok(user) || !lb_cred_name_ok(realm) || pw[0] == '\0') {
+        fprintf(stderr,
+                "lifeboat mkflash: user and realm are 1-%u printable characters without "
+                "space, quote or backslash; the password is not empty\n",
+                LB_CRED_NAME_MAX);
+        return -1;
+    }
+    strcpy(c->user, user);
+    strcpy(c->realm, realm);
+    char hex[65];
+    const char *parts[] = {user, realm, pw};
+    if (lb_digest_h(hex, parts, 3) != 0) {
+        return -1;
+    }
+    for (unsigned i = 0; i < LB_CRED_HA1_SIZE; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        c->ha1[i] = (uint8_t)v;
+    }
+    memset(pw, 0, sizeof(pw));
+    return 0;
 }
 
 /* Reads a whole file into a malloc'd buffer. Returns 0 or -1 (message printed). */
@@ -88,6 +132,7 @@ int lb_cmd_mkflash(int argc, char **argv)
 {
     const char *layout = NULL, *out = NULL;
     int state = LB_MKFLASH_STATE_FACTORY, state_opts = 0;
+    const char *cred_user = NULL, *cred_pw = NULL, *cred_realm = "lifeboat";
     const char *paths[4] = {NULL, NULL, NULL, NULL}; /* loader, recovery, app, app-b */
     static const char *const opts[4] = {"--loader", "--recovery", "--app", "--app-b"};
     for (int i = 1; i < argc; i++) {
@@ -112,6 +157,12 @@ int lb_cmd_mkflash(int argc, char **argv)
         } else if (strcmp(a, "--blank-state") == 0) {
             state = LB_MKFLASH_STATE_BLANK;
             state_opts++;
+        } else if (strcmp(a, "--cred-user") == 0 && i + 1 < argc) {
+            cred_user = argv[++i];
+        } else if (strcmp(a, "--cred-password-file") == 0 && i + 1 < argc) {
+            cred_pw = argv[++i];
+        } else if (strcmp(a, "--cred-realm") == 0 && i + 1 < argc) {
+            cred_realm = argv[++i];
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
         } else if (a[0] != '-' && layout == NULL) {
@@ -122,8 +173,13 @@ int lb_cmd_mkflash(int argc, char **argv)
             return LB_CLI_EXIT_USAGE;
         }
     }
-    if (layout == NULL || out == NULL || paths[0] == NULL || state_opts > 1) {
+    if (layout == NULL || out == NULL || paths[0] == NULL || state_opts > 1 ||
+        (cred_user == NULL) != (cred_pw == NULL)) {
         usage(stderr);
+        return LB_CLI_EXIT_USAGE;
+    }
+    static lb_cred_t cred;
+    if (cred_user != NULL && make_cred(cred_user, cred_realm, cred_pw, &cred) != 0) {
         return LB_CLI_EXIT_USAGE;
     }
 
@@ -150,6 +206,7 @@ int lb_cmd_mkflash(int argc, char **argv)
         .recovery = {bufs[1], lens[1]},
         .app = {{bufs[2], lens[2]}, {bufs[3], lens[3]}},
         .state = state,
+        .cred = cred_user != NULL ? &cred : NULL,
     };
     image = malloc(table.geom.size);
     if (image == NULL) {
@@ -163,7 +220,9 @@ int lb_cmd_mkflash(int argc, char **argv)
                 err == LB_E_SIZE    ? "does not fit its partition"
                 : err == LB_E_MAGIC ? "not a signed image (run lifeboat sign)"
                 : err == LB_E_STATE ? "--new-b needs --app and --app-b"
-                                    : lb_err_str(err));
+                : err == LB_E_NOTFOUND && strcmp(why, "credential") == 0
+                    ? "the layout has no data partition named `credential`"
+                    : lb_err_str(err));
         goto done;
     }
     if (write_atomic(out, image, table.geom.size) != 0) {

@@ -97,6 +97,25 @@ static int initial_state(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, ui
     return n < 0 ? n : LB_OK;
 }
 
+/* The first record of the `credential` partition (lb/credential.h). */
+static int credential(const lb_ptable_t *t, const lb_cred_t *c, uint8_t *out, const char **why)
+{
+    const lb_part_t *p = lb_ptable_find_name(t, "credential");
+    *why = "credential";
+    if (p == NULL || p->type != LB_PART_DATA) {
+        return LB_E_NOTFOUND;
+    }
+    lb_cred_t first = *c;
+    first.seq = 1;
+    uint32_t ps = t->geom.program_size;
+    uint32_t rec = (LB_CRED_RECORD_SIZE + ps - 1u) / ps * ps;
+    if (rec > p->size) {
+        return LB_E_NOSPACE;
+    }
+    int n = lb_cred_encode(&first, out + p->offset, rec, t->geom.erased);
+    return n < 0 ? n : LB_OK;
+}
+
 int lb_mkflash_build(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, uint8_t *out,
                      const char **why)
 {
@@ -136,6 +155,9 @@ int lb_mkflash_build(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, uint8_
     }
     if (err == LB_OK) {
         err = initial_state(t, in, out, why);
+    }
+    if (err == LB_OK && in->cred != NULL) {
+        err = credential(t, in->cred, out, why);
     }
     return err;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lb/credential.h"
 #include "lb/ptable.h"
 
 /* One input: bytes for a partition (NULL/0 leaves it erased). */
@@ -36,6 +37,9 @@ typedef struct {
     lb_mkflash_blob_t recovery;                 /* signed recovery image */
     lb_mkflash_blob_t app[LB_PTABLE_MAX_SLOTS]; /* signed app per slot */
     int state;                                  /* lb_mkflash_state_t */
+    /* A per-device recovery credential, or NULL: written as the first
+     * record of the data partition named `credential` (seq 1). */
+    const lb_cred_t *cred;
 } lb_mkflash_inputs_t;
 
 /* Fills `out` (t->geom.size bytes) with the flash image for table `t`
@@ -43,7 +47,9 @@ typedef struct {
  * image magic. Returns 0, or LB_E_SIZE when an input does not fit its
  * partition (`why` names it), LB_E_MAGIC when a signed image is not one,
  * LB_E_STATE when the NEW_B state lacks an image in either slot,
- * LB_E_NOTFOUND when an app is given for a slot the table lacks,
+ * LB_E_NOTFOUND when an app is given for a slot the table lacks (or a
+ * credential without a `credential` partition), LB_E_INVAL for a bad
+ * credential,
  * LB_E_NOSPACE when the encoded table does not fit its partition. */
 int lb_mkflash_build(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, uint8_t *out,
                      const char **why);
