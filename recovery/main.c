@@ -112,8 +112,10 @@ int main(void)
                 say("rebooting", NULL, NULL);
                 lb_app_reboot();
             }
-            if (!lb_server_busy() && lb_board_millis() - lb_server_last_activity() >
-                                         LB_RECOVERY_IDLE_TIMEOUT_S * 1000u) {
+            /* idle_timeout_s 0: stay until told to leave. */
+            if (LB_RECOVERY_IDLE_TIMEOUT_S != 0 && !lb_server_busy() &&
+                lb_board_millis() - lb_server_last_activity() >
+                    LB_RECOVERY_IDLE_TIMEOUT_S * 1000u) {
                 leave("idle timeout");
             }
         }
