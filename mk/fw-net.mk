@@ -23,11 +23,12 @@ RECOVERY_NET_SRCS := $(LWIP_SRCS) $(NET_HOST_SRCS) $(wildcard recovery/net/*.c)
 RECOVERY_NET_CPPFLAGS := -Irecovery -Irecovery/net -I$(LWIP_DIR)/include -I$(B)/recovery
 QB_NET_SRCS := boards/qemu-mps2-an385/lan9118.c
 
-# The upload page, edited as recovery/page.html, compiled in as a C string.
-RECOVERY_PAGE_INC := $(B)/recovery/page.inc
+# The upload page, edited as recovery/page.html, compiled in gzip-compressed
+# (as C byte initialisers; gzip -n: no name or time stamp, reproducible).
+RECOVERY_PAGE_INC := $(B)/recovery/page.gz.inc
 $(RECOVERY_PAGE_INC): recovery/page.html
 	@mkdir -p $(@D)
-	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+	gzip -9 -n -c $< | od -An -tx1 -v | sed -e 's/\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@
 
 # Recovery end-to-end scenarios on QEMU (pytest, tests/recovery/README.md),
 # including the page in headless Chromium; about 40 s.

@@ -8,6 +8,7 @@
 
 static bool from_device;
 
+#ifdef LB_PART_CREDENTIAL_OFFSET
 /* HA1 as the 64 hex digits the auth module takes. */
 static void ha1_hex(const lb_cred_t *c, char out[65])
 {
@@ -17,7 +18,6 @@ static void ha1_hex(const lb_cred_t *c, char out[65])
     lb_out_mem(&o, "", 1);
 }
 
-#ifdef LB_PART_CREDENTIAL_OFFSET
 static int area(lb_flash_area_t *fa)
 {
     return lb_flash_area_init(fa, lb_board_flash_geom(), LB_PART_CREDENTIAL_OFFSET,

@@ -322,7 +322,8 @@ static void send_page(conn_t *c)
     size_t plen = 0;
     const uint8_t *page = lb_status_page(&plen);
     size_t h = lb_http_head(scratch, sizeof(scratch), 200, "text/html; charset=utf-8",
-                            (uint32_t)plen, c->close_after || c->peer_fin, NULL);
+                            (uint32_t)plen, c->close_after || c->peer_fin,
+                            "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
     if (conn_write(c, scratch, h) != 0) {
         c->pending = P_PAGE;
         return;
@@ -421,8 +422,16 @@ static void on_request(conn_t *c)
         }
         if (r == LB_HTTP_ROUTE_STATUS) {
             send_status(c);
-        } else {
+        } else if (p->gzip_ok) {
             send_page(c);
+        } else {
+            /* The page exists only compressed (flash budget); every
+             * browser asks for gzip. */
+            refuse(c, 406,
+                   "the page is served gzip-compressed (curl --compressed); "
+                   "see /api/status for the JSON",
+                   NULL);
+            return;
         }
         answer_done(c);
         return;
@@ -950,8 +959,12 @@ static void on_netif_status(struct netif *n)
         char line[64];
         lb_out_t o;
         lb_out_init(&o, line, sizeof(line));
+        uint32_t a = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(n)));
         lb_out_str(&o, "[recovery] netif up ");
-        lb_out_str(&o, ip4addr_ntoa(netif_ip4_addr(n)));
+        for (int i = 3; i >= 0; i--) {
+            lb_out_u32(&o, (a >> (8 * i)) & 0xFFu);
+            lb_out_str(&o, i ? "." : "");
+        }
         lb_out_str(&o, " port ");
         lb_out_u32(&o, LB_RECOVERY_PORT);
         lb_out_str(&o, "\n");

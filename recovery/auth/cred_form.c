@@ -26,7 +26,12 @@ static int name(char *dst, const char *v, size_t n)
     }
     memcpy(dst, v, n);
     dst[n] = '\0';
-    return lb_cred_name_ok(dst) && strpbrk(dst, "%+") == NULL ? 0 : -1;
+    for (size_t i = 0; i < n; i++) {
+        if (dst[i] == '%' || dst[i] == '+') {
+            return -1; /* escapes are not decoded: refuse rather than guess */
+        }
+    }
+    return lb_cred_name_ok(dst) ? 0 : -1;
 }
 
 static int fail(const char **why, const char *reason)

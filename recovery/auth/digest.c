@@ -25,12 +25,31 @@ static bool ieq(const char *a, size_t n, const char *lit)
     return true;
 }
 
+/* The recovery image links none of libc's (speed-optimised, large) string
+ * search and compare routines: these few loops are all it needs. */
+static bool in_set(char c, const char *set)
+{
+    while (*set != '\0' && *set != c) {
+        set++;
+    }
+    return c != '\0' && *set == c;
+}
+
+static bool streq(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 static bool is_tchar(char c)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
         return true;
     }
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    return in_set(c, "!#$%&'*+-.^_`|~");
 }
 
 static const char *skip_ows(const char *s)
@@ -320,8 +339,8 @@ int lb_auth_set_credential(const char *user, const char *realm, const char *ha1_
         from_hex(ha1, ha1_hex, sizeof(ha1)) != 0) {
         return LB_E_INVAL;
     }
-    strcpy(s_auth.user, user);
-    strcpy(s_auth.realm, realm);
+    memcpy(s_auth.user, user, strlen(user) + 1);
+    memcpy(s_auth.realm, realm, strlen(realm) + 1);
     to_hex(s_auth.ha1, ha1, sizeof(ha1));
     s_auth.configured = true;
     /* Nonces issued for the old credential's realm are not honoured. */
@@ -519,20 +538,23 @@ unsigned lb_auth_check(const char *authz, const char *method, const char *uri, u
     if (!ieq(d.algorithm, strlen(d.algorithm), "SHA-256")) {
         return failure(c, res, LB_AUDIT_AUTH_BAD, 401, "algorithm must be SHA-256", now_ms);
     }
-    if (strcmp(d.qop, "auth") != 0 || d.cnonce[0] == '\0' || strlen(d.nc) != 8 ||
-        strspn(d.nc, "0123456789abcdefABCDEF") != 8 || strlen(d.response) != 64 ||
+    bool nc_hex = strlen(d.nc) == 8;
+    for (size_t i = 0; nc_hex && i < 8; i++) {
+        nc_hex = hexval(d.nc[i]) >= 0;
+    }
+    if (!streq(d.qop, "auth") || d.cnonce[0] == '\0' || !nc_hex || strlen(d.response) != 64 ||
         (d.userhash[0] != '\0' && !ieq(d.userhash, strlen(d.userhash), "false"))) {
         return failure(c, res, LB_AUDIT_AUTH_BAD, 400,
                        "Digest needs qop=auth, nc, cnonce, response", now_ms);
     }
-    if (strcmp(d.uri, uri) != 0) {
+    if (!streq(d.uri, uri)) {
         return failure(c, res, LB_AUDIT_AUTH_BAD, 400, "Digest uri does not match the request",
                        now_ms);
     }
     if (!s_auth.configured) {
         return failure(c, res, LB_AUDIT_AUTH_FAIL, 401, "no credential provisioned", now_ms);
     }
-    if (strcmp(d.realm, s_auth.realm) != 0 || strcmp(d.username, s_auth.user) != 0) {
+    if (!streq(d.realm, s_auth.realm) || !streq(d.username, s_auth.user)) {
         return failure(c, res, LB_AUDIT_AUTH_FAIL, 401, "wrong user or password", now_ms);
     }
     char ha2[65], expect[65], got[65];

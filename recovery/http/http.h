@@ -53,6 +53,7 @@ typedef struct {
     bool has_host;
     bool has_auth;
     bool chunked;  /* a Transfer-Encoding header was present */
+    bool gzip_ok;  /* Accept-Encoding allows gzip */
     uint8_t ctype; /* lb_http_ctype_t */
     uint32_t content_length;
     char target[LB_HTTP_TARGET_MAX + 1]; /* request-target as sent (path and query) */

@@ -199,6 +199,15 @@ def test_bad_input_is_refused_precisely(fw, flash, nqemu):
     assert st == 405 and h["allow"] == "POST"
     assert raw(q, b"POST /api/update HTTP/1.1\r\nHost: a\r\n\r\n")[0] == 411
     assert raw(q, b"GET / HTTP/2.0\r\n\r\n")[0] == 505
+    # The page exists only gzip-compressed: a client that does not take
+    # gzip gets 406; one that does gets the HTML.
+    assert request(q, "GET", "/")[0] == 406
+    assert request(q, "GET", "/", headers={"Accept-Encoding": "gzip;q=0"})[0] == 406
+    st, h, _ = request(q, "GET", "/", headers={"Accept-Encoding": "deflate, gzip, br"})
+    assert st == 200 and h["content-encoding"] == "gzip" and h["vary"] == "Accept-Encoding"
+    r = subprocess.run(["curl", "-s", "--compressed", q.url + "/"], capture_output=True,
+                       timeout=30)
+    assert b"<h1>lifeboat recovery</h1>" in r.stdout, r.stdout[:200]
     img = read(fw["app-v2"])
     # Too large for the slot: refused before anything is written.
     nonce = challenge(q)

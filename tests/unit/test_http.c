@@ -246,6 +246,30 @@ static unsigned route(const char *req, lb_http_route_t *r, const char **allow)
     return status;
 }
 
+static void test_http_accept_encoding(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        bool ok;
+    } cases[] = {
+        {"gzip", true},           {"deflate, gzip, br, zstd", true},
+        {"GZIP;q=0.5", true},     {"gzip;q=0", false},
+        {"gzip; q=0.000", false}, {"br, *", true},
+        {"*;q=0", false},         {"identity", false},
+        {"xgzip, gzipx", false},  {"", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char req[160];
+        snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: %s\r\n\r\n",
+                 cases[i].value);
+        assert_int_equal(feed(req), LB_HTTP_DONE);
+        assert_int_equal(P.gzip_ok, cases[i].ok);
+    }
+    assert_int_equal(feed("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), LB_HTTP_DONE);
+    assert_false(P.gzip_ok);
+}
+
 static void test_http_router(void **state)
 {
     (void)state;
@@ -346,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_http_content_length_rules),
         cmocka_unit_test(test_http_size_limits),
         cmocka_unit_test(test_http_expect_and_content_type),
+        cmocka_unit_test(test_http_accept_encoding),
         cmocka_unit_test(test_http_router),
         cmocka_unit_test(test_http_response_helpers),
         cmocka_unit_test(test_http_out_writer),
