@@ -506,3 +506,26 @@ def test_provisioned_credential_and_push_exit_codes(fw, flash, nqemu, tmp_path):
     os.close(master)
     assert p.returncode == 0, (out, tty)
     assert b"\r[" in tty and b"100%" in tty and b"####" in tty, tty
+
+
+def test_idle_timeout_leaves_recovery(fw, flash, nqemu, idle_recovery):
+    """Nobody talks to recovery for idle_timeout_s (3 s in this build): it
+    leaves by itself and the app gets another chance; a request keeps it
+    in recovery meanwhile."""
+    fl = flash(app="app")
+    off, size = fl.part("RECOVERY")
+    with open(idle_recovery, "rb") as f:
+        img = f.read()
+    fl.write(off, img + b"\xff" * (size - len(img)))
+    q = nqemu(fl)
+    q.expect(r"\[app\] healthy: reported")
+    q.send("r")
+    assert q.boot()["reason"] == "requested"
+    q.serving()
+    t0 = time.monotonic()
+    for _ in range(4):  # activity for ~4 s: no timeout meanwhile
+        assert status(q)["mode"] == "recovery"
+        time.sleep(1.0)
+    assert time.monotonic() - t0 > 3.5
+    q.expect(r"\[recovery\] leaving: idle timeout", timeout=20)
+    assert q.boot() == {"image": "app", "slot": "a", "reason": "normal", "reset": "software"}
