@@ -94,6 +94,17 @@ static void add_app_fallbacks(lb_loader_plan_t *p, const lb_bootstate_t *s, unsi
     }
 }
 
+/* True when the state records no slot at all (every one empty). */
+static bool nothing_installed(const lb_bootstate_t *s, unsigned slot_count)
+{
+    for (unsigned i = 0; i < slot_count; i++) {
+        if (s->slots[i].state != LB_SLOT_EMPTY) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void lb_loader_decide(const lb_bootstate_t *cur, const lb_loader_inputs_t *in,
                       const lb_loader_config_t *cfg, lb_loader_plan_t *plan)
 {
@@ -128,8 +139,10 @@ void lb_loader_decide(const lb_bootstate_t *cur, const lb_loader_inputs_t *in,
         plan->row = 2;
         add_recovery(plan, req == LB_REQUEST_RECOVERY ? LB_BOOT_REASON_REQUESTED
                                                       : LB_BOOT_REASON_SELF_CHECK);
-    } else if (in->state_blank) {
-        /* Factory state: adopt whichever slot verifies. */
+    } else if (in->state_blank || (act == LB_BOOTSTATE_NONE && nothing_installed(cur, slots))) {
+        /* Factory state: adopt whichever slot verifies. A log that only
+         * recorded recovery boots (the strap held at the first power-on)
+         * knows no more about the slots than a blank one. */
         plan->row = 3;
         for (unsigned i = 0; i < slots; i++) {
             add(plan, LB_BOOT_IMAGE_APP, (uint8_t)i, LB_BOOT_REASON_NORMAL);
