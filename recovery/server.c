@@ -9,6 +9,7 @@
 #include "lb/board.h"
 #include "lb/board_net.h"
 #include "lb/err.h"
+#include "lb_app.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
@@ -511,7 +512,9 @@ static void upload_finished(conn_t *c, int err, const lb_image_info_t *info)
     lb_out_str(&o, ".");
     lb_out_u32(&o, info->version.revision);
     lb_out_str(&o, " installed in slot ");
-    lb_out_u32(&o, slot);
+    /* Slots are named a/b everywhere a person reads them (boot line, page). */
+    char letter = lb_app_slot_letter((uint8_t)slot);
+    lb_out_mem(&o, &letter, 1);
     lb_out_str(&o, " for a trial boot; rebooting");
     lb_out_mem(&o, "", 1);
     start_reboot(c);

@@ -47,7 +47,7 @@ def test_page_upload_in_chromium(fw, flash, nqemu, tmp_path):
         d.find_element(By.ID, "p").send_keys("lifeboat")
         d.find_element(By.ID, "go").click()
         wait.until(lambda d: "installed" in msg.text)
-        assert "installed in slot 1" in msg.text, msg.text
+        assert "installed in slot b" in msg.text, msg.text
         assert d.find_element(By.ID, "pr").get_attribute("value") == "100"
         assert d.find_element(By.ID, "pc").text == "100 %"
         os.makedirs(SHOTS, exist_ok=True)
