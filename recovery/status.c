@@ -62,7 +62,12 @@ size_t lb_status_json(char *buf, size_t cap)
     if (bi != NULL) {
         lb_out_str(&o, ",\"recovery_version\":");
         version(&o, &bi->image_version);
-        field(&o, "loader_version", bi->loader_version);
+        /* Boot info packs it as major<<24 | minor<<16 | revision. */
+        lb_image_version_t lv = {(uint8_t)(bi->loader_version >> 24),
+                                 (uint8_t)(bi->loader_version >> 16), (uint16_t)bi->loader_version,
+                                 0};
+        lb_out_str(&o, ",\"loader_version\":");
+        version(&o, &lv);
         field(&o, "boot_count", bi->boot_count);
     }
     field(&o, "uptime_ms", lb_board_millis());
