@@ -53,8 +53,8 @@ QB_VERIFY_SIG := $(shell grep -Eqs '^[[:space:]]*verify:[[:space:]]*signature' $
 QB_SIG_SRC := $(if $(QB_VERIFY_SIG),lib/src/image_sig.c,lib/src/nosig/image_sig_none.c)
 QB_FW_LIB_SRCS := $(filter-out lib/src/image_sig.c lib/src/image_build.c,$(LIB_SRCS))
 QB_RUNTIME_SRCS := $(wildcard app-template/runtime/*.c) $(QB_DIR)/heap.c
-QB_LOADER_SRCS := $(QB_DIR)/loader_main.c loader/loader.c $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
-  $(QB_SIG_SRC) $(FW_MBEDTLS_SRCS)
+QB_LOADER_SRCS := $(QB_DIR)/loader_main.c loader/loader.c loader/libc_min.c $(QB_BOARD_SRCS) \
+  $(QB_FW_LIB_SRCS) $(QB_SIG_SRC) $(FW_MBEDTLS_SRCS)
 QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
   lib/src/image_sig.c $(FW_MBEDTLS_SRCS) $(RECOVERY_NET_SRCS) $(QB_NET_SRCS)
 # lwIP, the HTTP server and Digest auth (mk/fw-net.mk).
@@ -83,10 +83,14 @@ $(QB)/bootrom.elf: $(QB_BOOTROM_OBJS) $(QB_DIR)/ld/bootrom.ld $(QB_DIR)/ld/secti
 # ---- loader (hash-only or signature per the layout) -----------------------
 QB_LOADER_OBJS := $(call qb_objs,loader,$(QB_LOADER_SRCS))
 $(QB_LOADER_OBJS): $(QB)/obj/loader/%.o: %.c
-# Link-time optimisation: the loader is the size-critical image.
-QB_FLAGS_loader := -flto
+# Link-time optimisation: the loader is the size-critical image. It links
+# no C library but its own four functions (loader/libc_min.c, compiled
+# outside LTO so the calls the compiler emits late still resolve).
+QB_FLAGS_loader := -flto -DLB_QEMU_IRQ_VECTORS=0
+$(QB)/obj/loader/loader/libc_min.o: QB_FLAGS_loader := -ffreestanding -fno-tree-loop-distribute-patterns
 $(QB)/loader.elf: $(QB_LOADER_OBJS) $(QB)/ld/loader.ld $(QB_DIR)/ld/loader-ram.ld
-	$(FW_CC) $(FW_LDFLAGS) -Os -flto -T$(QB)/ld/loader.ld -Wl,-Map,$@.map -o $@ $(QB_LOADER_OBJS)
+	$(FW_CC) $(FW_LDFLAGS) -nostdlib -Os -flto -T$(QB)/ld/loader.ld -Wl,-Map,$@.map -o $@ \
+	  $(QB_LOADER_OBJS) -lgcc
 
 # ---- recovery image ------------------------------------------------------
 QB_RECOVERY_OBJS := $(call qb_objs,recovery,$(QB_RECOVERY_SRCS))
