@@ -30,15 +30,19 @@ static void put(const char *s)
     lb_board_console_write(s, strlen(s));
 }
 
-/* "[lifeboat] note: <what> (<err name>)\n": never mistaken for the boot line. */
+/* "[lifeboat] note: <what> (err -<n>)\n": never mistaken for the boot line.
+ * The code is lb/err.h's LB_E_* value: its name table (lb_err_str) would
+ * cost the loader ~600 bytes of strings. */
 static void note(const char *what, int err)
 {
     put("[lifeboat] note: ");
     put(what);
-    if (err) {
-        put(" (");
-        put(lb_err_str(err));
-        put(")");
+    if (err < 0) {
+        char num[] = " (err -00)";
+        unsigned v = (unsigned)-err;
+        num[7] = (char)('0' + v / 10u % 10u);
+        num[8] = (char)('0' + v % 10u);
+        put(num);
     }
     put("\n");
 }
