@@ -10,7 +10,7 @@
 #include "qemu_board.h"
 
 static const uint8_t builtin_ptable[] = LB_PTABLE_BLOB_INIT;
-#if LB_KEY_PRESENT
+#if LB_KEY_PRESENT && LB_BOOT_VERIFY_SIGNATURE
 static const uint8_t trusted_key[] = LB_KEY_DER_INIT;
 #endif
 
@@ -28,7 +28,7 @@ int main(void)
     cfg.crash_resets = LB_BOOT_CRASH_RESETS;
     cfg.watchdog_ms = LB_BOOT_WATCHDOG_MS;
     cfg.verify_signature = LB_BOOT_VERIFY_SIGNATURE != 0;
-#if LB_KEY_PRESENT
+#if LB_KEY_PRESENT && LB_BOOT_VERIFY_SIGNATURE
     cfg.key_der = trusted_key;
     cfg.key_der_len = sizeof(trusted_key);
 #endif
