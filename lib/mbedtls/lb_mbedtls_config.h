@@ -34,6 +34,7 @@ void lb_mbedtls_free(void *p);
 #define MBEDTLS_BIGNUM_C
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#define MBEDTLS_ECP_NIST_OPTIM
 #define MBEDTLS_ECP_NO_INTERNAL_RNG /* verify needs no blinding RNG */
 #define MBEDTLS_ECDSA_C
 #define MBEDTLS_ASN1_PARSE_C /* required by ECDSA_C; unused code is gc'd */
