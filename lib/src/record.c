@@ -9,19 +9,39 @@
 /* Byte offsets of the frame (lb/record.h). */
 enum { O_MAGIC = 0, O_VERSION = 4, O_SIZE = 6 };
 
+/* Reads or writes an unsigned member of `w` bytes. */
+static uint32_t member_get(const uint8_t *m, unsigned w)
+{
+    if (w == 4) {
+        uint32_t v;
+        memcpy(&v, m, 4);
+        return v;
+    }
+    if (w == 2) {
+        uint16_t v;
+        memcpy(&v, m, 2);
+        return v;
+    }
+    return m[0];
+}
+
+static void member_set(uint8_t *m, unsigned w, uint32_t v)
+{
+    if (w == 4) {
+        memcpy(m, &v, 4);
+    } else if (w == 2) {
+        uint16_t v16 = (uint16_t)v;
+        memcpy(m, &v16, 2);
+    } else {
+        m[0] = (uint8_t)v;
+    }
+}
+
 void lb_fields_put(uint8_t *rec, const void *obj, const lb_field_t *f, size_t n)
 {
     for (; n--; f++) {
-        const uint8_t *m = (const uint8_t *)obj + f->mem;
-        uint32_t v = m[0];
-        if (f->width == 2) {
-            uint16_t v16;
-            memcpy(&v16, m, 2);
-            v = v16;
-        } else if (f->width == 4) {
-            memcpy(&v, m, 4);
-        }
-        for (unsigned i = 0; i < f->width; i++, v >>= 8) {
+        uint32_t v = member_get((const uint8_t *)obj + f->mem, f->widths >> 4);
+        for (unsigned i = 0; i < (f->widths & 15u); i++, v >>= 8) {
             rec[f->wire + i] = (uint8_t)v;
         }
     }
@@ -30,19 +50,11 @@ void lb_fields_put(uint8_t *rec, const void *obj, const lb_field_t *f, size_t n)
 void lb_fields_get(void *obj, const uint8_t *rec, const lb_field_t *f, size_t n)
 {
     for (; n--; f++) {
-        uint8_t *m = (uint8_t *)obj + f->mem;
         uint32_t v = 0;
-        for (unsigned i = f->width; i--;) {
+        for (unsigned i = f->widths & 15u; i--;) {
             v = v << 8 | rec[f->wire + i];
         }
-        if (f->width == 1) {
-            m[0] = (uint8_t)v;
-        } else if (f->width == 2) {
-            uint16_t v16 = (uint16_t)v;
-            memcpy(m, &v16, 2);
-        } else {
-            memcpy(m, &v, 4);
-        }
+        member_set((uint8_t *)obj + f->mem, f->widths >> 4, v);
     }
 }
 

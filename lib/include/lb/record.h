@@ -14,20 +14,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One field: `width` bytes (1, 2 or 4) at byte `wire` of the record, held
- * in an unsigned struct member of the same width at byte `mem` of the
- * struct. */
+/* One field: an unsigned little-endian value of 1, 2 or 4 bytes at byte
+ * `wire` of the record, held in an unsigned struct member of 1, 2 or 4
+ * bytes at byte `mem` of the struct. `widths` = wire width | member
+ * width << 4; a member at least as wide as the wire value holds it whole. */
 typedef struct {
     uint8_t wire;
     uint8_t mem;
-    uint8_t width;
+    uint8_t widths;
 } lb_field_t;
 
-/* A table entry for `member` of struct `type` stored at byte `wire`. */
-#define LB_FIELD(wire, type, member)                                                               \
+/* A table entry for `member` of struct `type` stored at byte `wire` with
+ * `width` bytes (LB_FIELD_AS) or with the member's own width (LB_FIELD). */
+#define LB_FIELD_AS(wire, width, type, member)                                                     \
     {                                                                                              \
-        (wire), (uint8_t)offsetof(type, member), (uint8_t)sizeof(((type *)0)->member)              \
+        (wire), (uint8_t)offsetof(type, member),                                                   \
+            (uint8_t)((width) | sizeof(((type *)0)->member) << 4)                                  \
     }
+#define LB_FIELD(wire, type, member) LB_FIELD_AS(wire, sizeof(((type *)0)->member), type, member)
 
 /* Writes the `n` fields of `obj` into `rec` (little-endian). */
 void lb_fields_put(uint8_t *rec, const void *obj, const lb_field_t *f, size_t n);
