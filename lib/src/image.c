@@ -380,6 +380,9 @@ static int finish_checks(lb_stream_t *c)
     in->hash_ok = true;
     if (p->require_signature) {
         uint8_t key_hash[LB_IMAGE_HASH_SIZE];
+        if (!lb_image_sig_supported) {
+            return LB_E_UNSUPPORTED;
+        }
         if (p->key_der == NULL || p->key_der_len == 0) {
             return LB_E_KEY;
         }
