@@ -59,43 +59,15 @@ static void add(lb_loader_plan_t *p, uint8_t image, uint8_t slot, uint8_t reason
     }
 }
 
-static void add_recovery(lb_loader_plan_t *p, uint8_t reason)
-{
-    add(p, LB_BOOT_IMAGE_RECOVERY, LB_BOOTINFO_SLOT_NONE, reason);
-}
-
-/* A confirmed slot other than `not` (LB_BOOTSTATE_NONE: any), or NONE. */
+/* A confirmed slot other than `not`, or LB_BOOTSTATE_NONE. */
 static uint8_t confirmed_slot(const lb_bootstate_t *s, unsigned slot_count, unsigned not )
 {
-    for (unsigned i = 0; i < slot_count && i < LB_BOOTSTATE_SLOTS; i++) {
+    for (unsigned i = 0; i < slot_count; i++) {
         if (i != not &&s->slots[i].state == LB_SLOT_CONFIRMED) {
             return (uint8_t)i;
         }
     }
     return LB_BOOTSTATE_NONE;
-}
-
-/* Row 9: when the last candidate is recovery, any app that verifies is
- * better than staying in the loader: confirmed slots first (the active
- * one first), then new/trial, then the rest. The reason stays the one
- * recovery was wanted for; boot info flags the recovery as bad. */
-static void add_app_fallbacks(lb_loader_plan_t *p, const lb_bootstate_t *s, unsigned slot_count,
-                              uint8_t reason)
-{
-    static const uint8_t rank_of_state[] = {
-        [LB_SLOT_CONFIRMED] = 0, [LB_SLOT_NEW] = 1,     [LB_SLOT_TRIAL] = 1,
-        [LB_SLOT_EMPTY] = 2,     [LB_SLOT_INVALID] = 2,
-    };
-    for (uint8_t rank = 0; rank < 3; rank++) {
-        for (unsigned k = 0; k < slot_count && k < LB_BOOTSTATE_SLOTS; k++) {
-            /* active slot first within a rank */
-            unsigned i = s->active_slot < slot_count ? (s->active_slot + k) % slot_count : k;
-            uint8_t st = s->slots[i].state;
-            if (st <= LB_SLOT_INVALID && rank_of_state[st] == rank) {
-                add(p, LB_BOOT_IMAGE_APP, (uint8_t)i, reason);
-            }
-        }
-    }
 }
 
 void lb_loader_decide(const lb_bootstate_t *cur, const lb_loader_inputs_t *in,
@@ -122,64 +94,66 @@ void lb_loader_decide(const lb_bootstate_t *cur, const lb_loader_inputs_t *in,
     n->request = LB_REQUEST_NONE;
 
     uint8_t act = cur->active_slot;
-    bool act_ok = act < slots;
-    lb_bootstate_slot_t *as = act_ok ? &n->slots[act] : NULL;
+    uint8_t st = act < slots ? n->slots[act].state : LB_SLOT_EMPTY;
+    uint8_t reason = LB_BOOT_REASON_NO_VALID_APP; /* of the recovery candidate */
 
     if (in->strap) {
         plan->row = 1;
-        add_recovery(plan, LB_BOOT_REASON_STRAP);
+        reason = LB_BOOT_REASON_STRAP;
     } else if (req == LB_REQUEST_RECOVERY || req == LB_REQUEST_SELF_CHECK) {
         plan->row = 2;
-        add_recovery(plan, req == LB_REQUEST_RECOVERY ? LB_BOOT_REASON_REQUESTED
-                                                      : LB_BOOT_REASON_SELF_CHECK);
+        reason = req == LB_REQUEST_RECOVERY ? LB_BOOT_REASON_REQUESTED : LB_BOOT_REASON_SELF_CHECK;
     } else if (in->state_blank) {
         /* Factory state: adopt whichever slot verifies. */
         plan->row = 3;
         for (unsigned i = 0; i < slots; i++) {
             add(plan, LB_BOOT_IMAGE_APP, (uint8_t)i, LB_BOOT_REASON_NORMAL);
         }
-        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
-    } else if (as && (as->state == LB_SLOT_NEW || as->state == LB_SLOT_TRIAL) &&
-               as->attempts >= cfg->trial_boots) {
-        plan->row = 4;
-        as->state = LB_SLOT_INVALID;
-        uint8_t other = confirmed_slot(n, slots, act);
-        if (other != LB_BOOTSTATE_NONE) {
-            add(plan, LB_BOOT_IMAGE_APP, other, LB_BOOT_REASON_ROLLBACK);
-        }
-        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
-    } else if (as && (as->state == LB_SLOT_NEW || as->state == LB_SLOT_TRIAL)) {
-        plan->row = 5;
-        as->state = LB_SLOT_TRIAL;
-        as->attempts++;
-        add(plan, LB_BOOT_IMAGE_APP, act, LB_BOOT_REASON_TRIAL);
-        uint8_t other = confirmed_slot(n, slots, act);
-        if (other != LB_BOOTSTATE_NONE) {
-            add(plan, LB_BOOT_IMAGE_APP, other, LB_BOOT_REASON_ROLLBACK);
-        }
-        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
-    } else if (as && as->state == LB_SLOT_CONFIRMED && n->unhealthy >= cfg->crash_limit) {
+    } else if (st == LB_SLOT_CONFIRMED && n->unhealthy >= cfg->crash_limit) {
         plan->row = 6;
-        add_recovery(plan, LB_BOOT_REASON_CRASH_LOOP);
-    } else if (as && as->state == LB_SLOT_CONFIRMED) {
-        plan->row = 7;
-        add(plan, LB_BOOT_IMAGE_APP, act, LB_BOOT_REASON_NORMAL);
+        reason = LB_BOOT_REASON_CRASH_LOOP;
+    } else {
+        /* Rows 4, 5, 7, 8: maybe the active slot, then the other confirmed
+         * one (rollback), then recovery. The active slot is never the
+         * "other" one: rows 4, 5 and 8 leave it unconfirmed. */
+        lb_bootstate_slot_t *as = &n->slots[act < slots ? act : 0];
+        if (st == LB_SLOT_NEW || st == LB_SLOT_TRIAL) {
+            if (as->attempts >= cfg->trial_boots) {
+                plan->row = 4;
+                as->state = LB_SLOT_INVALID;
+            } else {
+                plan->row = 5;
+                as->state = LB_SLOT_TRIAL;
+                as->attempts++;
+                add(plan, LB_BOOT_IMAGE_APP, act, LB_BOOT_REASON_TRIAL);
+            }
+        } else if (st == LB_SLOT_CONFIRMED) {
+            plan->row = 7;
+            add(plan, LB_BOOT_IMAGE_APP, act, LB_BOOT_REASON_NORMAL);
+        } else {
+            plan->row = 8; /* no usable active slot (none, empty or invalid) */
+        }
         uint8_t other = confirmed_slot(n, slots, act);
         if (other != LB_BOOTSTATE_NONE) {
             add(plan, LB_BOOT_IMAGE_APP, other, LB_BOOT_REASON_ROLLBACK);
         }
-        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
-    } else {
-        /* No usable active slot (none, empty or invalid). */
-        plan->row = 8;
-        uint8_t other = confirmed_slot(n, slots, LB_BOOTSTATE_NONE);
-        if (other != LB_BOOTSTATE_NONE) {
-            add(plan, LB_BOOT_IMAGE_APP, other, LB_BOOT_REASON_ROLLBACK);
-        }
-        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
     }
-    const lb_loader_candidate_t *last = &plan->cand[plan->count - 1];
-    add_app_fallbacks(plan, n, slots, last->reason);
+    add(plan, LB_BOOT_IMAGE_RECOVERY, LB_BOOTINFO_SLOT_NONE, reason);
+
+    /* Row 9: when the last candidate is recovery, any app that verifies is
+     * better than staying in the loader: confirmed slots first (the active
+     * one first), then new/trial, then the rest. The reason stays the one
+     * recovery was wanted for; boot info flags the recovery as bad. */
+    for (uint8_t rank = 0; rank < 3; rank++) {
+        for (unsigned k = 0; k < slots; k++) {
+            unsigned i = act < slots ? (act + k) % slots : k; /* active slot first */
+            uint8_t s = n->slots[i].state;
+            uint8_t r = s == LB_SLOT_CONFIRMED ? 0 : s == LB_SLOT_NEW || s == LB_SLOT_TRIAL ? 1 : 2;
+            if (s <= LB_SLOT_INVALID && r == rank) {
+                add(plan, LB_BOOT_IMAGE_APP, (uint8_t)i, reason);
+            }
+        }
+    }
 }
 
 /* ---- partition table ------------------------------------------------------- */
