@@ -189,5 +189,5 @@ TEST_TARGETS += $(if $(filter $(BOARD),$(QB_NAME)),test-qemu)
 # to the jump (QEMU -icount shift=0) beside the instructions to hash the
 # same image, each against its budget.
 bench-loader: tools ## loader flash size and boot instructions beside their budgets
-	@/usr/bin/python3 tests/qemu/bench_loader.py --layout $(LAYOUT)
+	@/usr/bin/python3 tests/qemu/bench_loader.py --layout $(LAYOUT) --key $(KEY)
 BENCH_TARGETS += bench-loader
