@@ -191,3 +191,9 @@ TEST_TARGETS += $(if $(filter $(BOARD),$(QB_NAME)),test-qemu)
 bench-loader: tools ## loader flash size and boot instructions beside their budgets
 	@/usr/bin/python3 tests/qemu/bench_loader.py --layout $(LAYOUT) --key $(KEY)
 BENCH_TARGETS += bench-loader
+
+# Where the loader's bytes go: per source file from DWARF line info (the
+# map file of an LTO link only knows one object), constants by symbol.
+.PHONY: size-loader
+size-loader: $(QB)/loader.bin ## loader flash bytes by source file and constant
+	@/usr/bin/python3 tests/bench/loader_sizes.py $(QB)/loader.elf $(QB)/loader.bin
