@@ -30,9 +30,9 @@ static void put(const char *s)
     lb_board_console_write(s, strlen(s));
 }
 
-/* "[lifeboat] note: <what> (err -<n>)\n": never mistaken for the boot line.
- * The code is lb/err.h's LB_E_* value: its name table (lb_err_str) would
- * cost the loader ~600 bytes of strings. */
+/* "[lifeboat] note: <what> (err -<n>)\n": never mistaken for the boot
+ * line. The code is lb/err.h's LB_E_* value: its name table (lb_err_str)
+ * would cost the loader ~600 bytes of strings. */
 static void note(const char *what, int err)
 {
     put("[lifeboat] note: ");
@@ -46,8 +46,6 @@ static void note(const char *what, int err)
     }
     put("\n");
 }
-
-/* ---- the decision --------------------------------------------------------- */
 
 static void add(lb_loader_plan_t *p, uint8_t image, uint8_t slot, uint8_t reason)
 {
@@ -178,29 +176,25 @@ static bool geom_equal(const lb_geom_t *a, const lb_geom_t *b)
 static int load_ptable(const lb_loader_config_t *cfg, lb_ptable_t *t, bool *fallback)
 {
     uint8_t buf[LB_PTABLE_MAX_SIZE];
-    const lb_geom_t *g = lb_board_flash_geom();
+    const uint8_t *src = buf;
     size_t n = cfg->ptable_size < sizeof buf ? cfg->ptable_size : sizeof buf;
     int rc = n ? lb_board_flash_read(cfg->ptable_offset, buf, n) : LB_E_NOTFOUND;
-    if (rc == LB_OK) {
-        rc = lb_ptable_decode(t, buf, n);
+    for (;;) {
+        if (rc == LB_OK) {
+            rc = lb_ptable_decode(t, src, n);
+        }
+        if (rc == LB_OK && !geom_equal(&t->geom, lb_board_flash_geom())) {
+            rc = LB_E_INVAL;
+        }
+        if (rc == LB_OK || *fallback) {
+            return rc;
+        }
+        *fallback = true;
+        note("partition table invalid, using the built-in table", rc);
+        src = cfg->builtin_ptable;
+        n = cfg->builtin_ptable_len;
+        rc = src ? LB_OK : LB_E_NOTFOUND;
     }
-    if (rc == LB_OK && !geom_equal(&t->geom, g)) {
-        rc = LB_E_INVAL;
-    }
-    *fallback = rc != LB_OK;
-    if (rc == LB_OK) {
-        return LB_OK;
-    }
-    note("partition table invalid, using the built-in table", rc);
-    rc = cfg->builtin_ptable ? lb_ptable_decode(t, cfg->builtin_ptable, cfg->builtin_ptable_len)
-                             : LB_E_NOTFOUND;
-    if (rc == LB_OK && !geom_equal(&t->geom, g)) {
-        rc = LB_E_INVAL;
-    }
-    if (rc != LB_OK) {
-        note("built-in partition table invalid", rc);
-    }
-    return rc;
 }
 
 /* ---- loading and verifying ------------------------------------------------- */

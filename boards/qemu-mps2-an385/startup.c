@@ -79,6 +79,12 @@ void lb_qemu_default_handler(void)
 #define LB_QEMU_IRQ_VECTORS 32u
 #endif
 #define NUM_VECTORS (16u + LB_QEMU_IRQ_VECTORS)
+/* Without interrupts the few other exceptions are faults too. */
+#if LB_QEMU_IRQ_VECTORS
+#define UNEXPECTED lb_qemu_default_handler
+#else
+#define UNEXPECTED lb_qemu_hardfault_handler
+#endif
 
 __attribute__((section(".vectors"), used)) const lb_vector_t lb_vector_table[NUM_VECTORS] = {
     [0] = (lb_vector_t)(uintptr_t)_estack,
@@ -88,12 +94,12 @@ __attribute__((section(".vectors"), used)) const lb_vector_t lb_vector_table[NUM
     [4] = lb_qemu_hardfault_handler, /* MemManage */
     [5] = lb_qemu_hardfault_handler, /* BusFault */
     [6] = lb_qemu_hardfault_handler, /* UsageFault */
-    [11] = lb_qemu_default_handler,  /* SVCall */
-    [12] = lb_qemu_default_handler,  /* DebugMon */
-    [14] = lb_qemu_default_handler,  /* PendSV */
+    [11] = UNEXPECTED,               /* SVCall */
+    [12] = UNEXPECTED,               /* DebugMon */
+    [14] = UNEXPECTED,               /* PendSV */
     [15] = lb_qemu_systick_handler,
 #if LB_QEMU_IRQ_VECTORS
-    [16 ... NUM_VECTORS - 1] = lb_qemu_default_handler,
+    [16 ... NUM_VECTORS - 1] = UNEXPECTED,
 #endif
 };
 
