@@ -14,16 +14,13 @@
 
 typedef uint32_t __attribute__((may_alias)) lb_word_t;
 
-/* Word copies when both pointers share their alignment: bignum limbs and
- * SHA-256 blocks are copied on the verification path. */
+/* Word copies when both pointers are word-aligned (bignum limbs, SHA-256
+ * blocks and the loader's records are), bytes otherwise. */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
     uint8_t *d = dst;
     const uint8_t *s = src;
-    if ((((uintptr_t)d ^ (uintptr_t)s) & 3u) == 0) {
-        for (; n && ((uintptr_t)d & 3u); n--) {
-            *d++ = *s++;
-        }
+    if ((((uintptr_t)d | (uintptr_t)s) & 3u) == 0) {
         for (; n >= 4; n -= 4, d += 4, s += 4) {
             *(lb_word_t *)(void *)d = *(const lb_word_t *)(const void *)s;
         }
@@ -34,25 +31,25 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
     return dst;
 }
 
-/* Word stores, four per turn, for the aligned middle: mbedTLS wipes its
- * ~300-byte SHA-256 working area after every 64-byte block, so memset is
- * on the hashing path (a byte loop would add ~3 instructions per byte). */
+/* Four word stores per turn when the destination is word-aligned:
+ * mbedTLS wipes its ~300-byte SHA-256 working area (aligned) after every
+ * 64-byte block, so memset is on the hashing path (one store per turn
+ * costs 4 % more hashing time). */
 void *memset(void *dst, int c, size_t n)
 {
     uint8_t *d = dst;
-    uint32_t w = (uint8_t)c * 0x01010101u;
-    for (; n && ((uintptr_t)d & 3u); n--) {
-        *d++ = (uint8_t)c;
-    }
-    for (; n >= 16; n -= 16, d += 16) {
-        lb_word_t *p = (lb_word_t *)(void *)d;
-        p[0] = w;
-        p[1] = w;
-        p[2] = w;
-        p[3] = w;
-    }
-    for (; n >= 4; n -= 4, d += 4) {
-        *(lb_word_t *)(void *)d = w;
+    if (((uintptr_t)d & 3u) == 0) {
+        uint32_t w = (uint8_t)c * 0x01010101u;
+        for (; n >= 16; n -= 16, d += 16) {
+            lb_word_t *p = (lb_word_t *)(void *)d;
+            p[0] = w;
+            p[1] = w;
+            p[2] = w;
+            p[3] = w;
+        }
+        for (; n >= 4; n -= 4, d += 4) {
+            *(lb_word_t *)(void *)d = w;
+        }
     }
     while (n--) {
         *d++ = (uint8_t)c;
