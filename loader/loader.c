@@ -200,11 +200,12 @@ static int load_ptable(const lb_loader_config_t *cfg, lb_ptable_t *t, bool *fall
 /* ---- loading and verifying ------------------------------------------------- */
 
 /* Copies the image in partition `p` into the board's load area at its load
- * address and verifies those bytes (the ones that will run). On success
- * stores the entry address. Sizes read from flash are bounded by the
- * partition and the load area before use; lb_image_verify then checks the
- * RAM copy in full. */
-static int load_and_verify(const lb_part_t *p, const lb_image_policy_t *pol, lb_image_info_t *info,
+ * address, a chunk at a time, and streams those RAM bytes (the ones that
+ * will run, never re-read) through the verifier, which bounds every size
+ * by the partition and the room left in the load area and says when the
+ * image ends. On success stores the entry address. */
+#define LOAD_CHUNK 4096u
+static int load_and_verify(const lb_part_t *p, lb_image_policy_t *pol, lb_image_info_t *info,
                            uint32_t *entry)
 {
     lb_board_load_area_t area;
@@ -212,42 +213,38 @@ static int load_and_verify(const lb_part_t *p, const lb_image_policy_t *pol, lb_
     if (area.ram == NULL) {
         return LB_E_UNSUPPORTED; /* execute-in-place boards: see docs/PORTING.md */
     }
-    uint8_t hdr[LB_IMAGE_HEADER_SIZE];
+    uint8_t hdr[8];
     int rc = lb_board_flash_read(p->offset, hdr, sizeof hdr);
     if (rc != LB_OK) {
         return rc;
     }
+    uint32_t load = lb_get_le32(hdr + LB_IMAGE_OFF_LOAD_ADDR);
     if (lb_get_le32(hdr + LB_IMAGE_OFF_MAGIC) != LB_IMAGE_MAGIC) {
         return LB_E_MAGIC;
     }
-    uint32_t load = lb_get_le32(hdr + LB_IMAGE_OFF_LOAD_ADDR);
-    uint64_t tlv_at = (uint64_t)lb_get_le16(hdr + LB_IMAGE_OFF_HDR_SIZE) +
-                      lb_get_le32(hdr + LB_IMAGE_OFF_IMG_SIZE) +
-                      lb_get_le16(hdr + LB_IMAGE_OFF_PROT_TLV_SIZE);
-    if (tlv_at + LB_IMAGE_TLV_INFO_SIZE > p->size) {
-        return LB_E_SIZE;
-    }
-    uint8_t tinfo[LB_IMAGE_TLV_INFO_SIZE];
-    rc = lb_board_flash_read(p->offset + (uint32_t)tlv_at, tinfo, sizeof tinfo);
-    if (rc != LB_OK) {
-        return rc;
-    }
-    if (lb_get_le16(tinfo) != LB_IMAGE_TLV_INFO_MAGIC) {
-        return LB_E_TLV;
-    }
-    uint64_t total = tlv_at + lb_get_le16(tinfo + 2);
-    if (total > p->size) {
-        return LB_E_SIZE;
-    }
-    if (load < area.ram_addr || (uint64_t)(load - area.ram_addr) + total > area.ram_size) {
+    if (load < area.ram_addr || load - area.ram_addr >= area.ram_size) {
         return LB_E_RANGE;
     }
+    uint32_t room = area.ram_size - (load - area.ram_addr);
+    pol->max_size = p->size < room ? p->size : room;
     uint8_t *dst = area.ram + (load - area.ram_addr);
-    rc = lb_board_flash_read(p->offset, dst, (size_t)total);
-    if (rc != LB_OK) {
-        return rc;
+    lb_image_stream_t s;
+    lb_image_stream_init(&s, pol);
+    for (uint32_t off = 0; rc == LB_OK;) {
+        uint32_t total = lb_image_stream_total(&s);
+        uint32_t end = total ? total : pol->max_size;
+        if (off >= end) {
+            break;
+        }
+        uint32_t n = end - off < LOAD_CHUNK ? end - off : LOAD_CHUNK;
+        rc = lb_board_flash_read(p->offset + off, dst + off, n);
+        if (rc != LB_OK) {
+            return rc; /* a read error says nothing about the image */
+        }
+        rc = lb_image_stream_update(&s, dst + off, n);
+        off += n;
     }
-    rc = lb_image_verify(dst, (size_t)total, pol, info);
+    rc = lb_image_stream_finish(&s, info);
     if (rc != LB_OK) {
         return rc;
     }
@@ -380,7 +377,6 @@ int lb_loader_run(const lb_loader_config_t *cfg, lb_loader_result_t *res)
             .require_signature = cfg->verify_signature,
             .key_der = cfg->key_der,
             .key_der_len = cfg->key_der_len,
-            .max_size = parts[idx]->size,
         };
         memset(&info, 0, sizeof info);
         rc = load_and_verify(parts[idx], &pol, &info, &res->entry);
