@@ -345,7 +345,8 @@ int lb_loader_run(const lb_loader_config_t *cfg, lb_loader_result_t *res)
     if (s_log.blank) {
         bi->flags |= LB_BOOTINFO_F_STATE_BLANK;
     }
-    const lb_bootstate_t cur = s_log.state;
+    /* s_log.state is the state read; the plan holds the next one. */
+    const lb_bootstate_t *cur = &s_log.state;
 
     lb_loader_inputs_t in = {
         .reset = (lb_reset_cause_t)bi->reset,
@@ -354,7 +355,7 @@ int lb_loader_run(const lb_loader_config_t *cfg, lb_loader_result_t *res)
         .slot_count = lb_ptable_slot_count(&table),
     };
     static lb_loader_plan_t plan;
-    lb_loader_decide(&cur, &in, cfg, &plan);
+    lb_loader_decide(cur, &in, cfg, &plan);
     lb_bootstate_t *next = &plan.next;
 
     int verified[IMG_COUNT] = {1, 1, 1}; /* 1: not tried yet, else the result */
@@ -373,12 +374,11 @@ int lb_loader_run(const lb_loader_config_t *cfg, lb_loader_result_t *res)
             .product = cfg->product,
             /* The anti-rollback floor is the apps' (recovery images are
              * only ever written by a host with physical access). */
-            .min_security_counter = idx == IMG_RECOVERY ? 0 : cur.min_security_counter,
+            .min_security_counter = idx == IMG_RECOVERY ? 0 : cur->min_security_counter,
             .require_signature = cfg->verify_signature,
             .key_der = cfg->key_der,
             .key_der_len = cfg->key_der_len,
         };
-        memset(&info, 0, sizeof info);
         rc = load_and_verify(parts[idx], &pol, &info, &res->entry);
         verified[idx] = rc;
         if (rc == LB_OK) {
