@@ -57,7 +57,7 @@ $(IMG)/image_fwverify: $(patsubst %.c,$(IMG)/fwh/%.o,$(IMG_FWH_SRCS))
 # Host timing with the CLI's flavour (Debian libmbedcrypto, -O2).
 $(IMG)/bench_image: $(B)/host/tests/bench/bench_image.o \
   $(patsubst %.c,$(B)/host/%.o,$(LIB_SRCS) tools/lifeboat/keys.c)
-	$(HOST_CC) -o $@ $^ $(HOST_LIBS)
+	$(HOST_CC) -Wl,--gc-sections -o $@ $^ $(HOST_LIBS)
 
 .PHONY: bench-image test-image
 bench-image: $(IMG_ELFS) $(IMG)/bench_image $(IMG)/image_fwverify ## image verifier: Cortex-M3 size, 1 MiB host verify time
