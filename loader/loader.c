@@ -68,6 +68,17 @@ static uint8_t confirmed_slot(const lb_bootstate_t *s, unsigned slot_count, unsi
     return LB_BOOTSTATE_NONE;
 }
 
+/* True when the state records no slot at all (every one empty). */
+static bool nothing_installed(const lb_bootstate_t *s, unsigned slot_count)
+{
+    for (unsigned i = 0; i < slot_count; i++) {
+        if (s->slots[i].state != LB_SLOT_EMPTY) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void lb_loader_decide(const lb_bootstate_t *cur, const lb_loader_inputs_t *in,
                       const lb_loader_config_t *cfg, lb_loader_plan_t *plan)
 {
@@ -101,8 +112,10 @@ void lb_loader_decide(const lb_bootstate_t *cur, const lb_loader_inputs_t *in,
     } else if (req == LB_REQUEST_RECOVERY || req == LB_REQUEST_SELF_CHECK) {
         plan->row = 2;
         reason = req == LB_REQUEST_RECOVERY ? LB_BOOT_REASON_REQUESTED : LB_BOOT_REASON_SELF_CHECK;
-    } else if (in->state_blank) {
-        /* Factory state: adopt whichever slot verifies. */
+    } else if (in->state_blank || (act == LB_BOOTSTATE_NONE && nothing_installed(cur, slots))) {
+        /* Factory state: adopt whichever slot verifies. A log that only
+         * recorded recovery boots (the strap held at the first power-on)
+         * knows no more about the slots than a blank one. */
         plan->row = 3;
         for (unsigned i = 0; i < slots; i++) {
             add(plan, LB_BOOT_IMAGE_APP, (uint8_t)i, LB_BOOT_REASON_NORMAL);

@@ -57,7 +57,9 @@ QB_LOADER_SRCS := $(QB_DIR)/loader_main.c loader/loader.c loader/libc_min.c $(QB
   $(QB_FW_LIB_SRCS) $(QB_SIG_SRC) $(FW_MBEDTLS_SRCS)
 QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
   lib/src/image_sig.c $(FW_MBEDTLS_SRCS) $(RECOVERY_NET_SRCS) $(QB_NET_SRCS)
-# lwIP, the HTTP server and Digest auth (mk/fw-net.mk).
+# lwIP, the HTTP server and Digest auth (mk/fw-net.mk). mbedTLS's fast
+# reduction for NIST curves is on for every firmware build
+# (lib/mbedtls/lb_mbedtls_config.h; make bench-recovery, make bench-loader).
 QB_FLAGS_recovery := $(RECOVERY_NET_CPPFLAGS)
 QB_APP_SRCS := $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) $(FW_MBEDTLS_SRCS) \
   lib/src/nosig/image_sig_none.c
@@ -95,8 +97,19 @@ $(QB)/loader.elf: $(QB_LOADER_OBJS) $(QB)/ld/loader.ld $(QB_DIR)/ld/loader-ram.l
 # ---- recovery image ------------------------------------------------------
 QB_RECOVERY_OBJS := $(call qb_objs,recovery,$(QB_RECOVERY_SRCS))
 $(QB_RECOVERY_OBJS): $(QB)/obj/recovery/%.o: %.c
+$(QB)/obj/recovery/recovery/status.o: $(RECOVERY_PAGE_INC)
 $(QB)/recovery.elf: $(QB_RECOVERY_OBJS) $(QB)/ld/recovery.ld $(QB_DIR)/ld/image-ram.ld
 	$(FW_CC) $(FW_LDFLAGS) -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ $(QB_RECOVERY_OBJS)
+
+# Benchmark flavour (`make bench-recovery` only, never flashed by `make
+# run`): the same sources with LB_RECOVERY_BENCH=1, which adds a discard
+# service (raw TCP throughput) on LB_RECOVERY_BENCH_PORT.
+QB_RECOVERY_BENCH_OBJS := $(call qb_objs,recovery-bench,$(QB_RECOVERY_SRCS))
+$(QB_RECOVERY_BENCH_OBJS): $(QB)/obj/recovery-bench/%.o: %.c
+$(QB)/obj/recovery-bench/recovery/status.o: $(RECOVERY_PAGE_INC)
+QB_FLAGS_recovery-bench := $(QB_FLAGS_recovery) -DLB_RECOVERY_BENCH=1
+$(QB)/recovery-bench.elf: $(QB_RECOVERY_BENCH_OBJS) $(QB)/ld/recovery.ld $(QB_DIR)/ld/image-ram.ld
+	$(FW_CC) $(FW_LDFLAGS) -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ $(QB_RECOVERY_BENCH_OBJS)
 
 # ---- app (app-template demo) ---------------------------------------------
 # Test variants: `make qemu-app APP_VARIANT=hang APP_HANG=1 APP_VERSION=1.1.0`
@@ -134,7 +147,8 @@ qb_layout_version = $$(sed -n 's/^\#define LB_OTA_APP_VERSION "\(.*\)"/\1/p' $(Q
 QB_SIGN = $(LIFEBOAT) sign --key $(KEY) --header-size 0x200 --load-addr 0x00100000 \
   --product $$(sed -n 's/^\#define LB_LAYOUT_PRODUCT "\(.*\)"/\1/p' $(QB_LAYOUT)/partitions.h)
 
-$(QB)/recovery.signed.bin: $(QB)/recovery.bin $(KEY) $(LIFEBOAT)
+$(QB)/recovery.signed.bin $(QB)/recovery-bench.signed.bin: $(QB)/%.signed.bin: $(QB)/%.bin $(KEY) \
+  $(LIFEBOAT)
 	$(QB_SIGN) --kind recovery --version $(qb_layout_version) $< $@
 $(QB_APP).signed.bin: $(QB_APP).bin $(KEY) $(LIFEBOAT)
 	$(QB_SIGN) --kind app --version $(or $(APP_VERSION),$(qb_layout_version)) $< $@
@@ -197,3 +211,11 @@ BENCH_TARGETS += bench-loader
 .PHONY: size-loader
 size-loader: $(QB)/loader.bin ## loader flash bytes by source file and constant
 	@/usr/bin/python3 tests/bench/loader_sizes.py $(QB)/loader.elf $(QB)/loader.bin
+
+# Recovery image flash and RAM beside their budgets, and the throughput of a
+# 1 MiB upload (POST /api/update) beside raw TCP to the same guest, measured
+# in the same run (tests/recovery/bench_recovery.py).
+.PHONY: bench-recovery
+bench-recovery: tools qemu-images $(QB)/recovery-bench.signed.bin ## recovery size/RAM and upload vs raw TCP throughput
+	@/usr/bin/python3 tests/recovery/bench_recovery.py
+BENCH_TARGETS += bench-recovery

@@ -5,28 +5,64 @@
  * it to leave, or nobody used it for the layout's idle timeout.
  *
  * Console: 'b' clears the crash counter and reboots (gives the app another
- * chance), 's' prints the boot state. */
+ * chance), 's' prints the boot state. Console lines are built with the
+ * HTTP module's bounded writer: no printf in the image. */
+#include "http/http.h"
 #include "lb/board.h"
 #include "lb/err.h"
 #include "lb_app.h"
 #include "partitions.h"
 #include "server.h"
+#include "stack.h"
+
+/* "[recovery] " + the parts + "\n" on the console. */
+static void say(const char *a, const char *b, const char *c)
+{
+    char line[96];
+    lb_out_t o;
+    lb_out_init(&o, line, sizeof(line));
+    lb_out_str(&o, "[recovery] ");
+    lb_out_str(&o, a);
+    lb_out_str(&o, b ? b : "");
+    lb_out_str(&o, c ? c : "");
+    lb_out_str(&o, "\n");
+    lb_board_console_write(line, o.len);
+}
 
 static void print_state(void)
 {
     lb_bootstate_t s;
     int err = lb_app_bootstate(&s);
     if (err != LB_OK) {
-        lb_app_printf("[recovery] bootstate: %s\n", lb_err_str(err));
+        say("bootstate: ", lb_err_str(err), NULL);
         return;
     }
     for (unsigned i = 0; i < LB_SLOT_COUNT && i < LB_BOOTSTATE_SLOTS; i++) {
-        lb_app_printf("[recovery] slot %c: %s %u.%u.%u%s\n", lb_app_slot_letter((uint8_t)i),
-                      lb_slot_state_name(s.slots[i].state), s.slots[i].version.major,
-                      s.slots[i].version.minor, s.slots[i].version.revision,
-                      s.active_slot == i ? " (active)" : "");
+        const lb_bootstate_slot_t *sl = &s.slots[i];
+        char v[48];
+        lb_out_t o;
+        lb_out_init(&o, v, sizeof(v));
+        lb_out_str(&o, lb_slot_state_name(sl->state));
+        lb_out_str(&o, " ");
+        lb_out_u32(&o, sl->version.major);
+        lb_out_str(&o, ".");
+        lb_out_u32(&o, sl->version.minor);
+        lb_out_str(&o, ".");
+        lb_out_u32(&o, sl->version.revision);
+        lb_out_str(&o, s.active_slot == i ? " (active)" : "");
+        lb_out_mem(&o, "", 1);
+        char name[] = "slot ?: ";
+        name[5] = lb_app_slot_letter((uint8_t)i);
+        say(name, o.overflow ? "?" : v, NULL);
     }
-    lb_app_printf("[recovery] unhealthy=%u boots=%lu\n", s.unhealthy, (unsigned long)s.boot_count);
+    char n[32];
+    lb_out_t o;
+    lb_out_init(&o, n, sizeof(n));
+    lb_out_u32(&o, s.unhealthy);
+    lb_out_str(&o, " boots=");
+    lb_out_u32(&o, s.boot_count);
+    lb_out_mem(&o, "", 1);
+    say("unhealthy=", n, NULL);
 }
 
 /* Gives the app another chance: clears the crash counter, reboots. */
@@ -38,20 +74,26 @@ static void leave(const char *why)
     if (err == LB_OK) {
         err = lb_bootstate_clear_unhealthy(&log);
     }
-    lb_app_printf("[recovery] leaving: %s (%s)\n", why, lb_err_str(err));
+    say("leaving: ", why, err == LB_OK ? "" : " (boot state not written)");
     lb_app_reboot();
 }
 
 int main(void)
 {
+    lb_stack_paint();
     int err = lb_app_init();
     static lb_bootinfo_t bi_rec;
     const lb_bootinfo_t *bi = lb_bootinfo_read(&bi_rec) == LB_OK ? &bi_rec : NULL;
-    lb_app_printf("[recovery] reason=%s reset=%s\n",
-                  bi ? lb_boot_reason_name(bi->reason) : "unknown",
-                  lb_reset_cause_name((uint8_t)lb_board_reset_cause()));
+    char why[64];
+    lb_out_t o;
+    lb_out_init(&o, why, sizeof(why));
+    lb_out_str(&o, bi ? lb_boot_reason_name(bi->reason) : "unknown");
+    lb_out_str(&o, " reset=");
+    lb_out_str(&o, lb_reset_cause_name((uint8_t)lb_board_reset_cause()));
+    lb_out_mem(&o, "", 1);
+    say("reason=", why, NULL);
     if (err != LB_OK) {
-        lb_app_printf("[recovery] board init: %s\n", lb_err_str(err));
+        say("board init: ", lb_err_str(err), NULL);
     }
     print_state();
     /* Seed for the nonce key: whatever differs between boots here. */
@@ -59,19 +101,21 @@ int main(void)
                         bi ? bi->boot_count : 0u, (uint32_t)(uintptr_t)&seed};
     err = lb_server_start(seed, sizeof(seed));
     if (err != LB_OK) {
-        lb_app_printf("[recovery] network: %s\n", lb_err_str(err));
+        say("network: ", lb_err_str(err), NULL);
     }
-    lb_app_printf("[recovery] serving ('b' leaves, 's' shows the boot state)\n");
+    say("serving ('b' leaves, 's' shows the boot state)", NULL, NULL);
     for (;;) {
         lb_board_watchdog_feed();
         if (err == LB_OK) {
             lb_server_poll();
             if (lb_server_reboot_due()) {
-                lb_app_printf("[recovery] rebooting\n");
+                say("rebooting", NULL, NULL);
                 lb_app_reboot();
             }
-            if (!lb_server_busy() && lb_board_millis() - lb_server_last_activity() >
-                                         LB_RECOVERY_IDLE_TIMEOUT_S * 1000u) {
+            /* idle_timeout_s 0: stay until told to leave. */
+            if (LB_RECOVERY_IDLE_TIMEOUT_S != 0 && !lb_server_busy() &&
+                lb_board_millis() - lb_server_last_activity() >
+                    LB_RECOVERY_IDLE_TIMEOUT_S * 1000u) {
                 leave("idle timeout");
             }
         }

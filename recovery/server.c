@@ -2,12 +2,15 @@
 
 #include <string.h>
 
+#include "auth/cred_form.h"
 #include "auth/digest.h"
+#include "cred_store.h"
 #include "http/http.h"
 #include "lb/board.h"
 #include "lb/board_net.h"
 #include "lb/err.h"
 #include "lwip/dhcp.h"
+#include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
@@ -18,21 +21,30 @@
 #include "status.h"
 #include "update.h"
 
+/* Answers that wait for lwIP memory (retried from sent/poll/main loop). */
+enum { P_NONE = 0, P_STATUS, P_PAGE, P_ANSWER };
+
 /* Connection states. */
 enum {
     C_FREE = 0,
     C_HEAD,    /* reading a request head */
     C_UPLOAD,  /* streaming an accepted upload */
+    C_BODY,    /* collecting a small body (the credential form) in req.line */
     C_DRAIN,   /* answered early; discarding the rest of the body */
     C_SENDING, /* answer queued; more static data may follow */
+    C_CLOSING, /* answer queued; to be closed from the main loop, or lwIP had
+                  no memory for the FIN yet */
 };
 
 typedef struct {
     struct tcp_pcb *pcb;
     uint8_t state;
     bool close_after;
-    bool retry_status; /* the status answer did not fit yet: retry */
+    uint8_t pending;   /* an answer that did not fit yet: P_* */
+    uint16_t ans_len;  /* length of the answer built in req.line */
+    uint16_t body_got; /* C_BODY: bytes collected in req.line */
     bool head_only;
+    bool peer_fin; /* the client closed its side */
     uint32_t body_left;
     uint32_t last_ms;
     uint32_t client;
@@ -41,14 +53,31 @@ typedef struct {
     lb_http_parser_t req;
 } conn_t;
 
+/* A connection accepted while every slot was busy. What it sends meanwhile
+ * is copied into small heap pbufs (so it holds no RX pool buffer); it gets
+ * a slot, in arrival order, as soon as one frees up. */
+typedef struct {
+    struct tcp_pcb *pcb;
+    struct pbuf *data; /* NULL until it sent something */
+    uint32_t seq;      /* arrival order */
+    uint32_t since_ms;
+    bool fin; /* the client closed its side after `data` */
+} waiter_t;
+
 static conn_t conns[LB_HTTP_CONN_MAX];
+static waiter_t waiters[LB_HTTP_WAITERS];
+static uint32_t waiter_seq;
+static bool kick; /* something freed up: retry deferred work from the main loop */
 static struct netif nif;
 static uint32_t last_activity;
 static bool reboot_due;
 static bool reboot_armed; /* reboot once this connection's answer is out */
 static conn_t *reboot_conn;
-/* Shared scratch for one dynamic answer (single-threaded). */
-static char scratch[2560];
+/* Shared scratch for one dynamic answer (single-threaded; tcp_write
+ * copies). The status document is built at STATUS_HEAD_ROOM and its head
+ * copied in front, so it goes out in one write. */
+#define STATUS_HEAD_ROOM 192u
+static char scratch[2816];
 
 static uint32_t now_ms(void)
 {
@@ -64,6 +93,11 @@ bool lb_server_busy(void)
 {
     for (unsigned i = 0; i < LB_HTTP_CONN_MAX; i++) {
         if (conns[i].state != C_FREE) {
+            return true;
+        }
+    }
+    for (unsigned i = 0; i < LB_HTTP_WAITERS; i++) {
+        if (waiters[i].pcb != NULL) {
             return true;
         }
     }
@@ -87,32 +121,79 @@ static void conn_free(conn_t *c)
     }
     c->pcb = NULL;
     c->state = C_FREE;
+    kick = true;
+}
+
+static void detach(struct tcp_pcb *pcb)
+{
+    tcp_arg(pcb, NULL);
+    tcp_recv(pcb, NULL);
+    tcp_sent(pcb, NULL);
+    tcp_err(pcb, NULL);
+    tcp_poll(pcb, NULL, 0);
+}
+
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err);
+static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len);
+static void on_err(void *arg, err_t err);
+static err_t on_poll(void *arg, struct tcp_pcb *pcb);
+
+static void attach(conn_t *c, struct tcp_pcb *pcb)
+{
+    tcp_arg(pcb, c);
+    tcp_recv(pcb, on_recv);
+    tcp_sent(pcb, on_sent);
+    tcp_err(pcb, on_err);
+    tcp_poll(pcb, on_poll, 1);
 }
 
 /* Set when a callback had to abort its pcb: it must then return ERR_ABRT. */
 static bool aborted;
+/* Set while on_recv feeds a connection. */
+static bool in_recv;
 
+/* Closes the connection and frees its slot. lwIP still delivers what was
+ * queued, then the FIN. When it has no memory for the FIN right now the
+ * slot waits in C_CLOSING and the poll callback tries again. */
 static void conn_close(conn_t *c)
+{
+    struct tcp_pcb *pcb = c->pcb;
+    if (in_recv) {
+        /* lwIP hands over a segment's data before it accounts for a FIN in
+         * the same segment: closing now would find "unread" data and reset
+         * the connection instead of delivering the answer. Close from the
+         * main loop, right after this callback. */
+        c->state = C_CLOSING;
+        kick = true;
+        return;
+    }
+    if (pcb != NULL) {
+        detach(pcb);
+        if (tcp_close(pcb) != ERR_OK) {
+            attach(c, pcb);
+            c->state = C_CLOSING;
+            return;
+        }
+    }
+    conn_free(c);
+}
+
+static void conn_abort(conn_t *c)
 {
     struct tcp_pcb *pcb = c->pcb;
     conn_free(c);
     if (pcb != NULL) {
-        tcp_arg(pcb, NULL);
-        tcp_recv(pcb, NULL);
-        tcp_sent(pcb, NULL);
-        tcp_err(pcb, NULL);
-        tcp_poll(pcb, NULL, 0);
-        if (tcp_close(pcb) != ERR_OK) {
-            tcp_abort(pcb);
-            aborted = true;
-        }
+        detach(pcb);
+        tcp_abort(pcb);
+        aborted = true;
     }
 }
 
-/* Queues bytes (copied). Returns 0 or LB_E_NOSPACE when lwIP has no room. */
+/* Queues bytes (copied). Returns 0 or LB_E_NOSPACE when lwIP has no room;
+ * then nothing was queued. */
 static int conn_write(conn_t *c, const void *data, size_t len)
 {
-    if (len > tcp_sndbuf(c->pcb)) {
+    if (len > tcp_sndbuf(c->pcb) || tcp_sndqueuelen(c->pcb) + 4u > TCP_SND_QUEUELEN) {
         return LB_E_NOSPACE;
     }
     if (tcp_write(c->pcb, data, (u16_t)len, TCP_WRITE_FLAG_COPY) != ERR_OK) {
@@ -143,35 +224,60 @@ static void push_static(conn_t *c)
     tcp_output(c->pcb);
 }
 
-/* After an answer is fully queued: either the connection goes on with the
- * next request (keep-alive) or closes once everything was acknowledged. */
+/* After an answer was queued: either the connection goes on with the next
+ * request (keep-alive) or it closes. A connection whose answer still waits
+ * for room (status retry, page) stays in C_SENDING. */
 static void answer_done(conn_t *c)
 {
-    if (c->tx_left > 0 || c->retry_status) {
-        c->state = C_SENDING;
-        return;
-    }
     if (c->state == C_DRAIN) {
         return; /* keeps discarding; closes when the body ended */
     }
-    if (c->close_after) {
-        c->state = C_SENDING; /* closes from the sent callback */
-        if (tcp_sndqueuelen(c->pcb) == 0) {
-            conn_close(c);
+    if (c->tx_left > 0 || c->pending != P_NONE) {
+        c->state = C_SENDING;
+        return;
+    }
+    if (c->close_after || c->peer_fin) {
+        if (c == reboot_conn) {
+            /* Reboot only once the answer was acknowledged (on_sent). */
+            c->state = C_SENDING;
+            if (tcp_sndqueuelen(c->pcb) == 0) {
+                reboot_due = true;
+                conn_close(c);
+            }
+            return;
         }
+        /* Everything is queued: lwIP delivers it and the FIN without us;
+         * the slot is free for the next client at once. */
+        conn_close(c);
         return;
     }
     c->state = C_HEAD;
     lb_http_parser_reset(&c->req);
 }
 
-static void send_error(conn_t *c, unsigned status, const char *reason, const char *extra)
+/* Queues the error/plain answer built in c->req.line: all of it, or nothing
+ * and `pending` retries the same bytes when lwIP has memory again. */
+static void send_answer(conn_t *c)
 {
-    size_t n = lb_http_error(scratch, sizeof(scratch), status, reason, c->close_after, extra);
-    if (n > 0) {
-        conn_write(c, scratch, n);
+    if (conn_write(c, c->req.line, c->ans_len) != 0) {
+        c->pending = P_ANSWER;
+        return;
+    }
+    c->pending = P_NONE;
+    if (c->state == C_DRAIN) {
+        tcp_shutdown(c->pcb, 0, 1); /* nothing more comes: say so early */
     }
     tcp_output(c->pcb);
+}
+
+/* A short plain-text answer. It is built in the parser's line buffer, which
+ * is free once a request ended (http/http.h), so a retry needs no other
+ * memory and re-issues nothing (e.g. the challenge's nonce). */
+static void send_error(conn_t *c, unsigned status, const char *reason, const char *extra)
+{
+    c->ans_len = (uint16_t)lb_http_error(c->req.line, sizeof(c->req.line), status, reason,
+                                         c->close_after, extra);
+    send_answer(c);
 }
 
 /* Sends the answer for a request whose body is not (or no longer) wanted:
@@ -179,38 +285,55 @@ static void send_error(conn_t *c, unsigned status, const char *reason, const cha
 static void refuse(conn_t *c, unsigned status, const char *reason, const char *extra)
 {
     c->close_after = true;
+    c->state = c->body_left > 0 && !c->peer_fin ? C_DRAIN : C_HEAD;
     send_error(c, status, reason, extra);
-    if (c->body_left > 0) {
-        c->state = C_DRAIN;
-        tcp_shutdown(c->pcb, 0, 1);
-    } else {
+    if (c->state == C_HEAD) {
         answer_done(c);
     }
 }
 
+/* The status document with its head, in one copied write: all of it or
+ * nothing (then `pending` asks the main loop to try again when memory
+ * frees up). */
 static void send_status(conn_t *c)
 {
-    static char body[2048];
-    size_t blen = lb_status_json(body, sizeof(body));
-    char head[160];
-    size_t hlen = lb_http_head(head, sizeof(head), blen ? 200 : 500, "application/json",
-                               (uint32_t)blen, c->close_after, NULL);
-    if (hlen == 0 || hlen + blen > tcp_sndbuf(c->pcb) || conn_write(c, head, hlen) != 0) {
-        c->retry_status = true; /* no room yet: the poll/sent callback retries */
+    char *body = scratch + STATUS_HEAD_ROOM;
+    size_t blen = lb_status_json(body, sizeof(scratch) - STATUS_HEAD_ROOM);
+    c->pending = P_NONE;
+    if (blen == 0) {
+        c->close_after = true;
+        send_error(c, 500, "status document too large", NULL);
         return;
     }
-    c->retry_status = false;
-    if (!c->head_only && blen > 0 && conn_write(c, body, blen) != 0) {
-        /* Cannot happen after the room check; fail loudly rather than
-         * send a truncated document. */
-        struct tcp_pcb *pcb = c->pcb;
-        conn_free(c);
-        tcp_arg(pcb, NULL);
-        tcp_abort(pcb);
-        aborted = true;
+    char head[STATUS_HEAD_ROOM];
+    size_t hlen = lb_http_head(head, sizeof(head), 200, "application/json", (uint32_t)blen,
+                               c->close_after || c->peer_fin, NULL);
+    memcpy(body - hlen, head, hlen);
+    if (conn_write(c, body - hlen, hlen + (c->head_only ? 0 : blen)) != 0) {
+        c->pending = P_STATUS;
         return;
     }
     tcp_output(c->pcb);
+}
+
+/* The page's head (copied), then its body referenced from the image. */
+static void send_page(conn_t *c)
+{
+    size_t plen = 0;
+    const uint8_t *page = lb_status_page(&plen);
+    size_t h = lb_http_head(scratch, sizeof(scratch), 200, "text/html; charset=utf-8",
+                            (uint32_t)plen, c->close_after || c->peer_fin,
+                            "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n");
+    if (conn_write(c, scratch, h) != 0) {
+        c->pending = P_PAGE;
+        return;
+    }
+    c->pending = P_NONE;
+    if (!c->head_only) {
+        c->tx = page;
+        c->tx_left = (uint32_t)plen;
+    }
+    push_static(c);
 }
 
 static void on_auth_failure(conn_t *c, const lb_auth_result_t *res)
@@ -239,13 +362,42 @@ static void start_reboot(conn_t *c)
     reboot_conn = c;
 }
 
+/* A refused state-changing request: in the audit log, then the answer. */
+static void refuse_audited(conn_t *c, unsigned status, const char *reason)
+{
+    lb_audit_record(LB_AUDIT_UPDATE_FAIL, c->client, (int)status, now_ms());
+    refuse(c, status, reason, NULL);
+}
+
+/* The whole credential form arrived (authenticated already). */
+static void on_credential(conn_t *c)
+{
+    lb_cred_t cr;
+    const char *why = NULL;
+    if (lb_cred_form_parse(c->req.line, c->body_got, lb_auth_realm(), &cr, &why) != 0) {
+        c->state = C_HEAD;
+        refuse_audited(c, 400, why);
+        return;
+    }
+    int err = lb_cred_store_replace(&cr);
+    c->state = C_HEAD;
+    if (err != 0) {
+        refuse_audited(c, err == LB_E_UNSUPPORTED ? 409 : 500,
+                       err == LB_E_UNSUPPORTED ? "this layout has no credential partition"
+                                               : lb_err_str(err));
+        return;
+    }
+    lb_audit_record(LB_AUDIT_CREDENTIAL, c->client, 200, now_ms());
+    refuse(c, 200, "credential replaced; the previous one no longer works", NULL);
+}
+
 /* A complete request head arrived: route and start the answer. */
 static void on_request(conn_t *c)
 {
     lb_http_parser_t *p = &c->req;
     unsigned status = 0;
     const char *reason = NULL, *allow = NULL;
-    c->close_after = p->close;
+    c->close_after = p->close || c->peer_fin;
     c->body_left = p->has_length ? p->content_length : 0;
     c->head_only = p->method == LB_HTTP_M_HEAD;
     lb_http_route_t r = lb_http_route(p, &status, &reason, &allow);
@@ -270,17 +422,16 @@ static void on_request(conn_t *c)
         }
         if (r == LB_HTTP_ROUTE_STATUS) {
             send_status(c);
+        } else if (p->gzip_ok) {
+            send_page(c);
         } else {
-            size_t plen = 0;
-            const uint8_t *page = lb_status_page(&plen);
-            size_t h = lb_http_head(scratch, sizeof(scratch), 200, "text/html; charset=utf-8",
-                                    (uint32_t)plen, c->close_after, NULL);
-            conn_write(c, scratch, h);
-            if (!c->head_only) {
-                c->tx = page;
-                c->tx_left = (uint32_t)plen;
-            }
-            push_static(c);
+            /* The page exists only compressed (flash budget); every
+             * browser asks for gzip. */
+            refuse(c, 406,
+                   "the page is served gzip-compressed (curl --compressed); "
+                   "see /api/status for the JSON",
+                   NULL);
+            return;
         }
         answer_done(c);
         return;
@@ -293,6 +444,21 @@ static void on_request(conn_t *c)
         on_auth_failure(c, &res);
         return;
     }
+    if (r == LB_HTTP_ROUTE_CREDENTIAL) {
+        if (p->content_length > LB_HTTP_LINE_MAX) {
+            refuse_audited(c, 413, "credential form too long");
+        } else if (p->ctype == LB_HTTP_CT_OTHER) {
+            refuse_audited(c, 415, "send user=...&ha1=... (application/x-www-form-urlencoded)");
+        } else {
+            c->close_after = true;
+            c->state = C_BODY;
+            c->body_got = 0;
+            if (c->body_left == 0) {
+                on_credential(c);
+            }
+        }
+        return;
+    }
     if (r == LB_HTTP_ROUTE_REBOOT) {
         lb_audit_record(LB_AUDIT_REBOOT, c->client, 200, now_ms());
         start_reboot(c);
@@ -301,7 +467,7 @@ static void on_request(conn_t *c)
     }
     /* r == LB_HTTP_ROUTE_UPDATE */
     if (p->ctype == LB_HTTP_CT_OTHER) {
-        refuse(c, 415, "send the image as the raw body (application/octet-stream)", NULL);
+        refuse_audited(c, 415, "send the image as the raw body (application/octet-stream)");
         return;
     }
     int err = lb_update_begin(p->content_length);
@@ -311,8 +477,7 @@ static void on_request(conn_t *c)
                           : err == LB_E_NOSPACE ? "image larger than the slot"
                           : err == LB_E_INVAL   ? "empty body"
                                                 : lb_err_str(err);
-        lb_audit_record(LB_AUDIT_UPDATE_FAIL, c->client, (int)st, now_ms());
-        refuse(c, st, why, NULL);
+        refuse_audited(c, st, why);
         return;
     }
     c->close_after = true;
@@ -326,10 +491,10 @@ static void on_request(conn_t *c)
 
 static void upload_finished(conn_t *c, int err, const lb_image_info_t *info)
 {
+    c->state = C_HEAD; /* not an upload any more */
     if (err != 0) {
         unsigned st = lb_update_http_status(err);
         lb_audit_record(LB_AUDIT_UPDATE_FAIL, c->client, err, now_ms());
-        c->state = C_HEAD; /* not an upload any more */
         refuse(c, st, lb_err_str(err), NULL);
         return;
     }
@@ -349,7 +514,6 @@ static void upload_finished(conn_t *c, int err, const lb_image_info_t *info)
     lb_out_u32(&o, slot);
     lb_out_str(&o, " for a trial boot; rebooting");
     lb_out_mem(&o, "", 1);
-    c->state = C_HEAD;
     start_reboot(c);
     refuse(c, 200, o.overflow ? "installed; rebooting" : msg, NULL);
 }
@@ -373,28 +537,44 @@ static void feed_upload(conn_t *c, const uint8_t *d, size_t n)
 
 static void feed(conn_t *c, const uint8_t *d, size_t n)
 {
-    while (n > 0 && c->pcb != NULL) {
+    while (n > 0 && c->state != C_FREE) {
         if (c->state == C_UPLOAD || c->state == C_DRAIN) {
             size_t k = n < c->body_left ? n : c->body_left;
-            uint8_t st = c->state;
-            if (st == C_UPLOAD) {
+            if (c->state == C_UPLOAD) {
                 feed_upload(c, d, k);
             } else {
                 c->body_left -= (uint32_t)k;
+                if (c->body_left == 0) {
+                    c->state = C_HEAD;
+                    answer_done(c); /* closes, once the answer is queued */
+                    return;
+                }
             }
             d += k;
             n -= k;
-            if (c->state == C_DRAIN && c->body_left == 0) {
-                conn_close(c);
-                return;
-            }
             if (n > 0 && c->body_left == 0) {
                 return; /* bytes beyond the body of a closing request: ignored */
             }
             continue;
         }
+        if (c->state == C_BODY) {
+            size_t k = n < c->body_left ? n : c->body_left;
+            memcpy(c->req.line + c->body_got, d, k);
+            c->body_got = (uint16_t)(c->body_got + k);
+            c->body_left -= (uint32_t)k;
+            d += k;
+            n -= k;
+            if (c->body_left == 0) {
+                on_credential(c);
+            }
+            continue;
+        }
         if (c->state != C_HEAD) {
-            return; /* pipelined bytes while answering: ignored (we close) */
+            /* A pipelined request while an answer is still going out: it
+             * is not served; closing after this answer tells the client to
+             * send it again on a new connection (RFC 9112 §9.3.2). */
+            c->close_after = true;
+            return;
         }
         size_t used = 0;
         lb_http_result_t r = lb_http_parser_feed(&c->req, d, n, &used);
@@ -411,35 +591,91 @@ static void feed(conn_t *c, const uint8_t *d, size_t n)
     }
 }
 
+/* The client closed its side (FIN). Whatever it asked for completely is
+ * still answered; an unfinished request gets a precise refusal. */
+static void peer_closed(conn_t *c)
+{
+    c->peer_fin = true;
+    switch (c->state) {
+    case C_BODY:
+        c->state = C_HEAD;
+        c->body_left = 0;
+        refuse(c, 400, "body ended before Content-Length bytes", NULL);
+        break;
+    case C_UPLOAD:
+        lb_update_abort();
+        lb_audit_record(LB_AUDIT_UPDATE_FAIL, c->client, 400, now_ms());
+        c->state = C_HEAD;
+        c->body_left = 0;
+        refuse(c, 400, "body ended before Content-Length bytes", NULL);
+        break;
+    case C_HEAD:
+        if (lb_http_parser_idle(&c->req)) {
+            conn_close(c);
+        } else {
+            refuse(c, 400, "request ended inside its header block", NULL);
+        }
+        break;
+    case C_DRAIN:
+        c->state = C_HEAD;
+        answer_done(c); /* closes, once the answer is queued */
+        break;
+    default: /* C_SENDING, C_CLOSING: closes once the answer is out */
+        c->close_after = true;
+        break;
+    }
+}
+
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     conn_t *c = arg;
     (void)err;
-    if (c == NULL) {
-        if (p != NULL) {
-            tcp_recved(pcb, p->tot_len);
-            pbuf_free(p);
-        }
-        return ERR_OK;
-    }
-    if (p == NULL) {
-        /* Peer closed its side: an unfinished upload is abandoned. */
-        conn_close(c);
-        return ERR_OK;
-    }
-    c->last_ms = now_ms();
-    last_activity = c->last_ms;
     aborted = false;
-    for (struct pbuf *q = p; q != NULL && c->pcb != NULL; q = q->next) {
-        feed(c, q->payload, q->len);
+    if (p == NULL) {
+        if (c != NULL) {
+            peer_closed(c);
+        }
+        return aborted ? ERR_ABRT : ERR_OK;
     }
-    if (aborted) {
-        pbuf_free(p);
-        return ERR_ABRT;
-    }
+    /* Everything is consumed here and now: open the window first, so a
+     * close from inside feed() finds no unread data (which would turn
+     * lwIP's FIN into a reset and lose the answer). */
     tcp_recved(pcb, p->tot_len);
+    if (c != NULL) {
+        c->last_ms = now_ms();
+        last_activity = c->last_ms;
+        in_recv = true;
+        for (struct pbuf *q = p; q != NULL && c->state != C_FREE; q = q->next) {
+            feed(c, q->payload, q->len);
+        }
+        in_recv = false;
+    }
     pbuf_free(p);
-    return ERR_OK;
+    return aborted ? ERR_ABRT : ERR_OK;
+}
+
+/* Resumes an answer that waited for room: the status retry, the page. */
+static void resume(conn_t *c)
+{
+    if (c->pending == P_STATUS) {
+        send_status(c);
+    } else if (c->pending == P_ANSWER) {
+        send_answer(c);
+    } else if (c->pending == P_PAGE) {
+        send_page(c);
+    } else if (c->tx_left > 0) {
+        push_static(c);
+    }
+    if (c->state == C_SENDING && c->tx_left == 0 && c->pending == P_NONE) {
+        if (c == reboot_conn) {
+            if (tcp_sndqueuelen(c->pcb) == 0) {
+                reboot_due = true;
+                conn_close(c);
+            }
+        } else {
+            answer_done(c);
+        }
+    }
 }
 
 static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
@@ -447,33 +683,14 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
     conn_t *c = arg;
     (void)len;
     (void)pcb;
+    kick = true;
     if (c == NULL) {
         return ERR_OK;
     }
     c->last_ms = now_ms();
     aborted = false;
-    if (c->retry_status) {
-        send_status(c);
-        if (aborted) {
-            return ERR_ABRT;
-        }
-    }
-    if (c->tx_left > 0) {
-        push_static(c);
-    }
-    if (c->state == C_SENDING && c->tx_left == 0 && !c->retry_status) {
-        if (!c->close_after) {
-            c->state = C_HEAD;
-            lb_http_parser_reset(&c->req);
-        } else if (tcp_sndqueuelen(c->pcb) == 0) {
-            if (c == reboot_conn) {
-                reboot_due = true;
-            }
-            conn_close(c);
-            return aborted ? ERR_ABRT : ERR_OK;
-        }
-    }
-    return ERR_OK;
+    resume(c);
+    return aborted ? ERR_ABRT : ERR_OK;
 }
 
 static void on_err(void *arg, err_t err)
@@ -495,20 +712,20 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
     }
     uint32_t idle = now_ms() - c->last_ms;
     aborted = false;
-    if (c->retry_status) {
-        send_status(c);
-        if (aborted) {
-            return ERR_ABRT;
+    if (c->state == C_CLOSING) {
+        if (idle > LB_HTTP_STALL_MS) {
+            conn_abort(c);
+        } else {
+            conn_close(c);
         }
-        answer_done(c);
-        if (c->pcb == NULL) {
-            return aborted ? ERR_ABRT : ERR_OK;
-        }
+        return aborted ? ERR_ABRT : ERR_OK;
     }
-    bool mid_request = (c->state == C_HEAD && c->req.state != 0) || c->state == C_UPLOAD;
-    if (c->state == C_HEAD && c->req.line_len == 0 && c->req.state == 0) {
-        mid_request = false;
+    resume(c);
+    if (c->state == C_FREE) {
+        return aborted ? ERR_ABRT : ERR_OK;
     }
+    bool mid_request = (c->state == C_HEAD && !lb_http_parser_idle(&c->req)) ||
+                       c->state == C_UPLOAD || c->state == C_BODY;
     if (mid_request && idle > LB_HTTP_STALL_MS) {
         if (c->state == C_UPLOAD) {
             lb_update_abort();
@@ -516,17 +733,15 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
         }
         c->state = C_HEAD;
         c->body_left = 0;
-        c->close_after = true;
-        send_error(c, 408, "client stalled", NULL);
-        c->state = C_SENDING;
-        return ERR_OK;
-    }
-    if ((c->state == C_HEAD && idle > LB_HTTP_KEEPALIVE_MS) ||
-        (c->state != C_HEAD && c->state != C_UPLOAD && idle > LB_HTTP_STALL_MS)) {
-        conn_close(c);
+        refuse(c, 408, "client stalled", NULL);
         return aborted ? ERR_ABRT : ERR_OK;
     }
-    return ERR_OK;
+    if ((c->state == C_HEAD && idle > LB_HTTP_KEEPALIVE_MS) ||
+        (c->state != C_HEAD && c->state != C_UPLOAD && c->state != C_BODY &&
+         idle > LB_HTTP_STALL_MS)) {
+        conn_close(c);
+    }
+    return aborted ? ERR_ABRT : ERR_OK;
 }
 
 static conn_t *conn_slot(void)
@@ -548,32 +763,123 @@ static void conn_attach(conn_t *c, struct tcp_pcb *pcb)
     c->client = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)));
     last_activity = c->last_ms;
     lb_http_parser_reset(&c->req);
-    tcp_arg(pcb, c);
-    tcp_recv(pcb, on_recv);
-    tcp_sent(pcb, on_sent);
-    tcp_err(pcb, on_err);
-    tcp_poll(pcb, on_poll, 1);
+    attach(c, pcb);
 }
 
-/* A connection accepted while every slot was busy: its data is refused
- * (lwIP keeps it and offers it again) until a slot frees up. */
+/* ---- connections waiting for a slot ---- */
+
+static void waiter_free(waiter_t *w)
+{
+    if (w->data != NULL) {
+        pbuf_free(w->data);
+    }
+    memset(w, 0, sizeof(*w));
+}
+
 static err_t on_recv_waiting(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
-    (void)arg;
-    conn_t *c = conn_slot();
+    waiter_t *w = arg;
+    (void)err;
     if (p == NULL) {
-        tcp_recv(pcb, NULL);
+        w->fin = true;
+        kick = true;
+        return ERR_OK;
+    }
+    /* Keep a heap copy (sized to the data) and give the RX pool buffer
+     * back; past LB_HTTP_WAIT_STASH bytes, or without heap, lwIP keeps the
+     * data instead and offers it again later. */
+    if (w->data != NULL && w->data->tot_len + p->tot_len > LB_HTTP_WAIT_STASH) {
+        return ERR_MEM;
+    }
+    struct pbuf *copy = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+    if (copy == NULL) {
+        return ERR_MEM;
+    }
+    if (w->data == NULL) {
+        w->data = copy;
+    } else {
+        pbuf_cat(w->data, copy);
+    }
+    tcp_recved(pcb, p->tot_len);
+    pbuf_free(p);
+    kick = true;
+    last_activity = now_ms();
+    return ERR_OK;
+}
+
+static void on_err_waiting(void *arg, err_t err)
+{
+    (void)err;
+    waiter_free(arg); /* lwIP already freed the pcb */
+}
+
+static err_t on_poll_waiting(void *arg, struct tcp_pcb *pcb)
+{
+    waiter_t *w = arg;
+    /* Silent for longer than a kept-alive connection may be idle: drop. */
+    if (w->data == NULL && now_ms() - w->since_ms > LB_HTTP_KEEPALIVE_MS) {
+        detach(pcb);
+        waiter_free(w);
         if (tcp_close(pcb) != ERR_OK) {
             tcp_abort(pcb);
             return ERR_ABRT;
         }
-        return ERR_OK;
     }
-    if (c == NULL) {
-        return ERR_MEM;
+    return ERR_OK;
+}
+
+static bool wait_for_slot(struct tcp_pcb *pcb)
+{
+    for (unsigned i = 0; i < LB_HTTP_WAITERS; i++) {
+        waiter_t *w = &waiters[i];
+        if (w->pcb == NULL) {
+            w->pcb = pcb;
+            w->seq = waiter_seq++;
+            w->since_ms = now_ms();
+            tcp_arg(pcb, w);
+            tcp_recv(pcb, on_recv_waiting);
+            tcp_err(pcb, on_err_waiting);
+            tcp_poll(pcb, on_poll_waiting, 4);
+            return true;
+        }
     }
-    conn_attach(c, pcb);
-    return on_recv(c, pcb, p, err);
+    return false;
+}
+
+/* From the main loop (no lwIP callback on the stack): hands free slots to
+ * the oldest waiting connections that sent something, replaying what
+ * they sent. */
+static void admit_waiters(void)
+{
+    for (;;) {
+        conn_t *c = conn_slot();
+        waiter_t *w = NULL;
+        for (unsigned i = 0; c != NULL && i < LB_HTTP_WAITERS; i++) {
+            waiter_t *x = &waiters[i];
+            if (x->pcb != NULL && (x->data != NULL || x->fin) &&
+                (w == NULL || (int32_t)(x->seq - w->seq) < 0)) {
+                w = x;
+            }
+        }
+        if (w == NULL) {
+            return;
+        }
+        struct tcp_pcb *pcb = w->pcb;
+        struct pbuf *data = w->data;
+        bool fin = w->fin;
+        w->data = NULL;
+        waiter_free(w);
+        conn_attach(c, pcb);
+        for (struct pbuf *q = data; q != NULL && c->state != C_FREE; q = q->next) {
+            feed(c, q->payload, q->len);
+        }
+        if (data != NULL) {
+            pbuf_free(data);
+        }
+        if (fin && c->state != C_FREE && c->pcb == pcb) {
+            peer_closed(c);
+        }
+    }
 }
 
 static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -585,14 +891,62 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
     /* Never let a new SYN evict a connection being served. */
     tcp_setprio(pcb, TCP_PRIO_MAX);
     conn_t *c = conn_slot();
-    if (c == NULL) {
-        tcp_arg(pcb, NULL);
-        tcp_recv(pcb, on_recv_waiting);
+    if (c != NULL) {
+        conn_attach(c, pcb);
         return ERR_OK;
     }
-    conn_attach(c, pcb);
+    if (wait_for_slot(pcb)) {
+        return ERR_OK;
+    }
+    tcp_abort(pcb);
+    return ERR_ABRT;
+}
+
+#if LB_RECOVERY_BENCH
+/* Benchmark builds only (`make bench-recovery`): a discard service on
+ * LB_RECOVERY_BENCH_PORT, the raw TCP figure the upload path is compared
+ * with. It reads and drops everything and closes when the client does. */
+static err_t on_recv_discard(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+    (void)arg;
+    (void)err;
+    if (p == NULL) {
+        tcp_recv(pcb, NULL);
+        if (tcp_close(pcb) != ERR_OK) {
+            tcp_abort(pcb);
+            return ERR_ABRT;
+        }
+        return ERR_OK;
+    }
+    tcp_recved(pcb, p->tot_len);
+    pbuf_free(p);
     return ERR_OK;
 }
+
+static err_t on_accept_discard(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    (void)arg;
+    if (err != ERR_OK || pcb == NULL) {
+        return ERR_VAL;
+    }
+    tcp_recv(pcb, on_recv_discard);
+    return ERR_OK;
+}
+
+static int listen_discard(void)
+{
+    struct tcp_pcb *l = tcp_new_ip_type(IPADDR_TYPE_V4);
+    if (l == NULL || tcp_bind(l, IP4_ADDR_ANY, LB_RECOVERY_BENCH_PORT) != ERR_OK) {
+        return LB_E_IO;
+    }
+    l = tcp_listen_with_backlog(l, 1);
+    if (l == NULL) {
+        return LB_E_IO;
+    }
+    tcp_accept(l, on_accept_discard);
+    return 0;
+}
+#endif
 
 static err_t netif_init_cb(struct netif *n)
 {
@@ -605,8 +959,12 @@ static void on_netif_status(struct netif *n)
         char line[64];
         lb_out_t o;
         lb_out_init(&o, line, sizeof(line));
+        uint32_t a = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(n)));
         lb_out_str(&o, "[recovery] netif up ");
-        lb_out_str(&o, ip4addr_ntoa(netif_ip4_addr(n)));
+        for (int i = 3; i >= 0; i--) {
+            lb_out_u32(&o, (a >> (8 * i)) & 0xFFu);
+            lb_out_str(&o, i ? "." : "");
+        }
         lb_out_str(&o, " port ");
         lb_out_u32(&o, LB_RECOVERY_PORT);
         lb_out_str(&o, "\n");
@@ -625,7 +983,8 @@ int lb_server_start(const void *seed, uint32_t seed_len)
     }
     int err = lb_auth_init(LB_RECOVERY_AUTH_USER, LB_RECOVERY_AUTH_REALM, LB_RECOVERY_AUTH_HA1,
                            seed, seed_len, now_ms());
-    if (err != 0) {
+    /* A per-device credential, when one was provisioned, replaces it. */
+    if (!lb_cred_store_apply() && err != 0) {
         lb_board_console_write("[recovery] auth: bad credential\n", 32);
     }
     lwip_init();
@@ -647,22 +1006,41 @@ int lb_server_start(const void *seed, uint32_t seed_len)
     netif_set_up(&nif);
 #if LB_RECOVERY_DHCP
     dhcp_start(&nif);
+#else
+    etharp_request(&nif, &gw); /* the gateway answers first replies faster */
 #endif
     struct tcp_pcb *l = tcp_new_ip_type(IPADDR_TYPE_V4);
     if (l == NULL || tcp_bind(l, IP4_ADDR_ANY, LB_RECOVERY_PORT) != ERR_OK) {
         return LB_E_IO;
     }
-    l = tcp_listen_with_backlog(l, 8);
+    l = tcp_listen_with_backlog(l, TCP_DEFAULT_LISTEN_BACKLOG);
     if (l == NULL) {
         return LB_E_IO;
     }
     tcp_accept(l, on_accept);
     last_activity = now_ms();
+#if LB_RECOVERY_BENCH
+    return listen_discard();
+#else
     return 0;
+#endif
 }
 
 void lb_server_poll(void)
 {
     lb_board_netif_poll(&nif);
     sys_check_timeouts();
+    if (kick) {
+        kick = false;
+        aborted = false;
+        for (unsigned i = 0; i < LB_HTTP_CONN_MAX; i++) {
+            conn_t *c = &conns[i];
+            if (c->state == C_CLOSING) {
+                conn_close(c);
+            } else if (c->state == C_SENDING || c->pending != P_NONE) {
+                resume(c);
+            }
+        }
+        admit_waiters();
+    }
 }

@@ -1,6 +1,7 @@
 #include "status.h"
 
 #include "auth/digest.h"
+#include "cred_store.h"
 #include "http/http.h"
 #include "lb/board.h"
 #include "lb/bootinfo.h"
@@ -8,6 +9,7 @@
 #include "lb/err.h"
 #include "lb_app.h"
 #include "partitions.h"
+#include "stack.h"
 #include "update.h"
 
 static void version(lb_out_t *o, const lb_image_version_t *v)
@@ -64,6 +66,8 @@ size_t lb_status_json(char *buf, size_t cap)
         field(&o, "boot_count", bi->boot_count);
     }
     field(&o, "uptime_ms", lb_board_millis());
+    field(&o, "stack_peak", lb_stack_peak());
+    field(&o, "stack_reserve", LB_RECOVERY_STACK_RESERVE);
 
     lb_bootstate_t s;
     int err = lb_app_bootstate(&s);
@@ -110,6 +114,8 @@ size_t lb_status_json(char *buf, size_t cap)
     lb_auth_stats(&as);
     lb_out_str(&o, ",\"auth\":{\"realm\":");
     lb_out_json_str(&o, lb_auth_realm());
+    lb_out_str(&o, ",\"credential\":");
+    lb_out_json_str(&o, lb_cred_store_is_device() ? "device" : "layout");
     field(&o, "ok", as.ok);
     field(&o, "failures", as.failures);
     field(&o, "lockouts", as.lockouts);
@@ -137,36 +143,15 @@ size_t lb_status_json(char *buf, size_t cap)
     return o.overflow ? 0 : o.len;
 }
 
-/* Plain HTML + JavaScript; the browser answers the Digest challenge
- * itself with the user/password given to XMLHttpRequest.open(). */
-static const char page[] =
-    "<!doctype html><html><head><meta charset=\"utf-8\"><title>lifeboat recovery</title>"
-    "<style>body{font-family:sans-serif;max-width:42em;margin:2em auto}"
-    "pre{background:#eee;padding:.5em;overflow:auto;max-height:20em}progress{width:70%}</style>"
-    "</head><body><h1>lifeboat recovery</h1><pre id=\"st\">loading&hellip;</pre>"
-    "<h2>Install a signed image</h2><p><label>User <input id=\"u\" value=\"admin\"></label> "
-    "<label>Password <input id=\"p\" type=\"password\"></label></p>"
-    "<p><input type=\"file\" id=\"f\"> <button id=\"go\">Upload</button></p>"
-    "<p><progress id=\"pr\" max=\"100\" value=\"0\"></progress> <span id=\"pc\">0 %</span></p>"
-    "<p id=\"msg\"></p><p><button id=\"rb\">Leave recovery</button></p><script>"
-    "function $(i){return document.getElementById(i)}"
-    "function st(){var x=new XMLHttpRequest();x.open('GET','/api/status');"
-    "x.onload=function(){try{$('st').textContent=JSON.stringify(JSON.parse(x.responseText),"
-    "null,1)}catch(e){$('st').textContent=x.responseText}};x.send()}"
-    "function post(u,b,done){var x=new XMLHttpRequest();"
-    "x.open('POST',u,true,$('u').value,$('p').value);"
-    "x.upload.onprogress=function(e){if(e.lengthComputable){var v=Math.floor(e.loaded*100/"
-    "e.total);$('pr').value=v;$('pc').textContent=v+' %'}};"
-    "x.onload=function(){$('msg').textContent=x.status+' '+x.responseText;if(done)done(x)};"
-    "x.onerror=function(){$('msg').textContent='connection failed'};x.send(b)}"
-    "$('go').onclick=function(){var f=$('f').files[0];if(!f){$('msg').textContent="
-    "'choose an image first';return}$('pr').value=0;post('/api/update',f,function(x){"
-    "if(x.status==200){$('pr').value=100;$('pc').textContent='100 %'}})};"
-    "$('rb').onclick=function(){post('/api/reboot','')};st();setInterval(st,5000)"
-    "</script></body></html>\n";
+/* recovery/page.html, gzip-compressed by the build (a third of the size):
+ * plain HTML + JavaScript; the browser answers the Digest challenge itself
+ * with the user/password given to XMLHttpRequest.open(). */
+static const uint8_t page[] = {
+#include "page.gz.inc"
+};
 
 const uint8_t *lb_status_page(size_t *len)
 {
-    *len = sizeof(page) - 1;
+    *len = sizeof(page);
     return (const uint8_t *)page;
 }

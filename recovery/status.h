@@ -10,7 +10,8 @@
  * did not fit (the server then answers 500). */
 size_t lb_status_json(char *buf, size_t cap);
 
-/* The upload page (static, in the image). Stores its length. */
+/* The upload page (static, in the image), gzip-compressed (serve it with
+ * Content-Encoding: gzip). Stores its length. */
 const uint8_t *lb_status_page(size_t *len);
 
 #endif

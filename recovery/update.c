@@ -5,12 +5,9 @@
 #include "lb/board.h"
 #include "lb/bootstate.h"
 #include "lb/err.h"
+#include "install_policy.h"
+#include "lb/flash.h"
 #include "partitions.h"
-
-/* Bytes gathered before one program call; a multiple of every supported
- * program size. */
-#define PROG_CHUNK 512u
-_Static_assert(PROG_CHUNK % LB_FLASH_PROGRAM_SIZE == 0, "chunk vs program size");
 
 static const struct {
     uint32_t off;
@@ -21,6 +18,7 @@ static const struct {
     {LB_SLOT1_OFFSET, LB_SLOT1_SIZE},
 #endif
 };
+#define NSLOTS (sizeof(slots) / sizeof(slots[0]))
 
 #if LB_KEY_PRESENT
 static const uint8_t trusted_key[] = LB_KEY_DER_INIT;
@@ -28,22 +26,69 @@ static const uint8_t trusted_key[] = LB_KEY_DER_INIT;
 
 static struct {
     bool active;
+    bool scanned;          /* bootable[] is known */
+    bool bootable[NSLOTS]; /* the slot holds an image the loader would boot */
     unsigned slot;
-    uint32_t total;   /* announced length */
-    uint32_t done;    /* bytes consumed */
-    uint32_t written; /* bytes programmed (slot-relative) */
-    uint32_t erased;  /* slot-relative end of the erased area */
-    size_t fill;
+    uint32_t total; /* announced length */
+    uint32_t done;  /* bytes consumed */
     lb_image_policy_t policy;
     lb_image_stream_t vs;
     lb_bootstate_log_t log;
-    uint8_t buf[PROG_CHUNK];
+    lb_flash_area_t area;
+    lb_flash_writer_t w; /* erase-ahead, programs whole units straight from the caller */
 } up;
 
 static int open_log(void)
 {
     return lb_bootstate_open(&up.log, lb_board_flash_geom(), LB_BOOTSTATE_OFFSET,
                              LB_BOOTSTATE_SIZE);
+}
+
+/* The checks an app image must pass: kind, product, floor, size, and a
+ * signature when `signature` (uploads always; the loader only with
+ * `verify: signature`). */
+static void app_policy(lb_image_policy_t *p, const lb_bootstate_t *st, unsigned slot,
+                       bool signature)
+{
+    memset(p, 0, sizeof(*p));
+    p->kind = LB_IMAGE_KIND_APP;
+    p->product = LB_LAYOUT_PRODUCT;
+    p->min_security_counter = st->min_security_counter;
+    p->require_signature = signature;
+#if LB_KEY_PRESENT
+    p->key_der = trusted_key;
+    p->key_der_len = sizeof(trusted_key);
+#endif
+    p->max_size = slots[slot].size;
+}
+
+/* Whether `slot` holds an image the loader would boot: streams it from
+ * flash through the verifier (the upload's context and buffer are free
+ * while no upload runs). */
+static bool slot_bootable(const lb_bootstate_t *st, unsigned slot)
+{
+    app_policy(&up.policy, st, slot, LB_BOOT_VERIFY_SIGNATURE != 0);
+    if (lb_image_stream_init(&up.vs, &up.policy) != 0) {
+        return false;
+    }
+    int err = 0;
+    uint32_t off = 0;
+    while (err == 0 && off < slots[slot].size) {
+        uint32_t total = lb_image_stream_total(&up.vs);
+        if (total != 0 && off >= total) {
+            break;
+        }
+        uint32_t n = slots[slot].size - off;
+        if (n > sizeof(up.w.pend)) {
+            n = sizeof(up.w.pend);
+        }
+        err = lb_board_flash_read(slots[slot].off + off, up.w.pend, n);
+        if (err == 0) {
+            err = lb_image_stream_update(&up.vs, up.w.pend, n);
+        }
+        off += n;
+    }
+    return err == 0 && lb_image_stream_finish(&up.vs, NULL) == 0;
 }
 
 int lb_update_begin(uint32_t length)
@@ -59,27 +104,32 @@ int lb_update_begin(uint32_t length)
         return err;
     }
     const lb_bootstate_t *st = lb_bootstate_get(&up.log);
-    unsigned slot = lb_bootstate_install_slot(st, LB_SLOT_COUNT);
-    if (slot >= sizeof(slots) / sizeof(slots[0])) {
+    if (!up.scanned) {
+        for (unsigned i = 0; i < NSLOTS; i++) {
+            up.bootable[i] = slot_bootable(st, i);
+        }
+        up.scanned = true;
+    }
+    unsigned slot = lb_install_pick_slot(st, NSLOTS, up.bootable);
+    if (slot >= NSLOTS) {
         return LB_E_STATE;
     }
     if (length > slots[slot].size) {
         return LB_E_NOSPACE;
     }
-    memset(&up.policy, 0, sizeof(up.policy));
-    up.policy.kind = LB_IMAGE_KIND_APP;
-    up.policy.product = LB_LAYOUT_PRODUCT;
-    up.policy.min_security_counter = st->min_security_counter;
     /* Recovery installs signed images only, whatever the boot-time policy. */
-    up.policy.require_signature = true;
-#if LB_KEY_PRESENT
-    up.policy.key_der = trusted_key;
-    up.policy.key_der_len = sizeof(trusted_key);
-#endif
-    up.policy.max_size = slots[slot].size;
+    app_policy(&up.policy, st, slot, true);
     err = lb_image_stream_init(&up.vs, &up.policy);
     if (err == 0) {
+        err =
+            lb_flash_area_init(&up.area, lb_board_flash_geom(), slots[slot].off, slots[slot].size);
+    }
+    if (err == 0) {
+        err = lb_flash_writer_init(&up.w, &up.area, 0);
+    }
+    if (err == 0) {
         /* Nothing may trust the slot from here on. */
+        up.bootable[slot] = false;
         err = lb_bootstate_install_begin(&up.log, slot);
     }
     if (err != 0) {
@@ -89,35 +139,7 @@ int lb_update_begin(uint32_t length)
     up.slot = slot;
     up.total = length;
     up.done = 0;
-    up.written = 0;
-    up.erased = 0;
-    up.fill = 0;
     return 0;
-}
-
-/* Programs up.buf[0..len) at the write position, erasing ahead first. */
-static int program(size_t len)
-{
-    uint32_t base = slots[up.slot].off;
-    while (up.erased < up.written + len) {
-        uint32_t start = 0, size = 0;
-        int err = lb_geom_unit_at(lb_board_flash_geom(), base + up.erased, &start, &size);
-        if (err == 0 && (start != base + up.erased || up.erased + size > slots[up.slot].size)) {
-            err = LB_E_ALIGN; /* the layout put the slot off unit boundaries */
-        }
-        if (err == 0) {
-            err = lb_board_flash_erase(start, size);
-        }
-        if (err != 0) {
-            return err;
-        }
-        up.erased += size;
-    }
-    int err = lb_board_flash_program(base + up.written, up.buf, len);
-    if (err == 0) {
-        up.written += (uint32_t)len;
-    }
-    return err;
 }
 
 static int fail(int err)
@@ -135,27 +157,13 @@ int lb_update_write(const uint8_t *data, size_t len)
         return fail(LB_E_SIZE);
     }
     int err = lb_image_stream_update(&up.vs, data, len);
+    if (err == 0) {
+        err = lb_flash_writer_write(&up.w, data, len);
+    }
     if (err != 0) {
         return fail(err);
     }
     up.done += (uint32_t)len;
-    while (len > 0) {
-        size_t n = sizeof(up.buf) - up.fill;
-        if (n > len) {
-            n = len;
-        }
-        memcpy(up.buf + up.fill, data, n);
-        up.fill += n;
-        data += n;
-        len -= n;
-        if (up.fill == sizeof(up.buf)) {
-            err = program(up.fill);
-            if (err != 0) {
-                return fail(err);
-            }
-            up.fill = 0;
-        }
-    }
     return 0;
 }
 
@@ -168,23 +176,19 @@ int lb_update_finish(lb_image_info_t *info)
         return fail(LB_E_TRUNCATED);
     }
     int err = lb_image_stream_finish(&up.vs, info);
+    if (err == 0) {
+        /* The tail, padded to the program size with the erased value. */
+        err = lb_flash_writer_finish(&up.w);
+    }
+    if (err == 0) {
+        err = lb_bootstate_install_done(&up.log, up.slot, &info->version, info->security_counter);
+    }
     if (err != 0) {
         return fail(err);
     }
-    if (up.fill > 0) {
-        /* Pad the tail to the program size with the erased value. */
-        size_t padded =
-            (up.fill + LB_FLASH_PROGRAM_SIZE - 1u) / LB_FLASH_PROGRAM_SIZE * LB_FLASH_PROGRAM_SIZE;
-        memset(up.buf + up.fill, LB_FLASH_ERASED, padded - up.fill);
-        err = program(padded);
-        if (err != 0) {
-            return fail(err);
-        }
-        up.fill = 0;
-    }
-    err = lb_bootstate_install_done(&up.log, up.slot, &info->version, info->security_counter);
     up.active = false;
-    return err;
+    up.bootable[up.slot] = true;
+    return 0;
 }
 
 void lb_update_abort(void)

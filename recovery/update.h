@@ -1,5 +1,6 @@
 /* The upload path of the recovery image: streams a signed app image into
- * the slot the boot-state policy picks (never the last confirmed one),
+ * the slot lb_install_pick_slot picks (never the only bootable image nor,
+ * while another slot exists, the last confirmed one),
  * erasing ahead, programming, and verifying on the fly; activates it (slot
  * new, active) only when every check passed. One upload at a time. */
 #ifndef LB_RECOVERY_UPDATE_H
@@ -12,7 +13,8 @@
 #include "lb/image.h"
 
 /* Starts an upload of `length` bytes. Picks and invalidates the target slot
- * (boot state: empty) before anything is erased. Returns 0; LB_E_BUSY when
+ * (boot state: empty) before anything is erased; the first upload of a
+ * boot verifies every slot in flash once to know which ones could boot. Returns 0; LB_E_BUSY when
  * an upload runs; LB_E_NOSPACE when `length` exceeds the slot; LB_E_INVAL
  * for an empty body; or a boot-state/flash error. */
 int lb_update_begin(uint32_t length);

@@ -25,12 +25,31 @@ static bool ieq(const char *a, size_t n, const char *lit)
     return true;
 }
 
+/* The recovery image links none of libc's (speed-optimised, large) string
+ * search and compare routines: these few loops are all it needs. */
+static bool in_set(char c, const char *set)
+{
+    while (*set != '\0' && *set != c) {
+        set++;
+    }
+    return c != '\0' && *set == c;
+}
+
+static bool streq(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 static bool is_tchar(char c)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
         return true;
     }
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    return in_set(c, "!#$%&'*+-.^_`|~");
 }
 
 static const char *skip_ows(const char *s)
@@ -312,26 +331,33 @@ static bool after(uint32_t a, uint32_t b)
     return (int32_t)(a - b) > 0;
 }
 
+int lb_auth_set_credential(const char *user, const char *realm, const char *ha1_hex)
+{
+    uint8_t ha1[32];
+    if (user == NULL || realm == NULL || ha1_hex == NULL || user[0] == '\0' || realm[0] == '\0' ||
+        strlen(user) > LB_AUTH_USER_MAX || strlen(realm) > LB_AUTH_REALM_MAX ||
+        from_hex(ha1, ha1_hex, sizeof(ha1)) != 0) {
+        return LB_E_INVAL;
+    }
+    memcpy(s_auth.user, user, strlen(user) + 1);
+    memcpy(s_auth.realm, realm, strlen(realm) + 1);
+    to_hex(s_auth.ha1, ha1, sizeof(ha1));
+    s_auth.configured = true;
+    /* Nonces issued for the old credential's realm are not honoured. */
+    memset(s_auth.nonces, 0, sizeof(s_auth.nonces));
+    return 0;
+}
+
 int lb_auth_init(const char *user, const char *realm, const char *ha1_hex, const void *seed,
                  size_t seed_len, uint32_t now_ms)
 {
-    uint8_t ha1[32];
     memset(&s_auth, 0, sizeof(s_auth));
     mbedtls_sha256_ret(seed, seed_len, s_auth.secret, 0);
     /* Counters start somewhere unpredictable so nonces differ across boots. */
     s_auth.next_ctr = (uint32_t)s_auth.secret[0] << 24 | (uint32_t)s_auth.secret[1] << 16 |
                       (uint32_t)s_auth.secret[2] << 8 | s_auth.secret[3];
     s_auth.next_ctr ^= now_ms;
-    if (user == NULL || realm == NULL || ha1_hex == NULL || user[0] == '\0' || realm[0] == '\0' ||
-        strlen(user) > LB_AUTH_USER_MAX || strlen(realm) > LB_AUTH_REALM_MAX ||
-        from_hex(ha1, ha1_hex, sizeof(ha1)) != 0) {
-        return LB_E_INVAL;
-    }
-    strcpy(s_auth.user, user);
-    strcpy(s_auth.realm, realm);
-    to_hex(s_auth.ha1, ha1, sizeof(ha1));
-    s_auth.configured = true;
-    return 0;
+    return lb_auth_set_credential(user, realm, ha1_hex);
 }
 
 const char *lb_auth_realm(void)
@@ -512,20 +538,23 @@ unsigned lb_auth_check(const char *authz, const char *method, const char *uri, u
     if (!ieq(d.algorithm, strlen(d.algorithm), "SHA-256")) {
         return failure(c, res, LB_AUDIT_AUTH_BAD, 401, "algorithm must be SHA-256", now_ms);
     }
-    if (strcmp(d.qop, "auth") != 0 || d.cnonce[0] == '\0' || strlen(d.nc) != 8 ||
-        strspn(d.nc, "0123456789abcdefABCDEF") != 8 || strlen(d.response) != 64 ||
+    bool nc_hex = strlen(d.nc) == 8;
+    for (size_t i = 0; nc_hex && i < 8; i++) {
+        nc_hex = hexval(d.nc[i]) >= 0;
+    }
+    if (!streq(d.qop, "auth") || d.cnonce[0] == '\0' || !nc_hex || strlen(d.response) != 64 ||
         (d.userhash[0] != '\0' && !ieq(d.userhash, strlen(d.userhash), "false"))) {
         return failure(c, res, LB_AUDIT_AUTH_BAD, 400,
                        "Digest needs qop=auth, nc, cnonce, response", now_ms);
     }
-    if (strcmp(d.uri, uri) != 0) {
+    if (!streq(d.uri, uri)) {
         return failure(c, res, LB_AUDIT_AUTH_BAD, 400, "Digest uri does not match the request",
                        now_ms);
     }
     if (!s_auth.configured) {
         return failure(c, res, LB_AUDIT_AUTH_FAIL, 401, "no credential provisioned", now_ms);
     }
-    if (strcmp(d.realm, s_auth.realm) != 0 || strcmp(d.username, s_auth.user) != 0) {
+    if (!streq(d.realm, s_auth.realm) || !streq(d.username, s_auth.user)) {
         return failure(c, res, LB_AUDIT_AUTH_FAIL, 401, "wrong user or password", now_ms);
     }
     char ha2[65], expect[65], got[65];
@@ -579,8 +608,8 @@ int lb_audit_get(unsigned i, lb_audit_entry_t *e)
 const char *lb_audit_event_name(unsigned ev)
 {
     static const char *const names[LB_AUDIT_EVENT_COUNT] = {
-        "none",    "auth-ok", "auth-fail", "auth-bad",    "stale-nonce",
-        "lockout", "locked",  "update-ok", "update-fail", "reboot",
+        "none",   "auth-ok",   "auth-fail",   "auth-bad", "stale-nonce", "lockout",
+        "locked", "update-ok", "update-fail", "reboot",   "credential",
     };
     return ev < LB_AUDIT_EVENT_COUNT ? names[ev] : "unknown";
 }

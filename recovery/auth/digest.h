@@ -85,6 +85,12 @@ unsigned lb_auth_check(const char *authz, const char *method, const char *uri, u
  * it does not fit. */
 size_t lb_auth_challenge(char *buf, size_t cap, bool stale, uint32_t now_ms);
 
+/* Replaces the credential in force (a per-device one provisioned or
+ * changed at run time); counters, lockouts and the audit log stay, the
+ * outstanding nonces are dropped. Returns 0 or LB_E_INVAL (as lb_auth_init;
+ * the previous credential then stays). */
+int lb_auth_set_credential(const char *user, const char *realm, const char *ha1_hex);
+
 /* The realm served (for pages and the CLI). */
 const char *lb_auth_realm(void);
 
@@ -101,6 +107,7 @@ typedef enum {
     LB_AUDIT_UPDATE_OK,   /* an image was accepted and activated */
     LB_AUDIT_UPDATE_FAIL, /* an upload was refused */
     LB_AUDIT_REBOOT,      /* leaving recovery on request */
+    LB_AUDIT_CREDENTIAL,  /* the credential was replaced */
     LB_AUDIT_EVENT_COUNT
 } lb_audit_event_t;
 

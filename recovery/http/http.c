@@ -18,6 +18,11 @@ void lb_http_parser_reset(lb_http_parser_t *p)
     p->state = ST_REQLINE;
 }
 
+bool lb_http_parser_idle(const lb_http_parser_t *p)
+{
+    return p->state == ST_REQLINE && p->line_len == 0 && p->empty_lines == 0;
+}
+
 static lb_http_result_t fail(lb_http_parser_t *p, unsigned status, const char *reason)
 {
     p->state = ST_ERROR;
@@ -52,7 +57,12 @@ static bool is_tchar(char c)
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
         return true;
     }
-    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+    for (const char *t = "!#$%&'*+-.^_`|~"; *t != '\0'; t++) {
+        if (*t == c) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static bool is_ows(char c)
@@ -79,6 +89,39 @@ static bool list_has(const char *s, size_t n, const char *tok)
         if (ieq(s + st, e - st, tok)) {
             return true;
         }
+    }
+    return false;
+}
+
+/* Accept-Encoding: true when the list names gzip (or *) without q=0. */
+static bool accepts_gzip(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && (is_ows(s[i]) || s[i] == ',')) {
+            i++;
+        }
+        size_t st = i, t;
+        while (i < n && s[i] != ',') {
+            i++;
+        }
+        for (t = st; t < i && s[t] != ';' && !is_ows(s[t]);) {
+            t++;
+        }
+        if (!ieq(s + st, t - st, "gzip") && !ieq(s + st, t - st, "*")) {
+            continue;
+        }
+        /* q=0, q=0.0, q=0.00, q=0.000 refuse it; anything else accepts. */
+        bool zero = false;
+        for (size_t k = t; k + 3 <= i; k++) {
+            if ((s[k] == 'q' || s[k] == 'Q') && s[k + 1] == '=' && s[k + 2] == '0') {
+                zero = true;
+                for (size_t m = k + 3; m < i && s[m] != ';' && !is_ows(s[m]); m++) {
+                    zero = zero && (s[m] == '.' || s[m] == '0');
+                }
+            }
+        }
+        return !zero;
     }
     return false;
 }
@@ -236,6 +279,8 @@ static lb_http_result_t parse_header(lb_http_parser_t *p, const char *l, size_t 
         } else if (list_has(val, vlen, "keep-alive")) {
             p->close = false;
         }
+    } else if (ieq(name, nlen, "accept-encoding")) {
+        p->gzip_ok = accepts_gzip(val, vlen);
     } else if (ieq(name, nlen, "content-type")) {
         size_t t = 0;
         while (t < vlen && val[t] != ';' && !is_ows(val[t])) {
@@ -343,6 +388,7 @@ lb_http_route_t lb_http_route(const lb_http_parser_t *p, unsigned *status, const
         {"/api/status", LB_HTTP_ROUTE_STATUS, LB_HTTP_ROUTE_NONE, "GET, HEAD"},
         {"/api/update", LB_HTTP_ROUTE_NONE, LB_HTTP_ROUTE_UPDATE, "POST"},
         {"/api/reboot", LB_HTTP_ROUTE_NONE, LB_HTTP_ROUTE_REBOOT, "POST"},
+        {"/api/credential", LB_HTTP_ROUTE_NONE, LB_HTTP_ROUTE_CREDENTIAL, "POST"},
     };
     const char *dummy;
     if (allow == NULL) {
@@ -410,6 +456,7 @@ const char *lb_http_status_text(unsigned status)
         {403, "Forbidden"},
         {404, "Not Found"},
         {405, "Method Not Allowed"},
+        {406, "Not Acceptable"},
         {408, "Request Timeout"},
         {409, "Conflict"},
         {411, "Length Required"},

@@ -53,6 +53,7 @@ typedef struct {
     bool has_host;
     bool has_auth;
     bool chunked;  /* a Transfer-Encoding header was present */
+    bool gzip_ok;  /* Accept-Encoding allows gzip */
     uint8_t ctype; /* lb_http_ctype_t */
     uint32_t content_length;
     char target[LB_HTTP_TARGET_MAX + 1]; /* request-target as sent (path and query) */
@@ -69,6 +70,8 @@ typedef struct {
     uint16_t header_count;
     size_t line_len;
     size_t header_bytes;
+    /* The current line. Once feed returned DONE or ERROR it is free until
+     * the next reset: the server builds its short answers there. */
     char line[LB_HTTP_LINE_MAX + 1];
 } lb_http_parser_t;
 
@@ -84,6 +87,10 @@ void lb_http_parser_reset(lb_http_parser_t *p);
 lb_http_result_t lb_http_parser_feed(lb_http_parser_t *p, const void *data, size_t len,
                                      size_t *consumed);
 
+/* True while no byte of a request has been consumed since the last reset
+ * (a kept-alive connection between requests). */
+bool lb_http_parser_idle(const lb_http_parser_t *p);
+
 /* Returns the method's name ("GET", ...; "?" for NONE/OTHER). */
 const char *lb_http_method_name(lb_http_method_t m);
 
@@ -95,10 +102,11 @@ const char *lb_http_status_text(unsigned status);
 
 typedef enum {
     LB_HTTP_ROUTE_NONE = 0,
-    LB_HTTP_ROUTE_PAGE,   /* GET|HEAD / */
-    LB_HTTP_ROUTE_STATUS, /* GET|HEAD /api/status */
-    LB_HTTP_ROUTE_UPDATE, /* POST /api/update */
-    LB_HTTP_ROUTE_REBOOT, /* POST /api/reboot */
+    LB_HTTP_ROUTE_PAGE,       /* GET|HEAD / */
+    LB_HTTP_ROUTE_STATUS,     /* GET|HEAD /api/status */
+    LB_HTTP_ROUTE_UPDATE,     /* POST /api/update */
+    LB_HTTP_ROUTE_REBOOT,     /* POST /api/reboot */
+    LB_HTTP_ROUTE_CREDENTIAL, /* POST /api/credential */
 } lb_http_route_t;
 
 /* Maps the parsed request to a route, after the checks every request gets:

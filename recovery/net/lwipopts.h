@@ -4,6 +4,7 @@
 #ifndef LB_LWIPOPTS_H
 #define LB_LWIPOPTS_H
 
+#include "lb/config.h"
 #include "partitions.h"
 
 #define NO_SYS 1
@@ -18,14 +19,23 @@
 #define MEM_SIZE (6 * 1024)
 #define PBUF_POOL_SIZE 6
 #define MEMP_NUM_PBUF 12
-#define MEMP_NUM_TCP_PCB 6 /* LB_HTTP_CONN_MAX connections + closing ones */
-#define MEMP_NUM_TCP_PCB_LISTEN 1
-#define MEMP_NUM_TCP_SEG 16
+/* Served and waiting connections, plus two closing ones (TIME_WAIT and
+ * closing PCBs are reclaimed by lwIP when it needs one). */
+#define MEMP_NUM_TCP_PCB (LB_HTTP_CONN_MAX + LB_HTTP_WAITERS + 2)
+#define MEMP_NUM_TCP_PCB_LISTEN (1 + LB_RECOVERY_BENCH) /* + the bench discard port */
+/* Queued segments of all connections; a SYN-ACK that finds none is not
+ * sent at all (the client waits out a SYN retransmission). */
+#define MEMP_NUM_TCP_SEG 48
 #define MEMP_NUM_UDP_PCB 1
 #define MEMP_NUM_RAW_PCB 0
 #define MEMP_NUM_REASSDATA 0
 #define MEMP_NUM_FRAG_PBUF 0
-#define MEMP_NUM_ARP_QUEUE 4
+/* Queue every packet sent while the peer's MAC is being resolved: a burst of
+ * connections from a host not yet in the ARP table otherwise loses all its
+ * SYN-ACKs but the last, and each client waits out a SYN retransmission. */
+#define ARP_QUEUEING 1
+#define ARP_QUEUE_LEN (LB_HTTP_CONN_MAX + LB_HTTP_WAITERS)
+#define MEMP_NUM_ARP_QUEUE (LB_HTTP_CONN_MAX + LB_HTTP_WAITERS)
 #define ARP_TABLE_SIZE 4
 
 #define LWIP_IPV4 1
@@ -50,11 +60,15 @@
 #define TCP_WND (4 * TCP_MSS)
 #define TCP_SND_BUF (4 * TCP_MSS)
 #define TCP_SND_QUEUELEN 16
+/* Copied answers get pbufs of their exact size, not a whole MSS each. */
+#define TCP_OVERSIZE 0
 #define TCP_QUEUE_OOSEQ 1
 #define TCP_OOSEQ_MAX_PBUFS 2
 #define LWIP_TCP_KEEPALIVE 0
 #define TCP_LISTEN_BACKLOG 1
-#define TCP_DEFAULT_LISTEN_BACKLOG 8
+/* Half-open connections: as many as there are PCBs, so a burst of SYNs is
+ * not dropped (a dropped SYN costs the client a retransmission timeout). */
+#define TCP_DEFAULT_LISTEN_BACKLOG MEMP_NUM_TCP_PCB
 
 #define LWIP_NETIF_STATUS_CALLBACK 1
 #define LWIP_NETIF_LINK_CALLBACK 0

@@ -109,7 +109,7 @@ def test_corrupted_active_slot_rolls_back_to_other_slot(flash, qemu):
 def test_factory_flash_with_corrupt_slot_a_boots_slot_b(flash, qemu):
     """Fresh (erased) boot state, slot a damaged: the loader adopts the
     slot that verifies."""
-    fl = flash(app="app", app_b="app-v2")
+    fl = flash(app="app", app_b="app-v2", extra=["--blank-state"])
     corrupt_body(fl, "SLOT0")
     q = qemu(fl)
     b = q.boot()

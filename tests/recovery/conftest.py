@@ -20,6 +20,26 @@ LIFEBOAT = harness.LIFEBOAT
 ROOT = harness.ROOT
 
 
+@pytest.fixture(scope="session")
+def idle_recovery(fw):
+    """A recovery image built from config/default.yaml with
+    recovery.idle_timeout_s: 3 (same partitions, key and product), for the
+    idle-timeout scenario. Returns the signed image's path."""
+    d = os.path.join(ROOT, "build", "test-recovery-idle")
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(ROOT, "config", "default.yaml")) as f:
+        text = f.read()
+    text = text.replace("idle_timeout_s: 600", "idle_timeout_s: 3")
+    assert "idle_timeout_s: 3" in text
+    layout = os.path.join(d, "default-idle.yaml")
+    if not os.path.exists(layout) or open(layout).read() != text:
+        with open(layout, "w") as f:
+            f.write(text)
+    qb = os.path.join(d, "qemu-mps2-an385")
+    harness.make(f"QB={qb}", f"LAYOUT={layout}", os.path.join(qb, "recovery.signed.bin"))
+    return os.path.join(qb, "recovery.signed.bin")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

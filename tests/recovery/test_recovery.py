@@ -148,7 +148,8 @@ def test_curl_digest_upload(fw, flash, nqemu):
 
 
 def test_authentication_refusals(fw, flash, nqemu):
-    q = nqemu(flash(app="app"), strap=True)
+    fl = flash(app="app")
+    q = nqemu(fl, strap=True)
     q.serving()
     img = read(fw["app-v2"])
     # Missing credentials.
@@ -179,6 +180,10 @@ def test_authentication_refusals(fw, flash, nqemu):
     assert s["auth"]["lockouts"] >= 1
     events = [e["event"] for e in s["audit"]]
     assert "lockout" in events and "auth-fail" in events and "stale-nonce" in events
+    # Nothing was changed: the previous app still boots.
+    q = restart_unstrapped(nqemu, q, fl)
+    b = q.boot()
+    assert b["image"] == "app" and b["slot"] == "a", q.transcript()
 
 
 def test_bad_input_is_refused_precisely(fw, flash, nqemu):
@@ -194,6 +199,15 @@ def test_bad_input_is_refused_precisely(fw, flash, nqemu):
     assert st == 405 and h["allow"] == "POST"
     assert raw(q, b"POST /api/update HTTP/1.1\r\nHost: a\r\n\r\n")[0] == 411
     assert raw(q, b"GET / HTTP/2.0\r\n\r\n")[0] == 505
+    # The page exists only gzip-compressed: a client that does not take
+    # gzip gets 406; one that does gets the HTML.
+    assert request(q, "GET", "/")[0] == 406
+    assert request(q, "GET", "/", headers={"Accept-Encoding": "gzip;q=0"})[0] == 406
+    st, h, _ = request(q, "GET", "/", headers={"Accept-Encoding": "deflate, gzip, br"})
+    assert st == 200 and h["content-encoding"] == "gzip" and h["vary"] == "Accept-Encoding"
+    r = subprocess.run(["curl", "-s", "--compressed", q.url + "/"], capture_output=True,
+                       timeout=30)
+    assert b"<h1>lifeboat recovery</h1>" in r.stdout, r.stdout[:200]
     img = read(fw["app-v2"])
     # Too large for the slot: refused before anything is written.
     nonce = challenge(q)
@@ -215,6 +229,17 @@ def test_bad_input_is_refused_precisely(fw, flash, nqemu):
     assert st == 422 and "hash" in body, body
     st, _, body = upload(q, img[:-64])
     assert st == 422, body
+    # A body longer than announced: the image ends early for the verifier.
+    nonce = challenge(q)
+    st, _, body = request(q, "POST", "/api/update", img, {"Content-Length": str(len(img) - 100)},
+                          answer(nonce, "POST", "/api/update"))
+    assert st == 422, body
+    # A body shorter than announced, then the client closes its side.
+    nonce = challenge(q)
+    st, _, body = request(q, "POST", "/api/update", img[:5000],
+                          {"Content-Length": str(len(img))}, answer(nonce, "POST", "/api/update"))
+    assert st == 400 and "before Content-Length" in body, body
+    assert raw(q, b"POST /api/update HTTP/1.1\r\nHost: a\r\nContent-Length: 12x\r\n\r\n")[0] == 400
     # The device keeps serving, then still boots its previous app.
     assert status(q)["upload"]["active"] is False
     q = restart_unstrapped(nqemu, q, fl)
@@ -222,8 +247,34 @@ def test_bad_input_is_refused_precisely(fw, flash, nqemu):
     assert b["image"] == "app" and b["reset"] == "power-on", q.transcript()
 
 
+def test_blank_state_never_writes_the_only_bootable_app(fw, flash, nqemu):
+    """A flash without any boot-state record (nothing confirmed), entered
+    by the strap: refused uploads leave the factory app in slot a alone,
+    and an accepted one goes to slot b."""
+    fl = flash(app="app", extra=["--blank-state"])
+    q = nqemu(fl, strap=True)
+    q.serving()
+    bad = bytearray(read(fw["app-v2"]))
+    bad[0x300] ^= 0xFF
+    st, _, body = upload(q, bytes(bad))
+    assert st == 422 and "hash" in body, body
+    q = restart_unstrapped(nqemu, q, fl)
+    b = q.boot()
+    assert b["image"] == "app" and b["slot"] == "a", q.transcript()
+    q.expect(r"\[app\] healthy: reported")
+    q.kill()
+    fl2 = flash(app="app", extra=["--blank-state"])
+    q = nqemu(fl2, strap=True)
+    q.serving()
+    st, _, body = upload(q, read(fw["app-v2"]))
+    assert st == 200 and "installed in slot 1" in body, body
+    q = restart_unstrapped(nqemu, q, fl2)
+    assert q.boot() == {"image": "app", "slot": "b", "reason": "trial", "reset": "power-on"}
+
+
 def test_stalled_upload_times_out_and_second_upload_conflicts(fw, flash, nqemu):
-    q = nqemu(flash(app="app"), strap=True)
+    fl = flash(app="app")
+    q = nqemu(fl, strap=True)
     q.serving()
     img = read(fw["app-v2"])
     nonce = challenge(q)
@@ -240,32 +291,93 @@ def test_stalled_upload_times_out_and_second_upload_conflicts(fw, flash, nqemu):
     assert b" 408 " in data.split(b"\r\n")[0], data
     assert time.monotonic() - t0 < 20
     s.close()
-    st, _, body = upload(q, img)
-    assert st == 200, body
+    assert status(q)["upload"]["active"] is False
+    # Neither the stalled upload nor the refused one changed anything.
+    q = restart_unstrapped(nqemu, q, fl)
+    b = q.boot()
+    assert b["image"] == "app" and b["slot"] == "a", q.transcript()
 
 
 def test_concurrent_status_requests_and_slow_client_during_upload(fw, flash, nqemu):
+    """While an upload streams in: 20 concurrent status requests and a
+    client that trickles its request byte by byte are all answered, then
+    the upload completes and installs.
+
+    The status clients do not half-close after sending (neither do curl or
+    browsers): QEMU's user-mode network listens on the host with a backlog
+    of 1, so some of 20 simultaneous connects wait in the host kernel's
+    accept queue (its SYN retry, ~1 s); a connection whose client already
+    sent FIN by then is dropped by QEMU before it reaches the device."""
     q = nqemu(flash(app="app"), strap=True)
     q.serving()
-    img = read(fw["app-v2"]) * 1  # the real image; padding would break its hash
-    slow = socket.create_connection(("127.0.0.1", q.port), timeout=30)
-    slow.sendall(b"GET /api/status HTTP/1.1\r\nHo")  # a slow client holding a connection
+    img = read(fw["app-v2"])
+    others_done = threading.Event()
+    up = []
+
+    def uploader():
+        nonce = challenge(q)
+        auth = answer(nonce, "POST", "/api/update")
+        head = (f"POST /api/update HTTP/1.1\r\nHost: d\r\nContent-Length: {len(img)}\r\n"
+                f"Content-Type: application/octet-stream\r\nAuthorization: {auth}\r\n\r\n")
+        with socket.create_connection(("127.0.0.1", q.port), timeout=60) as s:
+            s.sendall(head.encode())
+            step = len(img) // 8
+            for off in range(0, step * 7, step):
+                s.sendall(img[off:off + step])
+                time.sleep(0.1)
+            others_done.wait(60)  # the last bytes only after everyone else
+            s.sendall(img[step * 7:])
+            data = b""
+            while b"\r\n\r\n" not in data or not data.endswith(b"\n"):
+                c = s.recv(4096)
+                if not c:
+                    break
+                data += c
+        up.append(data)
+
+    def slow_client():
+        req = b"GET /api/status HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", q.port), timeout=30) as s:
+            for i in range(len(req)):
+                s.send(req[i:i + 1])
+                time.sleep(0.02)
+            data = b""
+            while True:
+                c = s.recv(4096)
+                if not c:
+                    break
+                data += c
+        results.append(("slow", int(data.split(b" ")[1]) if data else 0))
+
     results = []
 
     def st():
         try:
-            results.append(request(q, "GET", "/api/status")[0])
+            code, _, body = request(q, "GET", "/api/status", shut=False)
+            results.append(("status", code))
+            active.append(json.loads(body)["upload"]["active"] if code == 200 else None)
         except OSError as e:
-            results.append(str(e))
-    threads = [threading.Thread(target=st) for _ in range(20)]
+            results.append(("status", str(e)))
+
+    active = []
+
+    t_up = threading.Thread(target=uploader)
+    t_up.start()
+    time.sleep(0.15)  # the upload is streaming now
+    threads = [threading.Thread(target=slow_client)] + [threading.Thread(target=st)
+                                                         for _ in range(20)]
     for t in threads:
         t.start()
-    up = upload(q, img)
     for t in threads:
         t.join(60)
-    slow.close()
-    assert up[0] == 200, up
-    assert results.count(200) == 20, results
+    assert results.count(("status", 200)) == 20, repr(results)
+    assert ("slow", 200) in results, repr(results)
+    assert all(active), active  # every answer came while the upload ran
+    others_done.set()
+    t_up.join(60)
+    assert up and b" 200 " in up[0].split(b"\r\n")[0], up
+    assert b"installed in slot 1" in up[0], up
+    q.expect(r"\[recovery\] rebooting")
 
 
 def test_kill9_during_upload(fw, flash, nqemu):
@@ -295,3 +407,125 @@ def test_kill9_during_upload(fw, flash, nqemu):
     q.serving()
     st, _, body = upload(q, img)
     assert st == 200, body
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def test_credential_replaced_over_the_network(fw, flash, nqemu):
+    """POST /api/credential (authenticated with the credential in force)
+    stores a new per-device HA1: from then on, and after a reboot, only the
+    new password works."""
+    q = nqemu(flash(app="app"), strap=True)
+    q.serving()
+    assert status(q)["auth"]["credential"] == "layout"
+    path = "/api/credential"
+    # Refused: malformed form, too long, wrong password (nothing changes).
+    st, _, body = request(q, "POST", path, b"user=ops", FORM, answer(challenge(q, path), "POST",
+                                                                        path))
+    assert st == 400 and "required" in body, body
+    st, _, body = request(q, "POST", path, b"x" * 700, FORM, answer(challenge(q, path), "POST",
+                                                                     path))
+    assert st == 413, body
+    form = f"user=ops&ha1={H('ops:lifeboat:s3cret-device')}".encode()
+    st, _, _ = request(q, "POST", path, form, FORM,
+                       answer(challenge(q, path), "POST", path, password="nope"))
+    assert st == 401
+    assert status(q)["auth"]["credential"] == "layout"
+    # Accepted.
+    st, _, body = request(q, "POST", path, form, FORM, answer(challenge(q, path), "POST", path))
+    assert st == 200 and "credential replaced" in body, body
+    s = status(q)
+    assert s["auth"]["credential"] == "device"
+    assert "credential" in [e["event"] for e in s["audit"]]
+    # The old password is refused, the new one works (curl).
+    st, _, _ = request(q, "POST", "/api/reboot",
+                       auth=answer(challenge(q, "/api/reboot"), "POST", "/api/reboot"))
+    assert st == 401
+    r = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", "--digest", "-u",
+                        "ops:s3cret-device", "--data-binary", "@" + fw["app-v2"],
+                        q.url + "/api/update"], capture_output=True, text=True, timeout=60)
+    assert r.stdout.strip().endswith("200"), r.stdout
+    # Kept across the reboot (the strap is still held: recovery again).
+    q.expect(r"\[recovery\] rebooting")
+    q.serving()
+    assert status(q)["auth"]["credential"] == "device"
+    st, _, _ = request(q, "POST", "/api/reboot",
+                       auth=answer(challenge(q, "/api/reboot"), "POST", "/api/reboot"))
+    assert st == 401
+    st, _, body = request(q, "POST", "/api/reboot",
+                          auth=answer(challenge(q, "/api/reboot"), "POST", "/api/reboot",
+                                      user="ops", password="s3cret-device"))
+    assert st == 200, body
+
+
+def test_provisioned_credential_and_push_exit_codes(fw, flash, nqemu, tmp_path):
+    """`lifeboat mkflash --cred-*` provisions the device's own credential
+    (the layout's default is refused from the first boot); `lifeboat push`
+    shows progress (plain lines, or a bar on a terminal), prints the
+    device's answer and exits 0 accepted / 1 refused or unreachable /
+    2 usage."""
+    pw = tmp_path / "pw"
+    pw.write_text("per-device-secret\n")
+    q = nqemu(flash(app="app", extra=["--cred-user", "ops", "--cred-password-file", str(pw)]),
+              strap=True)
+    q.serving()
+    assert status(q)["auth"]["credential"] == "device"
+    r = push(q, fw["app-v2"])  # admin/lifeboat: the layout's default
+    assert r.returncode == 1 and "401" in r.stdout + r.stderr, r
+    r = subprocess.run([LIFEBOAT, "push", "--user", "ops", fw["app-v2"]], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 2, r
+    r = subprocess.run([LIFEBOAT, "push", "--url", "http://127.0.0.1:9", "--user", "ops",
+                        "--password-file", str(pw), fw["app-v2"]], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 1, r
+    r = subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "ops", "--password-file",
+                        str(pw), fw["app-v2"]], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r
+    assert "installed in slot 1" in r.stdout, r.stdout
+    assert re.search(r"sent \d+ of \d+ bytes \(100%\)", r.stderr), r.stderr
+    q.expect(r"\[recovery\] rebooting")
+    q.serving()
+    # On a terminal: a progress bar redrawn in place.
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([LIFEBOAT, "push", "--url", q.url, "--user", "ops", "--password-file",
+                          str(pw), fw["app-v2"]], stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    out, _ = p.communicate(timeout=60)
+    tty = b""
+    while True:
+        try:
+            c = os.read(master, 4096)
+        except OSError:
+            break
+        if not c:
+            break
+        tty += c
+    os.close(master)
+    assert p.returncode == 0, (out, tty)
+    assert b"\r[" in tty and b"100%" in tty and b"####" in tty, tty
+
+
+def test_idle_timeout_leaves_recovery(fw, flash, nqemu, idle_recovery):
+    """Nobody talks to recovery for idle_timeout_s (3 s in this build): it
+    leaves by itself and the app gets another chance; a request keeps it
+    in recovery meanwhile."""
+    fl = flash(app="app")
+    off, size = fl.part("RECOVERY")
+    with open(idle_recovery, "rb") as f:
+        img = f.read()
+    fl.write(off, img + b"\xff" * (size - len(img)))
+    q = nqemu(fl)
+    q.expect(r"\[app\] healthy: reported")
+    q.send("r")
+    assert q.boot()["reason"] == "requested"
+    q.serving()
+    t0 = time.monotonic()
+    for _ in range(4):  # activity for ~4 s: no timeout meanwhile
+        assert status(q)["mode"] == "recovery"
+        time.sleep(1.0)
+    assert time.monotonic() - t0 > 3.5
+    q.expect(r"\[recovery\] leaving: idle timeout", timeout=20)
+    assert q.boot() == {"image": "app", "slot": "a", "reason": "normal", "reset": "software"}

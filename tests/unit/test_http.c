@@ -64,6 +64,22 @@ static void test_http_parses_simple_get(void **state)
     assert_false(P.has_length);
 }
 
+/* idle: nothing of a request consumed yet (between kept-alive requests). */
+static void test_http_parser_idle(void **state)
+{
+    (void)state;
+    size_t used = 0;
+    lb_http_parser_reset(&P);
+    assert_true(lb_http_parser_idle(&P));
+    assert_int_equal(lb_http_parser_feed(&P, "\r\n", 2, &used), LB_HTTP_MORE);
+    assert_false(lb_http_parser_idle(&P)); /* a leading empty line counts */
+    lb_http_parser_reset(&P);
+    assert_int_equal(lb_http_parser_feed(&P, "G", 1, &used), LB_HTTP_MORE);
+    assert_false(lb_http_parser_idle(&P));
+    assert_int_equal(feed("GET / HTTP/1.1\r\nHost: d\r\n\r\n"), LB_HTTP_DONE);
+    assert_false(lb_http_parser_idle(&P));
+}
+
 static void test_http_any_split_gives_same_result(void **state)
 {
     (void)state;
@@ -230,6 +246,30 @@ static unsigned route(const char *req, lb_http_route_t *r, const char **allow)
     return status;
 }
 
+static void test_http_accept_encoding(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value;
+        bool ok;
+    } cases[] = {
+        {"gzip", true},           {"deflate, gzip, br, zstd", true},
+        {"GZIP;q=0.5", true},     {"gzip;q=0", false},
+        {"gzip; q=0.000", false}, {"br, *", true},
+        {"*;q=0", false},         {"identity", false},
+        {"xgzip, gzipx", false},  {"", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char req[160];
+        snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: %s\r\n\r\n",
+                 cases[i].value);
+        assert_int_equal(feed(req), LB_HTTP_DONE);
+        assert_int_equal(P.gzip_ok, cases[i].ok);
+    }
+    assert_int_equal(feed("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), LB_HTTP_DONE);
+    assert_false(P.gzip_ok);
+}
+
 static void test_http_router(void **state)
 {
     (void)state;
@@ -248,6 +288,11 @@ static void test_http_router(void **state)
     assert_int_equal(route("POST /api/reboot HTTP/1.0\r\nContent-Length: 0\r\n\r\n", &r, &allow),
                      200);
     assert_int_equal(r, LB_HTTP_ROUTE_REBOOT);
+    assert_int_equal(
+        route("POST /api/credential HTTP/1.1\r\nHost: a\r\nContent-Length: 9\r\n\r\n", &r, &allow),
+        200);
+    assert_int_equal(r, LB_HTTP_ROUTE_CREDENTIAL);
+    assert_int_equal(route("GET /api/credential HTTP/1.1\r\nHost: a\r\n\r\n", &r, &allow), 405);
 
     assert_int_equal(route("GET /nope HTTP/1.1\r\nHost: a\r\n\r\n", &r, &allow), 404);
     assert_int_equal(route("GET /api/statusx HTTP/1.1\r\nHost: a\r\n\r\n", &r, &allow), 404);
@@ -315,6 +360,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_http_parses_simple_get),
+        cmocka_unit_test(test_http_parser_idle),
         cmocka_unit_test(test_http_any_split_gives_same_result),
         cmocka_unit_test(test_http_bare_lf_and_leading_empty_lines),
         cmocka_unit_test(test_http_malformed_request_lines_are_400),
@@ -324,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_http_content_length_rules),
         cmocka_unit_test(test_http_size_limits),
         cmocka_unit_test(test_http_expect_and_content_type),
+        cmocka_unit_test(test_http_accept_encoding),
         cmocka_unit_test(test_http_router),
         cmocka_unit_test(test_http_response_helpers),
         cmocka_unit_test(test_http_out_writer),

@@ -189,6 +189,23 @@ static void test_loader_row3_blank_state_adopts_valid_slot(void **state)
     assert_false(boot.res.info.flags & LB_BOOTINFO_F_STATE_BLANK);
 }
 
+/* The strap held at the very first power-on: the recovery boot writes the
+ * first record, which still knows nothing about the slots; the next
+ * normal boot adopts the factory image instead of falling to recovery. */
+static void test_loader_row3_adoption_after_a_first_strap_boot(void **state)
+{
+    (void)state;
+    put_images(true, false, true);
+    host_board_set_strap(UINT32_MAX);
+    boot_as(LB_RESET_POWER_ON);
+    host_board_set_strap(0);
+    expect("recovery", "-", "strap", "power-on");
+    boot_as(LB_RESET_SOFTWARE);
+    expect("app", "a", "normal", "software");
+    assert_int_equal(state_now()->slots[0].state, LB_SLOT_CONFIRMED);
+    assert_int_equal(state_now()->active_slot, 0);
+}
+
 /* ---- rows 4 and 5: trial, then rollback ---- */
 static void test_loader_row5_trial_boots_then_row4_rollback(void **state)
 {
@@ -384,7 +401,7 @@ static void test_loader_row8_no_active_slot_uses_confirmed(void **state)
     set_state(LB_SLOT_INVALID, LB_SLOT_CONFIRMED, 0, 0);
     boot_as(LB_RESET_POWER_ON);
     expect("app", "b", "rollback", "power-on");
-    set_state(LB_SLOT_EMPTY, LB_SLOT_EMPTY, LB_BOOTSTATE_NONE, 0);
+    set_state(LB_SLOT_INVALID, LB_SLOT_EMPTY, LB_BOOTSTATE_NONE, 0);
     boot_as(LB_RESET_POWER_ON);
     expect("recovery", "-", "no-valid-app", "power-on");
 }
@@ -497,6 +514,7 @@ int main(void)
         T(test_loader_row2_request_is_one_shot),
         T(test_loader_row2_self_check_request),
         T(test_loader_row3_blank_state_adopts_valid_slot),
+        T(test_loader_row3_adoption_after_a_first_strap_boot),
         T(test_loader_row5_trial_boots_then_row4_rollback),
         T(test_loader_row5_confirmed_trial_becomes_normal),
         T(test_loader_row4_exhausted_trial_without_confirmed_goes_to_recovery),

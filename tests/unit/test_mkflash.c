@@ -11,6 +11,7 @@
 #include "lb/endian.h"
 #include "lb/err.h"
 #include "lb/image.h"
+#include "lbt.h"
 #include "mkflash.h"
 
 #define KIB 1024u
@@ -75,7 +76,10 @@ static void test_mkflash_places_every_part(void **state)
     uint8_t loader[100];
     memset(loader, 0x11, sizeof(loader));
     uint8_t *rec = fake_image(2000, 0x22), *a = fake_image(3000, 0x33), *b = fake_image(40, 0x44);
-    lb_mkflash_inputs_t in = {{loader, sizeof(loader)}, {rec, 2000}, {{a, 3000}, {b, 40}}, 0};
+    lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)},
+                              .recovery = {rec, 2000},
+                              .app = {{a, 3000}, {b, 40}},
+                              .state = LB_MKFLASH_STATE_BLANK};
     uint8_t *out = malloc(t.geom.size);
     assert_int_equal(lb_mkflash_build(&t, &in, out, NULL), 0);
 
@@ -161,7 +165,7 @@ static void test_mkflash_new_b_writes_initial_state(void **state)
     b[20] = 1;
     b[21] = 1; /* version 1.1.0 */
     lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)}, .app = {{a, 64}, {b, 64}}};
-    in.slot_b_new = 1;
+    in.state = LB_MKFLASH_STATE_NEW_B;
     uint8_t *out = malloc(t.geom.size);
     assert_int_equal(lb_mkflash_build(&t, &in, out, NULL), 0);
     lb_bootstate_t s;
@@ -179,6 +183,90 @@ static void test_mkflash_new_b_writes_initial_state(void **state)
     free(b);
 }
 
+/* Default: the factory-programmed images are confirmed, so nothing treats
+ * them as free space (recovery installs elsewhere). */
+static void test_mkflash_factory_state_confirms_the_apps(void **state)
+{
+    (void)state;
+    lb_ptable_t t;
+    make_table(&t, 1, 0xFF);
+    uint8_t loader[8] = {0};
+    static uint8_t a[LBT_IMAGE_MAX], b[LBT_IMAGE_MAX];
+    int alen = lbt_image(a, sizeof(a), LB_IMAGE_KIND_APP, 2, 7, LBT_PRODUCT, 1);
+    int blen = lbt_image(b, sizeof(b), LB_IMAGE_KIND_APP, 3, 9, LBT_PRODUCT, 2);
+    assert_true(alen > 0 && blen > 0);
+    lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)}, .app = {{a, (size_t)alen}}};
+    uint8_t *out = malloc(t.geom.size);
+    assert_int_equal(lb_mkflash_build(&t, &in, out, NULL), 0);
+    lb_bootstate_t s;
+    assert_int_equal(lb_bootstate_decode(&s, out + 20 * KIB, LB_BOOTSTATE_RECORD_SIZE), 0);
+    assert_int_equal(s.seq, 1);
+    assert_int_equal(s.active_slot, 0);
+    assert_int_equal(s.slots[0].state, LB_SLOT_CONFIRMED);
+    assert_int_equal(s.slots[0].version.major, 2);
+    assert_int_equal(s.slots[0].security_counter, 7);
+    assert_int_equal(s.min_security_counter, 7);
+    assert_int_equal(s.slots[1].state, LB_SLOT_EMPTY);
+    assert_int_equal(s.unhealthy, 0);
+    assert_int_equal(s.request, LB_REQUEST_NONE);
+
+    /* Both slots programmed: both known good, a active, floor from a. */
+    in.app[1] = (lb_mkflash_blob_t){b, (size_t)blen};
+    assert_int_equal(lb_mkflash_build(&t, &in, out, NULL), 0);
+    assert_int_equal(lb_bootstate_decode(&s, out + 20 * KIB, LB_BOOTSTATE_RECORD_SIZE), 0);
+    assert_int_equal(s.active_slot, 0);
+    assert_int_equal(s.slots[1].state, LB_SLOT_CONFIRMED);
+    assert_int_equal(s.slots[1].security_counter, 9);
+    assert_int_equal(s.min_security_counter, 7);
+
+    /* Only slot b: b is the one that runs. */
+    in.app[0] = (lb_mkflash_blob_t){NULL, 0};
+    assert_int_equal(lb_mkflash_build(&t, &in, out, NULL), 0);
+    assert_int_equal(lb_bootstate_decode(&s, out + 20 * KIB, LB_BOOTSTATE_RECORD_SIZE), 0);
+    assert_int_equal(s.active_slot, 1);
+    assert_int_equal(s.slots[0].state, LB_SLOT_EMPTY);
+    assert_int_equal(s.min_security_counter, 9);
+
+    /* No app: nothing to confirm, the boot state stays erased. */
+    in.app[1] = (lb_mkflash_blob_t){NULL, 0};
+    assert_int_equal(lb_mkflash_build(&t, &in, out, NULL), 0);
+    assert_true(all_are(out + 20 * KIB, 8 * KIB, 0xFF));
+
+    /* --blank-state: erased even with apps. */
+    in.app[0] = (lb_mkflash_blob_t){a, (size_t)alen};
+    in.state = LB_MKFLASH_STATE_BLANK;
+    assert_int_equal(lb_mkflash_build(&t, &in, out, NULL), 0);
+    assert_true(all_are(out + 20 * KIB, 8 * KIB, 0xFF));
+    free(out);
+}
+
+/* --cred-*: the first record of the `credential` data partition. */
+static void test_mkflash_writes_the_credential_record(void **state)
+{
+    (void)state;
+    lb_ptable_t t;
+    make_table(&t, 1, 0xFF);
+    uint8_t loader[8] = {0};
+    lb_cred_t c = {.seq = 99, .user = "ops", .realm = "plant"};
+    memset(c.ha1, 0x5A, sizeof c.ha1);
+    lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)}, .cred = &c};
+    uint8_t *out = malloc(t.geom.size);
+    const char *why = NULL;
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_NOTFOUND);
+    assert_string_equal(why, "credential");
+    add(&t, "credential", LB_PART_DATA, LB_PTABLE_SLOT_NONE, 224 * KIB, 8 * KIB);
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), 0);
+    lb_cred_t back;
+    assert_int_equal(lb_cred_decode(&back, out + 224 * KIB, LB_CRED_RECORD_SIZE), 0);
+    assert_int_equal(back.seq, 1);
+    assert_string_equal(back.user, "ops");
+    assert_string_equal(back.realm, "plant");
+    assert_memory_equal(back.ha1, c.ha1, sizeof c.ha1);
+    assert_true(
+        all_are(out + 224 * KIB + LB_CRED_RECORD_SIZE, 8 * KIB - LB_CRED_RECORD_SIZE, 0xFF));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +275,8 @@ int main(void)
         cmocka_unit_test(test_mkflash_refuses_oversized),
         cmocka_unit_test(test_mkflash_refuses_unsigned_and_missing_slot),
         cmocka_unit_test(test_mkflash_new_b_writes_initial_state),
+        cmocka_unit_test(test_mkflash_factory_state_confirms_the_apps),
+        cmocka_unit_test(test_mkflash_writes_the_credential_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth/digest.h"
 #include "cli.h"
 #include "lb/err.h"
 #include "mkflash.h"
@@ -16,12 +17,59 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: lifeboat mkflash LAYOUT --loader LOADER.bin [--recovery REC.signed.bin]\n"
-               "         [--app APP.signed.bin] [--app-b APP.signed.bin [--new-b]] -o FLASH.bin\n"
+               "         [--app APP.signed.bin] [--app-b APP.signed.bin]\n"
+               "         [--new-b | --blank-state] -o FLASH.bin\n"
                "LAYOUT is the layout YAML or its binary partition table (ptable.bin).\n"
-               "Writes a flash image of the layout's size: table, erased boot state,\n"
+               "Writes a flash image of the layout's size: table, first boot-state record,\n"
                "loader, recovery and app slots; refuses inputs that do not fit.\n"
-               "--new-b: write an initial boot state with slot a confirmed and slot b\n"
-               "new (installed, to be tried on the next boot).\n");
+               "Boot state: by default the factory-programmed apps are confirmed (slot a\n"
+               "active, or b when only b has an image), so recovery never overwrites them.\n"
+               "--new-b: slot a confirmed and slot b new (installed, to be tried on the\n"
+               "next boot). --blank-state: leave the boot state erased (the loader adopts\n"
+               "the first slot that verifies).\n"
+               "Per-device recovery credential (docs/recovery.md), written to the data\n"
+               "partition named `credential`: --cred-user USER --cred-password-file FILE\n"
+               "[--cred-realm REALM (default lifeboat)]. Only SHA-256(user:realm:password)\n"
+               "is stored.\n");
+}
+
+/* The credential from --cred-*: HA1 of user:realm:<first line of the
+ * password file>. Returns 0 or -1 (message printed). */
+static int make_cred(const char *user, const char *realm, const char *pw_file, lb_cred_t *c)
+{
+    char pw[256];
+    FILE *f = fopen(pw_file, "r");
+    if (f == NULL || fgets(pw, sizeof(pw), f) == NULL) {
+        fprintf(stderr, "lifeboat mkflash: cannot read %s\n", pw_file);
+        if (f) {
+            fclose(f);
+        }
+        return -1;
+    }
+    fclose(f);
+    pw[strcspn(pw, "\r\n")] = '\0';
+    memset(c, 0, sizeof(*c));
+    if (!lb_cred_name_ok(user) || !lb_cred_name_ok(realm) || pw[0] == '\0') {
+        fprintf(stderr,
+                "lifeboat mkflash: user and realm are 1-%u printable characters without "
+                "space, quote or backslash; the password is not empty\n",
+                LB_CRED_NAME_MAX);
+        return -1;
+    }
+    strcpy(c->user, user);
+    strcpy(c->realm, realm);
+    char hex[65];
+    const char *parts[] = {user, realm, pw};
+    if (lb_digest_h(hex, parts, 3) != 0) {
+        return -1;
+    }
+    for (unsigned i = 0; i < LB_CRED_HA1_SIZE; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        c->ha1[i] = (uint8_t)v;
+    }
+    memset(pw, 0, sizeof(pw));
+    return 0;
 }
 
 /* Reads a whole file into a malloc'd buffer. Returns 0 or -1 (message printed). */
@@ -83,7 +131,8 @@ static int write_atomic(const char *path, const uint8_t *data, size_t len)
 int lb_cmd_mkflash(int argc, char **argv)
 {
     const char *layout = NULL, *out = NULL;
-    int new_b = 0;
+    int state = LB_MKFLASH_STATE_FACTORY, state_opts = 0;
+    const char *cred_user = NULL, *cred_pw = NULL, *cred_realm = "lifeboat";
     const char *paths[4] = {NULL, NULL, NULL, NULL}; /* loader, recovery, app, app-b */
     static const char *const opts[4] = {"--loader", "--recovery", "--app", "--app-b"};
     for (int i = 1; i < argc; i++) {
@@ -103,7 +152,17 @@ int lb_cmd_mkflash(int argc, char **argv)
             continue;
         }
         if (strcmp(a, "--new-b") == 0) {
-            new_b = 1;
+            state = LB_MKFLASH_STATE_NEW_B;
+            state_opts++;
+        } else if (strcmp(a, "--blank-state") == 0) {
+            state = LB_MKFLASH_STATE_BLANK;
+            state_opts++;
+        } else if (strcmp(a, "--cred-user") == 0 && i + 1 < argc) {
+            cred_user = argv[++i];
+        } else if (strcmp(a, "--cred-password-file") == 0 && i + 1 < argc) {
+            cred_pw = argv[++i];
+        } else if (strcmp(a, "--cred-realm") == 0 && i + 1 < argc) {
+            cred_realm = argv[++i];
         } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
             out = argv[++i];
         } else if (a[0] != '-' && layout == NULL) {
@@ -114,8 +173,13 @@ int lb_cmd_mkflash(int argc, char **argv)
             return LB_CLI_EXIT_USAGE;
         }
     }
-    if (layout == NULL || out == NULL || paths[0] == NULL) {
+    if (layout == NULL || out == NULL || paths[0] == NULL || state_opts > 1 ||
+        (cred_user == NULL) != (cred_pw == NULL)) {
         usage(stderr);
+        return LB_CLI_EXIT_USAGE;
+    }
+    static lb_cred_t cred;
+    if (cred_user != NULL && make_cred(cred_user, cred_realm, cred_pw, &cred) != 0) {
         return LB_CLI_EXIT_USAGE;
     }
 
@@ -141,7 +205,8 @@ int lb_cmd_mkflash(int argc, char **argv)
         .loader = {bufs[0], lens[0]},
         .recovery = {bufs[1], lens[1]},
         .app = {{bufs[2], lens[2]}, {bufs[3], lens[3]}},
-        .slot_b_new = new_b,
+        .state = state,
+        .cred = cred_user != NULL ? &cred : NULL,
     };
     image = malloc(table.geom.size);
     if (image == NULL) {
@@ -155,7 +220,9 @@ int lb_cmd_mkflash(int argc, char **argv)
                 err == LB_E_SIZE    ? "does not fit its partition"
                 : err == LB_E_MAGIC ? "not a signed image (run lifeboat sign)"
                 : err == LB_E_STATE ? "--new-b needs --app and --app-b"
-                                    : lb_err_str(err));
+                : err == LB_E_NOTFOUND && strcmp(why, "credential") == 0
+                    ? "the layout has no data partition named `credential`"
+                    : lb_err_str(err));
         goto done;
     }
     if (write_atomic(out, image, table.geom.size) != 0) {

@@ -1,5 +1,6 @@
 #include "mkflash.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "lb/bootstate.h"
@@ -29,36 +30,89 @@ static int place(const lb_part_t *p, const lb_mkflash_blob_t *b, int signed_imag
     return LB_OK;
 }
 
-static lb_image_version_t header_version(const uint8_t *img)
+/* What a slot's boot-state entry records about an image: its version and
+ * security counter, as far as the image parses (the loader verifies it at
+ * boot; an image that does not verify is then marked invalid). */
+static lb_bootstate_slot_t slot_entry(const lb_mkflash_blob_t *b, uint32_t max_size, uint8_t state)
 {
+    lb_image_policy_t any = {.kind = LB_IMAGE_KIND_ANY, .max_size = max_size};
+    lb_image_info_t info;
+    memset(&info, 0, sizeof(info));
+    (void)lb_image_verify(b->data, b->len, &any, &info);
+    lb_bootstate_slot_t e = {.state = state, .security_counter = info.security_counter};
     /* MCUboot header: ih_ver at byte 20 (major, minor, revision, build). */
-    lb_image_version_t v = {img[20], img[21], lb_get_le16(img + 22), lb_get_le32(img + 24)};
-    return v;
+    e.version.major = b->data[LB_IMAGE_OFF_VER_MAJOR];
+    e.version.minor = b->data[LB_IMAGE_OFF_VER_MINOR];
+    e.version.revision = lb_get_le16(b->data + LB_IMAGE_OFF_VER_REVISION);
+    e.version.build = lb_get_le32(b->data + LB_IMAGE_OFF_VER_BUILD);
+    return e;
 }
 
-/* One boot-state record: slot a confirmed, slot b new and active. */
+/* The first boot-state record (see lb_mkflash_state_t), or nothing for a
+ * blank state or a flash without apps. */
 static int initial_state(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, uint8_t *out,
                          const char **why)
 {
-    const lb_part_t *bs = lb_ptable_find(t, LB_PART_BOOTSTATE, LB_PTABLE_SLOT_NONE);
+    const lb_mkflash_blob_t *app = in->app;
+    bool have[2] = {app[0].data != NULL && app[0].len > 0, app[1].data != NULL && app[1].len > 0};
+    if (in->state == LB_MKFLASH_STATE_BLANK) {
+        return LB_OK;
+    }
     *why = "boot state";
-    if (bs == NULL || in->app[0].data == NULL || in->app[1].data == NULL) {
+    if (in->state == LB_MKFLASH_STATE_NEW_B && (!have[0] || !have[1])) {
         return LB_E_STATE;
+    }
+    if (in->state != LB_MKFLASH_STATE_NEW_B && in->state != LB_MKFLASH_STATE_FACTORY) {
+        return LB_E_INVAL;
+    }
+    if (!have[0] && !have[1]) {
+        return LB_OK; /* nothing to confirm: the loader starts recovery */
+    }
+    const lb_part_t *bs = lb_ptable_find(t, LB_PART_BOOTSTATE, LB_PTABLE_SLOT_NONE);
+    if (bs == NULL) {
+        return LB_E_NOTFOUND;
     }
     lb_bootstate_t s;
     lb_bootstate_defaults(&s);
     s.seq = 1;
-    s.slots[0].state = LB_SLOT_CONFIRMED;
-    s.slots[0].version = header_version(in->app[0].data);
-    s.slots[1].state = LB_SLOT_NEW;
-    s.slots[1].version = header_version(in->app[1].data);
-    s.active_slot = 1;
+    for (uint8_t i = 0; i < 2; i++) {
+        if (have[i]) {
+            const lb_part_t *p = lb_ptable_find(t, LB_PART_APP, i);
+            uint8_t st =
+                in->state == LB_MKFLASH_STATE_NEW_B && i == 1 ? LB_SLOT_NEW : LB_SLOT_CONFIRMED;
+            s.slots[i] = slot_entry(&app[i], p->size, st);
+        }
+    }
+    s.active_slot = in->state == LB_MKFLASH_STATE_NEW_B || !have[0] ? 1u : 0u;
+    /* The floor follows the image that runs first, like the loader's
+     * adoption; a newer image in the other slot must not lock it out. */
+    uint8_t floor_slot = in->state == LB_MKFLASH_STATE_NEW_B ? 0u : s.active_slot;
+    s.min_security_counter = s.slots[floor_slot].security_counter;
     uint32_t ps = t->geom.program_size;
     uint32_t rec = (LB_BOOTSTATE_RECORD_SIZE + ps - 1u) / ps * ps;
     if (rec > bs->size) {
         return LB_E_NOSPACE;
     }
     int n = lb_bootstate_encode(&s, out + bs->offset, rec, t->geom.erased);
+    return n < 0 ? n : LB_OK;
+}
+
+/* The first record of the `credential` partition (lb/credential.h). */
+static int credential(const lb_ptable_t *t, const lb_cred_t *c, uint8_t *out, const char **why)
+{
+    const lb_part_t *p = lb_ptable_find_name(t, "credential");
+    *why = "credential";
+    if (p == NULL || p->type != LB_PART_DATA) {
+        return LB_E_NOTFOUND;
+    }
+    lb_cred_t first = *c;
+    first.seq = 1;
+    uint32_t ps = t->geom.program_size;
+    uint32_t rec = (LB_CRED_RECORD_SIZE + ps - 1u) / ps * ps;
+    if (rec > p->size) {
+        return LB_E_NOSPACE;
+    }
+    int n = lb_cred_encode(&first, out + p->offset, rec, t->geom.erased);
     return n < 0 ? n : LB_OK;
 }
 
@@ -99,8 +153,11 @@ int lb_mkflash_build(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, uint8_
     for (uint8_t s = 0; err == LB_OK && s < LB_PTABLE_MAX_SLOTS; s++) {
         err = place(lb_ptable_find(t, LB_PART_APP, s), &in->app[s], 1, out, why, slot_names[s]);
     }
-    if (err == LB_OK && in->slot_b_new) {
+    if (err == LB_OK) {
         err = initial_state(t, in, out, why);
+    }
+    if (err == LB_OK && in->cred != NULL) {
+        err = credential(t, in->cred, out, why);
     }
     return err;
 }

@@ -83,6 +83,16 @@
 #ifndef LB_HTTP_CONN_MAX
 #define LB_HTTP_CONN_MAX 4
 #endif
+/* Connections accepted while every slot is busy, served in arrival order
+ * as slots free up (each holds a TCP PCB; lwipopts.h sizes the pool). */
+#ifndef LB_HTTP_WAITERS
+#define LB_HTTP_WAITERS 20
+#endif
+/* Bytes a waiting connection may send before lwIP stops reading it (kept
+ * as heap copies until it gets a slot). */
+#ifndef LB_HTTP_WAIT_STASH
+#define LB_HTTP_WAIT_STASH 1024
+#endif
 /* A connection that sends nothing for this long mid-request gets 408. */
 #ifndef LB_HTTP_STALL_MS
 #define LB_HTTP_STALL_MS 10000
@@ -90,6 +100,23 @@
 /* A kept-alive connection idle between requests is closed after this. */
 #ifndef LB_HTTP_KEEPALIVE_MS
 #define LB_HTTP_KEEPALIVE_MS 15000
+#endif
+
+/* Stack the recovery image budgets (the RAM figure of `make
+ * bench-recovery` is data + bss + this); the image paints it and reports
+ * the deepest use in its status document (stack_peak). */
+#ifndef LB_RECOVERY_STACK_RESERVE
+#define LB_RECOVERY_STACK_RESERVE 4096u
+#endif
+
+/* 1 only in the benchmark build of the recovery image (`make
+ * bench-recovery`): adds a discard service on LB_RECOVERY_BENCH_PORT for
+ * the raw TCP throughput figure. The shipped image has no such port. */
+#ifndef LB_RECOVERY_BENCH
+#define LB_RECOVERY_BENCH 0
+#endif
+#ifndef LB_RECOVERY_BENCH_PORT
+#define LB_RECOVERY_BENCH_PORT 9
 #endif
 
 /* ---- recovery: Digest authentication (recovery/auth) -------------------- */

@@ -70,8 +70,8 @@ _Static_assert(sizeof(lb_ptable_hdr_wire_t) == 32, "ptable header is 32 bytes");
 _Static_assert(sizeof(lb_ptable_region_wire_t) == 8, "ptable region is 8 bytes");
 _Static_assert(sizeof(lb_ptable_entry_wire_t) == 32, "ptable entry is 32 bytes");
 
-#define LB_PTABLE_MAX_SIZE                                                                        \
-    (sizeof(lb_ptable_hdr_wire_t) + LB_GEOM_MAX_REGIONS * sizeof(lb_ptable_region_wire_t) +       \
+#define LB_PTABLE_MAX_SIZE                                                                         \
+    (sizeof(lb_ptable_hdr_wire_t) + LB_GEOM_MAX_REGIONS * sizeof(lb_ptable_region_wire_t) +        \
      LB_PTABLE_MAX_ENTRIES * sizeof(lb_ptable_entry_wire_t) + 4u)
 
 /* Decoded, in-memory form. */
