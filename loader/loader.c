@@ -30,20 +30,22 @@ static void put(const char *s)
     lb_board_console_write(s, strlen(s));
 }
 
-/* "[lifeboat] note: <what> (<err name>)\n": never mistaken for the boot line. */
+/* "[lifeboat] note: <what> (err -<n>)\n": never mistaken for the boot
+ * line. The code is lb/err.h's LB_E_* value: its name table (lb_err_str)
+ * would cost the loader ~600 bytes of strings. */
 static void note(const char *what, int err)
 {
     put("[lifeboat] note: ");
     put(what);
-    if (err) {
-        put(" (");
-        put(lb_err_str(err));
-        put(")");
+    if (err < 0) {
+        char num[] = " (err -00)";
+        unsigned v = (unsigned)-err;
+        num[7] = (char)('0' + v / 10u % 10u);
+        num[8] = (char)('0' + v % 10u);
+        put(num);
     }
     put("\n");
 }
-
-/* ---- the decision --------------------------------------------------------- */
 
 static void add(lb_loader_plan_t *p, uint8_t image, uint8_t slot, uint8_t reason)
 {
@@ -55,43 +57,15 @@ static void add(lb_loader_plan_t *p, uint8_t image, uint8_t slot, uint8_t reason
     }
 }
 
-static void add_recovery(lb_loader_plan_t *p, uint8_t reason)
-{
-    add(p, LB_BOOT_IMAGE_RECOVERY, LB_BOOTINFO_SLOT_NONE, reason);
-}
-
-/* A confirmed slot other than `not` (LB_BOOTSTATE_NONE: any), or NONE. */
+/* A confirmed slot other than `not`, or LB_BOOTSTATE_NONE. */
 static uint8_t confirmed_slot(const lb_bootstate_t *s, unsigned slot_count, unsigned not )
 {
-    for (unsigned i = 0; i < slot_count && i < LB_BOOTSTATE_SLOTS; i++) {
+    for (unsigned i = 0; i < slot_count; i++) {
         if (i != not &&s->slots[i].state == LB_SLOT_CONFIRMED) {
             return (uint8_t)i;
         }
     }
     return LB_BOOTSTATE_NONE;
-}
-
-/* Row 9: when the last candidate is recovery, any app that verifies is
- * better than staying in the loader: confirmed slots first (the active
- * one first), then new/trial, then the rest. The reason stays the one
- * recovery was wanted for; boot info flags the recovery as bad. */
-static void add_app_fallbacks(lb_loader_plan_t *p, const lb_bootstate_t *s, unsigned slot_count,
-                              uint8_t reason)
-{
-    static const uint8_t rank_of_state[] = {
-        [LB_SLOT_CONFIRMED] = 0, [LB_SLOT_NEW] = 1,     [LB_SLOT_TRIAL] = 1,
-        [LB_SLOT_EMPTY] = 2,     [LB_SLOT_INVALID] = 2,
-    };
-    for (uint8_t rank = 0; rank < 3; rank++) {
-        for (unsigned k = 0; k < slot_count && k < LB_BOOTSTATE_SLOTS; k++) {
-            /* active slot first within a rank */
-            unsigned i = s->active_slot < slot_count ? (s->active_slot + k) % slot_count : k;
-            uint8_t st = s->slots[i].state;
-            if (st <= LB_SLOT_INVALID && rank_of_state[st] == rank) {
-                add(p, LB_BOOT_IMAGE_APP, (uint8_t)i, reason);
-            }
-        }
-    }
 }
 
 /* True when the state records no slot at all (every one empty). */
@@ -129,16 +103,15 @@ void lb_loader_decide(const lb_bootstate_t *cur, const lb_loader_inputs_t *in,
     n->request = LB_REQUEST_NONE;
 
     uint8_t act = cur->active_slot;
-    bool act_ok = act < slots;
-    lb_bootstate_slot_t *as = act_ok ? &n->slots[act] : NULL;
+    uint8_t st = act < slots ? n->slots[act].state : LB_SLOT_EMPTY;
+    uint8_t reason = LB_BOOT_REASON_NO_VALID_APP; /* of the recovery candidate */
 
     if (in->strap) {
         plan->row = 1;
-        add_recovery(plan, LB_BOOT_REASON_STRAP);
+        reason = LB_BOOT_REASON_STRAP;
     } else if (req == LB_REQUEST_RECOVERY || req == LB_REQUEST_SELF_CHECK) {
         plan->row = 2;
-        add_recovery(plan, req == LB_REQUEST_RECOVERY ? LB_BOOT_REASON_REQUESTED
-                                                      : LB_BOOT_REASON_SELF_CHECK);
+        reason = req == LB_REQUEST_RECOVERY ? LB_BOOT_REASON_REQUESTED : LB_BOOT_REASON_SELF_CHECK;
     } else if (in->state_blank || (act == LB_BOOTSTATE_NONE && nothing_installed(cur, slots))) {
         /* Factory state: adopt whichever slot verifies. A log that only
          * recorded recovery boots (the strap held at the first power-on)
@@ -147,48 +120,51 @@ void lb_loader_decide(const lb_bootstate_t *cur, const lb_loader_inputs_t *in,
         for (unsigned i = 0; i < slots; i++) {
             add(plan, LB_BOOT_IMAGE_APP, (uint8_t)i, LB_BOOT_REASON_NORMAL);
         }
-        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
-    } else if (as && (as->state == LB_SLOT_NEW || as->state == LB_SLOT_TRIAL) &&
-               as->attempts >= cfg->trial_boots) {
-        plan->row = 4;
-        as->state = LB_SLOT_INVALID;
-        uint8_t other = confirmed_slot(n, slots, act);
-        if (other != LB_BOOTSTATE_NONE) {
-            add(plan, LB_BOOT_IMAGE_APP, other, LB_BOOT_REASON_ROLLBACK);
-        }
-        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
-    } else if (as && (as->state == LB_SLOT_NEW || as->state == LB_SLOT_TRIAL)) {
-        plan->row = 5;
-        as->state = LB_SLOT_TRIAL;
-        as->attempts++;
-        add(plan, LB_BOOT_IMAGE_APP, act, LB_BOOT_REASON_TRIAL);
-        uint8_t other = confirmed_slot(n, slots, act);
-        if (other != LB_BOOTSTATE_NONE) {
-            add(plan, LB_BOOT_IMAGE_APP, other, LB_BOOT_REASON_ROLLBACK);
-        }
-        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
-    } else if (as && as->state == LB_SLOT_CONFIRMED && n->unhealthy >= cfg->crash_limit) {
+    } else if (st == LB_SLOT_CONFIRMED && n->unhealthy >= cfg->crash_limit) {
         plan->row = 6;
-        add_recovery(plan, LB_BOOT_REASON_CRASH_LOOP);
-    } else if (as && as->state == LB_SLOT_CONFIRMED) {
-        plan->row = 7;
-        add(plan, LB_BOOT_IMAGE_APP, act, LB_BOOT_REASON_NORMAL);
+        reason = LB_BOOT_REASON_CRASH_LOOP;
+    } else {
+        /* Rows 4, 5, 7, 8: maybe the active slot, then the other confirmed
+         * one (rollback), then recovery. The active slot is never the
+         * "other" one: rows 4, 5 and 8 leave it unconfirmed. */
+        lb_bootstate_slot_t *as = &n->slots[act < slots ? act : 0];
+        if (st == LB_SLOT_NEW || st == LB_SLOT_TRIAL) {
+            if (as->attempts >= cfg->trial_boots) {
+                plan->row = 4;
+                as->state = LB_SLOT_INVALID;
+            } else {
+                plan->row = 5;
+                as->state = LB_SLOT_TRIAL;
+                as->attempts++;
+                add(plan, LB_BOOT_IMAGE_APP, act, LB_BOOT_REASON_TRIAL);
+            }
+        } else if (st == LB_SLOT_CONFIRMED) {
+            plan->row = 7;
+            add(plan, LB_BOOT_IMAGE_APP, act, LB_BOOT_REASON_NORMAL);
+        } else {
+            plan->row = 8; /* no usable active slot (none, empty or invalid) */
+        }
         uint8_t other = confirmed_slot(n, slots, act);
         if (other != LB_BOOTSTATE_NONE) {
             add(plan, LB_BOOT_IMAGE_APP, other, LB_BOOT_REASON_ROLLBACK);
         }
-        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
-    } else {
-        /* No usable active slot (none, empty or invalid). */
-        plan->row = 8;
-        uint8_t other = confirmed_slot(n, slots, LB_BOOTSTATE_NONE);
-        if (other != LB_BOOTSTATE_NONE) {
-            add(plan, LB_BOOT_IMAGE_APP, other, LB_BOOT_REASON_ROLLBACK);
-        }
-        add_recovery(plan, LB_BOOT_REASON_NO_VALID_APP);
     }
-    const lb_loader_candidate_t *last = &plan->cand[plan->count - 1];
-    add_app_fallbacks(plan, n, slots, last->reason);
+    add(plan, LB_BOOT_IMAGE_RECOVERY, LB_BOOTINFO_SLOT_NONE, reason);
+
+    /* Row 9: when the last candidate is recovery, any app that verifies is
+     * better than staying in the loader: confirmed slots first (the active
+     * one first), then new/trial, then the rest. The reason stays the one
+     * recovery was wanted for; boot info flags the recovery as bad. */
+    for (uint8_t rank = 0; rank < 3; rank++) {
+        for (unsigned k = 0; k < slots; k++) {
+            unsigned i = act < slots ? (act + k) % slots : k; /* active slot first */
+            uint8_t s = n->slots[i].state;
+            uint8_t r = s == LB_SLOT_CONFIRMED ? 0 : s == LB_SLOT_NEW || s == LB_SLOT_TRIAL ? 1 : 2;
+            if (s <= LB_SLOT_INVALID && r == rank) {
+                add(plan, LB_BOOT_IMAGE_APP, (uint8_t)i, reason);
+            }
+        }
+    }
 }
 
 /* ---- partition table ------------------------------------------------------- */
@@ -213,39 +189,36 @@ static bool geom_equal(const lb_geom_t *a, const lb_geom_t *b)
 static int load_ptable(const lb_loader_config_t *cfg, lb_ptable_t *t, bool *fallback)
 {
     uint8_t buf[LB_PTABLE_MAX_SIZE];
-    const lb_geom_t *g = lb_board_flash_geom();
+    const uint8_t *src = buf;
     size_t n = cfg->ptable_size < sizeof buf ? cfg->ptable_size : sizeof buf;
     int rc = n ? lb_board_flash_read(cfg->ptable_offset, buf, n) : LB_E_NOTFOUND;
-    if (rc == LB_OK) {
-        rc = lb_ptable_decode(t, buf, n);
+    for (;;) {
+        if (rc == LB_OK) {
+            rc = lb_ptable_decode(t, src, n);
+        }
+        if (rc == LB_OK && !geom_equal(&t->geom, lb_board_flash_geom())) {
+            rc = LB_E_INVAL;
+        }
+        if (rc == LB_OK || *fallback) {
+            return rc;
+        }
+        *fallback = true;
+        note("partition table invalid, using the built-in table", rc);
+        src = cfg->builtin_ptable;
+        n = cfg->builtin_ptable_len;
+        rc = src ? LB_OK : LB_E_NOTFOUND;
     }
-    if (rc == LB_OK && !geom_equal(&t->geom, g)) {
-        rc = LB_E_INVAL;
-    }
-    *fallback = rc != LB_OK;
-    if (rc == LB_OK) {
-        return LB_OK;
-    }
-    note("partition table invalid, using the built-in table", rc);
-    rc = cfg->builtin_ptable ? lb_ptable_decode(t, cfg->builtin_ptable, cfg->builtin_ptable_len)
-                             : LB_E_NOTFOUND;
-    if (rc == LB_OK && !geom_equal(&t->geom, g)) {
-        rc = LB_E_INVAL;
-    }
-    if (rc != LB_OK) {
-        note("built-in partition table invalid", rc);
-    }
-    return rc;
 }
 
 /* ---- loading and verifying ------------------------------------------------- */
 
 /* Copies the image in partition `p` into the board's load area at its load
- * address and verifies those bytes (the ones that will run). On success
- * stores the entry address. Sizes read from flash are bounded by the
- * partition and the load area before use; lb_image_verify then checks the
- * RAM copy in full. */
-static int load_and_verify(const lb_part_t *p, const lb_image_policy_t *pol, lb_image_info_t *info,
+ * address, a chunk at a time, and streams those RAM bytes (the ones that
+ * will run, never re-read) through the verifier, which bounds every size
+ * by the partition and the room left in the load area and says when the
+ * image ends. On success stores the entry address. */
+#define LOAD_CHUNK 4096u
+static int load_and_verify(const lb_part_t *p, lb_image_policy_t *pol, lb_image_info_t *info,
                            uint32_t *entry)
 {
     lb_board_load_area_t area;
@@ -253,42 +226,38 @@ static int load_and_verify(const lb_part_t *p, const lb_image_policy_t *pol, lb_
     if (area.ram == NULL) {
         return LB_E_UNSUPPORTED; /* execute-in-place boards: see docs/PORTING.md */
     }
-    uint8_t hdr[LB_IMAGE_HEADER_SIZE];
+    uint8_t hdr[8];
     int rc = lb_board_flash_read(p->offset, hdr, sizeof hdr);
     if (rc != LB_OK) {
         return rc;
     }
+    uint32_t load = lb_get_le32(hdr + LB_IMAGE_OFF_LOAD_ADDR);
     if (lb_get_le32(hdr + LB_IMAGE_OFF_MAGIC) != LB_IMAGE_MAGIC) {
         return LB_E_MAGIC;
     }
-    uint32_t load = lb_get_le32(hdr + LB_IMAGE_OFF_LOAD_ADDR);
-    uint64_t tlv_at = (uint64_t)lb_get_le16(hdr + LB_IMAGE_OFF_HDR_SIZE) +
-                      lb_get_le32(hdr + LB_IMAGE_OFF_IMG_SIZE) +
-                      lb_get_le16(hdr + LB_IMAGE_OFF_PROT_TLV_SIZE);
-    if (tlv_at + LB_IMAGE_TLV_INFO_SIZE > p->size) {
-        return LB_E_SIZE;
-    }
-    uint8_t tinfo[LB_IMAGE_TLV_INFO_SIZE];
-    rc = lb_board_flash_read(p->offset + (uint32_t)tlv_at, tinfo, sizeof tinfo);
-    if (rc != LB_OK) {
-        return rc;
-    }
-    if (lb_get_le16(tinfo) != LB_IMAGE_TLV_INFO_MAGIC) {
-        return LB_E_TLV;
-    }
-    uint64_t total = tlv_at + lb_get_le16(tinfo + 2);
-    if (total > p->size) {
-        return LB_E_SIZE;
-    }
-    if (load < area.ram_addr || (uint64_t)(load - area.ram_addr) + total > area.ram_size) {
+    if (load < area.ram_addr || load - area.ram_addr >= area.ram_size) {
         return LB_E_RANGE;
     }
+    uint32_t room = area.ram_size - (load - area.ram_addr);
+    pol->max_size = p->size < room ? p->size : room;
     uint8_t *dst = area.ram + (load - area.ram_addr);
-    rc = lb_board_flash_read(p->offset, dst, (size_t)total);
-    if (rc != LB_OK) {
-        return rc;
+    lb_image_stream_t s;
+    lb_image_stream_init(&s, pol);
+    for (uint32_t off = 0; rc == LB_OK;) {
+        uint32_t total = lb_image_stream_total(&s);
+        uint32_t end = total ? total : pol->max_size;
+        if (off >= end) {
+            break;
+        }
+        uint32_t n = end - off < LOAD_CHUNK ? end - off : LOAD_CHUNK;
+        rc = lb_board_flash_read(p->offset + off, dst + off, n);
+        if (rc != LB_OK) {
+            return rc; /* a read error says nothing about the image */
+        }
+        rc = lb_image_stream_update(&s, dst + off, n);
+        off += n;
     }
-    rc = lb_image_verify(dst, (size_t)total, pol, info);
+    rc = lb_image_stream_finish(&s, info);
     if (rc != LB_OK) {
         return rc;
     }
@@ -389,7 +358,8 @@ int lb_loader_run(const lb_loader_config_t *cfg, lb_loader_result_t *res)
     if (s_log.blank) {
         bi->flags |= LB_BOOTINFO_F_STATE_BLANK;
     }
-    const lb_bootstate_t cur = s_log.state;
+    /* s_log.state is the state read; the plan holds the next one. */
+    const lb_bootstate_t *cur = &s_log.state;
 
     lb_loader_inputs_t in = {
         .reset = (lb_reset_cause_t)bi->reset,
@@ -398,7 +368,7 @@ int lb_loader_run(const lb_loader_config_t *cfg, lb_loader_result_t *res)
         .slot_count = lb_ptable_slot_count(&table),
     };
     static lb_loader_plan_t plan;
-    lb_loader_decide(&cur, &in, cfg, &plan);
+    lb_loader_decide(cur, &in, cfg, &plan);
     lb_bootstate_t *next = &plan.next;
 
     int verified[IMG_COUNT] = {1, 1, 1}; /* 1: not tried yet, else the result */
@@ -417,13 +387,11 @@ int lb_loader_run(const lb_loader_config_t *cfg, lb_loader_result_t *res)
             .product = cfg->product,
             /* The anti-rollback floor is the apps' (recovery images are
              * only ever written by a host with physical access). */
-            .min_security_counter = idx == IMG_RECOVERY ? 0 : cur.min_security_counter,
+            .min_security_counter = idx == IMG_RECOVERY ? 0 : cur->min_security_counter,
             .require_signature = cfg->verify_signature,
             .key_der = cfg->key_der,
             .key_der_len = cfg->key_der_len,
-            .max_size = parts[idx]->size,
         };
-        memset(&info, 0, sizeof info);
         rc = load_and_verify(parts[idx], &pol, &info, &res->entry);
         verified[idx] = rc;
         if (rc == LB_OK) {

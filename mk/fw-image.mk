@@ -16,6 +16,8 @@ IMG_FW_LDFLAGS := $(IMG_FW_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-secti
 # Cortex-M3 objects, in two flavours: plain (m3) and link-time optimised
 # (m3lto, what a size-tight loader should use). Project code under -Werror,
 # mbedTLS under its own flags.
+# lib/ sources of the verifier (image.c reads its header through record.c).
+IMG_LIB_SRCS := lib/src/image.c lib/src/record.c lib/src/crc32.c
 IMG_FLAVOURS := m3 m3lto
 IMG_FLAGS_m3 :=
 IMG_FLAGS_m3lto := -flto
@@ -31,9 +33,9 @@ $$(IMG)/$(1)/probe-%.o: tests/bench/image_fw_size.c
 	$$(IMG_FW_CC) $$(IMG_FW_CFLAGS) $$(IMG_FLAGS_$(1)) $$(WARN) \
 	  -DLB_BENCH_SIG=$$(if $$(filter sig,$$*),1,0) -c $$< -o $$@
 IMG_$(1)_HASH_OBJS := $$(IMG)/$(1)/probe-hash.o $$(patsubst %.c,$$(IMG)/$(1)/%.o,\
-  lib/src/image.c lib/src/nosig/image_sig_none.c $$(FW_MBEDTLS_SRCS_HASH))
+  $$(IMG_LIB_SRCS) lib/src/nosig/image_sig_none.c $$(FW_MBEDTLS_SRCS_HASH))
 IMG_$(1)_SIG_OBJS := $$(IMG)/$(1)/probe-sig.o $$(patsubst %.c,$$(IMG)/$(1)/%.o,\
-  lib/src/image.c lib/src/image_sig.c $$(FW_MBEDTLS_SRCS_SIG))
+  $$(IMG_LIB_SRCS) lib/src/image_sig.c $$(FW_MBEDTLS_SRCS_SIG))
 $$(IMG)/$(1)-verify-hash.elf: $$(IMG_$(1)_HASH_OBJS)
 	$$(IMG_FW_CC) $$(IMG_FW_LDFLAGS) -Os $$(IMG_FLAGS_$(1)) -Wl,-Map,$$@.map -o $$@ $$^
 $$(IMG)/$(1)-verify-sig.elf: $$(IMG_$(1)_SIG_OBJS)
@@ -43,7 +45,7 @@ $(foreach f,$(IMG_FLAVOURS),$(eval $(call img_m3_rules,$(f))))
 IMG_ELFS := $(foreach f,$(IMG_FLAVOURS),$(IMG)/$(f)-verify-hash.elf $(IMG)/$(f)-verify-sig.elf)
 
 # Host build of lib's verifier with the firmware mbedTLS configuration.
-IMG_FWH_SRCS := tests/bench/image_fwverify.c lib/src/image.c lib/src/image_sig.c \
+IMG_FWH_SRCS := tests/bench/image_fwverify.c $(IMG_LIB_SRCS) lib/src/image_sig.c \
   $(FW_MBEDTLS_SRCS_SIG)
 $(IMG)/fwh/%.o: %.c
 	@mkdir -p $(@D)
@@ -55,7 +57,7 @@ $(IMG)/image_fwverify: $(patsubst %.c,$(IMG)/fwh/%.o,$(IMG_FWH_SRCS))
 # Host timing with the CLI's flavour (Debian libmbedcrypto, -O2).
 $(IMG)/bench_image: $(B)/host/tests/bench/bench_image.o \
   $(patsubst %.c,$(B)/host/%.o,$(LIB_SRCS) tools/lifeboat/keys.c)
-	$(HOST_CC) -o $@ $^ $(HOST_LIBS)
+	$(HOST_CC) -Wl,--gc-sections -o $@ $^ $(HOST_LIBS)
 
 .PHONY: bench-image test-image
 bench-image: $(IMG_ELFS) $(IMG)/bench_image $(IMG)/image_fwverify ## image verifier: Cortex-M3 size, 1 MiB host verify time

@@ -53,14 +53,14 @@ QB_VERIFY_SIG := $(shell grep -Eqs '^[[:space:]]*verify:[[:space:]]*signature' $
 QB_SIG_SRC := $(if $(QB_VERIFY_SIG),lib/src/image_sig.c,lib/src/nosig/image_sig_none.c)
 QB_FW_LIB_SRCS := $(filter-out lib/src/image_sig.c lib/src/image_build.c,$(LIB_SRCS))
 QB_RUNTIME_SRCS := $(wildcard app-template/runtime/*.c) $(QB_DIR)/heap.c
-QB_LOADER_SRCS := $(QB_DIR)/loader_main.c loader/loader.c $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
-  $(QB_SIG_SRC) $(FW_MBEDTLS_SRCS)
+QB_LOADER_SRCS := $(QB_DIR)/loader_main.c loader/loader.c loader/libc_min.c $(QB_BOARD_SRCS) \
+  $(QB_FW_LIB_SRCS) $(QB_SIG_SRC) $(FW_MBEDTLS_SRCS)
 QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
   lib/src/image_sig.c $(FW_MBEDTLS_SRCS) $(RECOVERY_NET_SRCS) $(QB_NET_SRCS)
-# lwIP, the HTTP server and Digest auth (mk/fw-net.mk); mbedTLS's fast
-# reduction for NIST curves (+1 KB): the upload's signature check takes a
-# third of the time (make bench-recovery).
-QB_FLAGS_recovery := $(RECOVERY_NET_CPPFLAGS) -DMBEDTLS_ECP_NIST_OPTIM
+# lwIP, the HTTP server and Digest auth (mk/fw-net.mk). mbedTLS's fast
+# reduction for NIST curves is on for every firmware build
+# (lib/mbedtls/lb_mbedtls_config.h; make bench-recovery, make bench-loader).
+QB_FLAGS_recovery := $(RECOVERY_NET_CPPFLAGS)
 QB_APP_SRCS := $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) $(FW_MBEDTLS_SRCS) \
   lib/src/nosig/image_sig_none.c
 
@@ -85,10 +85,14 @@ $(QB)/bootrom.elf: $(QB_BOOTROM_OBJS) $(QB_DIR)/ld/bootrom.ld $(QB_DIR)/ld/secti
 # ---- loader (hash-only or signature per the layout) -----------------------
 QB_LOADER_OBJS := $(call qb_objs,loader,$(QB_LOADER_SRCS))
 $(QB_LOADER_OBJS): $(QB)/obj/loader/%.o: %.c
-# Link-time optimisation: the loader is the size-critical image.
-QB_FLAGS_loader := -flto
+# Link-time optimisation: the loader is the size-critical image. It links
+# no C library but its own four functions (loader/libc_min.c, compiled
+# outside LTO so the calls the compiler emits late still resolve).
+QB_FLAGS_loader := -flto -DLB_QEMU_IRQ_VECTORS=0
+$(QB)/obj/loader/loader/libc_min.o: QB_FLAGS_loader := -ffreestanding -fno-tree-loop-distribute-patterns
 $(QB)/loader.elf: $(QB_LOADER_OBJS) $(QB)/ld/loader.ld $(QB_DIR)/ld/loader-ram.ld
-	$(FW_CC) $(FW_LDFLAGS) -Os -flto -T$(QB)/ld/loader.ld -Wl,-Map,$@.map -o $@ $(QB_LOADER_OBJS)
+	$(FW_CC) $(FW_LDFLAGS) -nostdlib -Os -flto -T$(QB)/ld/loader.ld -Wl,-Map,$@.map -o $@ \
+	  $(QB_LOADER_OBJS) -lgcc
 
 # ---- recovery image ------------------------------------------------------
 QB_RECOVERY_OBJS := $(call qb_objs,recovery,$(QB_RECOVERY_SRCS))
@@ -199,8 +203,14 @@ TEST_TARGETS += $(if $(filter $(BOARD),$(QB_NAME)),test-qemu)
 # to the jump (QEMU -icount shift=0) beside the instructions to hash the
 # same image, each against its budget.
 bench-loader: tools ## loader flash size and boot instructions beside their budgets
-	@/usr/bin/python3 tests/qemu/bench_loader.py --layout $(LAYOUT)
+	@/usr/bin/python3 tests/qemu/bench_loader.py --layout $(LAYOUT) --key $(KEY)
 BENCH_TARGETS += bench-loader
+
+# Where the loader's bytes go: per source file from DWARF line info (the
+# map file of an LTO link only knows one object), constants by symbol.
+.PHONY: size-loader
+size-loader: $(QB)/loader.bin ## loader flash bytes by source file and constant
+	@/usr/bin/python3 tests/bench/loader_sizes.py $(QB)/loader.elf $(QB)/loader.bin
 
 # Recovery image flash and RAM beside their budgets, and the throughput of a
 # 1 MiB upload (POST /api/update) beside raw TCP to the same guest, measured

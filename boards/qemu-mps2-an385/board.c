@@ -13,14 +13,13 @@
 #include "qemu_board.h"
 #include "semihost.h"
 
-#define FLASH_PATH_MAX 128u
 #define CHUNK 256u /* bytes per read-back / erase write */
 
 static const lb_geom_t flash_geom = LB_FLASH_GEOM_INIT;
 static int flash_fd = -1;
 static uint32_t flash_len;
 static volatile uint32_t millis_count;
-static char flash_path[FLASH_PATH_MAX] = "flash.bin";
+static const char *flash_path = "flash.bin";
 
 /* ---- console ------------------------------------------------------------ */
 
@@ -77,10 +76,11 @@ uint32_t lb_board_millis(void)
 
 /* The flash file's name: `flash=PATH` on the semihosting command line
  * (`-semihosting-config ...,arg=flash=PATH`), else flash.bin in QEMU's
- * working directory. */
+ * working directory. The path stays inside the (zero-initialised) command
+ * line buffer, so no initialised path array is stored in the image. */
 static void pick_flash_path(void)
 {
-    char cmd[192];
+    static char cmd[192];
     if (lb_semihost_cmdline(cmd, sizeof(cmd)) != 0) {
         return;
     }
@@ -92,10 +92,9 @@ static void pick_flash_path(void)
         while (*p != '\0' && *p != ' ') {
             p++;
         }
-        size_t n = (size_t)(p - tok);
-        if (n > 6 && memcmp(tok, "flash=", 6) == 0 && n - 6 < FLASH_PATH_MAX) {
-            memcpy(flash_path, tok + 6, n - 6);
-            flash_path[n - 6] = '\0';
+        if (p - tok > 6 && memcmp(tok, "flash=", 6) == 0) {
+            *p = '\0';
+            flash_path = tok + 6;
             return;
         }
     }

@@ -10,33 +10,35 @@
 #include "qemu_board.h"
 
 static const uint8_t builtin_ptable[] = LB_PTABLE_BLOB_INIT;
-#if LB_KEY_PRESENT
+#if LB_KEY_PRESENT && LB_BOOT_VERIFY_SIGNATURE
 static const uint8_t trusted_key[] = LB_KEY_DER_INIT;
 #endif
+
+/* Constant, so that link-time optimisation folds the policy into the
+ * loader core (a hash-only build then carries no signature branches). */
+static const lb_loader_config_t cfg = {
+    .product = LB_LAYOUT_PRODUCT,
+    .trial_boots = LB_BOOT_TRIAL_BOOTS,
+    .crash_limit = LB_BOOT_CRASH_LIMIT,
+    .strap_hold_ms = LB_BOOT_STRAP_HOLD_MS,
+    .crash_resets = LB_BOOT_CRASH_RESETS,
+    .watchdog_ms = LB_BOOT_WATCHDOG_MS,
+    .verify_signature = LB_BOOT_VERIFY_SIGNATURE != 0,
+#if LB_KEY_PRESENT && LB_BOOT_VERIFY_SIGNATURE
+    .key_der = trusted_key,
+    .key_der_len = sizeof(trusted_key),
+#endif
+    .ptable_offset = LB_PTABLE_OFFSET,
+    .ptable_size = LB_PTABLE_SIZE,
+    .builtin_ptable = builtin_ptable,
+    .builtin_ptable_len = sizeof(builtin_ptable),
+};
 
 int main(void)
 {
     if (lb_board_init() != LB_OK) {
         lb_qemu_puts("[lifeboat] cannot open the flash file\n");
     }
-    lb_loader_config_t cfg;
-    lb_loader_config_defaults(&cfg);
-    cfg.product = LB_LAYOUT_PRODUCT;
-    cfg.trial_boots = LB_BOOT_TRIAL_BOOTS;
-    cfg.crash_limit = LB_BOOT_CRASH_LIMIT;
-    cfg.strap_hold_ms = LB_BOOT_STRAP_HOLD_MS;
-    cfg.crash_resets = LB_BOOT_CRASH_RESETS;
-    cfg.watchdog_ms = LB_BOOT_WATCHDOG_MS;
-    cfg.verify_signature = LB_BOOT_VERIFY_SIGNATURE != 0;
-#if LB_KEY_PRESENT
-    cfg.key_der = trusted_key;
-    cfg.key_der_len = sizeof(trusted_key);
-#endif
-    cfg.ptable_offset = LB_PTABLE_OFFSET;
-    cfg.ptable_size = LB_PTABLE_SIZE;
-    cfg.builtin_ptable = builtin_ptable;
-    cfg.builtin_ptable_len = sizeof(builtin_ptable);
-
     (void)lb_loader_run(&cfg, NULL);
     /* Nothing bootable: the core said why. Never jump into garbage. */
     for (;;) {

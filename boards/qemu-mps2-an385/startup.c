@@ -72,7 +72,19 @@ void lb_qemu_default_handler(void)
     }
 }
 
-#define NUM_VECTORS (16u + 32u)
+/* The loader enables no NVIC interrupt (the boot ROM hands it a core with
+ * all of them disabled), so its build drops the 32 external vectors
+ * (-DLB_QEMU_IRQ_VECTORS=0: 128 bytes). */
+#ifndef LB_QEMU_IRQ_VECTORS
+#define LB_QEMU_IRQ_VECTORS 32u
+#endif
+#define NUM_VECTORS (16u + LB_QEMU_IRQ_VECTORS)
+/* Without interrupts the few other exceptions are faults too. */
+#if LB_QEMU_IRQ_VECTORS
+#define UNEXPECTED lb_qemu_default_handler
+#else
+#define UNEXPECTED lb_qemu_hardfault_handler
+#endif
 
 __attribute__((section(".vectors"), used)) const lb_vector_t lb_vector_table[NUM_VECTORS] = {
     [0] = (lb_vector_t)(uintptr_t)_estack,
@@ -82,11 +94,13 @@ __attribute__((section(".vectors"), used)) const lb_vector_t lb_vector_table[NUM
     [4] = lb_qemu_hardfault_handler, /* MemManage */
     [5] = lb_qemu_hardfault_handler, /* BusFault */
     [6] = lb_qemu_hardfault_handler, /* UsageFault */
-    [11] = lb_qemu_default_handler,  /* SVCall */
-    [12] = lb_qemu_default_handler,  /* DebugMon */
-    [14] = lb_qemu_default_handler,  /* PendSV */
+    [11] = UNEXPECTED,               /* SVCall */
+    [12] = UNEXPECTED,               /* DebugMon */
+    [14] = UNEXPECTED,               /* PendSV */
     [15] = lb_qemu_systick_handler,
-    [16 ... NUM_VECTORS - 1] = lb_qemu_default_handler,
+#if LB_QEMU_IRQ_VECTORS
+    [16 ... NUM_VECTORS - 1] = UNEXPECTED,
+#endif
 };
 
 void lb_qemu_bench_timer_start(void)

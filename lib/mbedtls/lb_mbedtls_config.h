@@ -34,12 +34,19 @@ void lb_mbedtls_free(void *p);
 #define MBEDTLS_BIGNUM_C
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+/* Fast reduction modulo the P-256 prime instead of a generic division
+ * after every field multiplication: one verify on the Cortex-M3 goes from
+ * 174 M to 33 M instructions for +0.8 KB (docs/design/qemu-board.md). */
+#define MBEDTLS_ECP_NIST_OPTIM
 #define MBEDTLS_ECP_NO_INTERNAL_RNG /* verify needs no blinding RNG */
 #define MBEDTLS_ECDSA_C
 #define MBEDTLS_ASN1_PARSE_C /* required by ECDSA_C; unused code is gc'd */
 #define MBEDTLS_ASN1_WRITE_C
 
-/* Small tables and buffers: code size and RAM over speed. */
+/* Small tables and buffers: code size and RAM over speed. A comb window
+ * of 4 would verify in 29 M instead of 33 M instructions for +0.7 KB; a
+ * fixed-point table for G only pays off when one group verifies many
+ * signatures (the loader verifies one). */
 #define MBEDTLS_ECP_MAX_BITS 256
 #define MBEDTLS_ECP_WINDOW_SIZE 2
 #define MBEDTLS_ECP_FIXED_POINT_OPTIM 0

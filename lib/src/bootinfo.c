@@ -3,36 +3,33 @@
 #include <string.h>
 
 #include "lb/board.h"
-#include "lb/crc32.h"
-#include "lb/endian.h"
+#include "lb/record.h"
 #include "lb/err.h"
 
-/* Byte offsets of the wire format (lb/bootinfo.h, docs/spec/bootinfo.md). */
-enum {
-    O_MAGIC = 0,
-    O_VERSION = 4,
-    O_SIZE = 6,
-    O_REASON = 8,
-    O_IMAGE = 9,
-    O_SLOT = 10,
-    O_RESET = 11,
-    O_ATTEMPTS = 12,
-    O_TRIAL = 13,
-    O_UNHEALTHY = 14,
-    O_CRASH = 15,
-    O_FLAGS = 16,
-    O_LOADER_VER = 20,
-    O_IMG_MAJOR = 24,
-    O_IMG_MINOR = 25,
-    O_IMG_REV = 26,
-    O_IMG_BUILD = 28,
-    O_IMG_SECCNT = 32,
-    O_MIN_SECCNT = 36,
-    O_BOOT_COUNT = 40,
-    O_RESERVED = 44,
-    O_CRC = 60,
+/* The fields after the frame (lb/record.h), in wire order
+ * (docs/spec/bootinfo.md). Bytes 44..59 are reserved (0); CRC at 60. */
+#define F(wire, member) LB_FIELD(wire, lb_bootinfo_t, member)
+static const lb_field_t fields[] = {
+    F(8, reason),
+    F(9, image),
+    F(10, slot),
+    F(11, reset),
+    F(12, attempts),
+    F(13, trial_boots),
+    F(14, unhealthy),
+    F(15, crash_limit),
+    F(16, flags),
+    F(20, loader_version),
+    F(24, image_version.major),
+    F(25, image_version.minor),
+    F(26, image_version.revision),
+    F(28, image_version.build),
+    F(32, image_security_counter),
+    F(36, min_security_counter),
+    F(40, boot_count),
 };
-_Static_assert(O_CRC + 4 == LB_BOOTINFO_SIZE, "boot info is 64 bytes");
+#undef F
+_Static_assert(40 + 4 + 16 + 4 == LB_BOOTINFO_SIZE, "boot info is 64 bytes");
 
 int lb_bootinfo_encode(const lb_bootinfo_t *bi, uint8_t *buf, size_t cap)
 {
@@ -40,73 +37,28 @@ int lb_bootinfo_encode(const lb_bootinfo_t *bi, uint8_t *buf, size_t cap)
         return LB_E_NOSPACE;
     }
     memset(buf, 0, LB_BOOTINFO_SIZE);
-    lb_put_le32(buf + O_MAGIC, LB_BOOTINFO_MAGIC);
-    lb_put_le16(buf + O_VERSION, LB_BOOTINFO_VERSION);
-    lb_put_le16(buf + O_SIZE, LB_BOOTINFO_SIZE);
-    buf[O_REASON] = bi->reason;
-    buf[O_IMAGE] = bi->image;
-    buf[O_SLOT] = bi->slot;
-    buf[O_RESET] = bi->reset;
-    buf[O_ATTEMPTS] = bi->attempts;
-    buf[O_TRIAL] = bi->trial_boots;
-    buf[O_UNHEALTHY] = bi->unhealthy;
-    buf[O_CRASH] = bi->crash_limit;
-    lb_put_le32(buf + O_FLAGS, bi->flags);
-    lb_put_le32(buf + O_LOADER_VER, bi->loader_version);
-    buf[O_IMG_MAJOR] = bi->image_version.major;
-    buf[O_IMG_MINOR] = bi->image_version.minor;
-    lb_put_le16(buf + O_IMG_REV, bi->image_version.revision);
-    lb_put_le32(buf + O_IMG_BUILD, bi->image_version.build);
-    lb_put_le32(buf + O_IMG_SECCNT, bi->image_security_counter);
-    lb_put_le32(buf + O_MIN_SECCNT, bi->min_security_counter);
-    lb_put_le32(buf + O_BOOT_COUNT, bi->boot_count);
-    lb_put_le32(buf + O_CRC, lb_crc32(0, buf, O_CRC));
+    lb_fields_put(buf, bi, fields, sizeof fields / sizeof fields[0]);
+    lb_record_seal(buf, LB_BOOTINFO_MAGIC, LB_BOOTINFO_VERSION, LB_BOOTINFO_SIZE);
     return LB_BOOTINFO_SIZE;
 }
 
 int lb_bootinfo_decode(lb_bootinfo_t *bi, const uint8_t *buf, size_t len)
 {
-    if (len < LB_BOOTINFO_SIZE) {
-        return LB_E_SIZE;
+    int rc = lb_record_check(buf, len, LB_BOOTINFO_MAGIC, LB_BOOTINFO_VERSION, LB_BOOTINFO_SIZE);
+    if (rc != LB_OK) {
+        return rc;
     }
-    if (lb_get_le32(buf + O_MAGIC) != LB_BOOTINFO_MAGIC) {
-        return LB_E_MAGIC;
-    }
-    if (lb_get_le16(buf + O_VERSION) != LB_BOOTINFO_VERSION ||
-        lb_get_le16(buf + O_SIZE) != LB_BOOTINFO_SIZE) {
-        return LB_E_VERSION;
-    }
-    if (lb_get_le32(buf + O_CRC) != lb_crc32(0, buf, O_CRC)) {
+    memset(bi, 0, sizeof *bi);
+    lb_fields_get(bi, buf, fields, sizeof fields / sizeof fields[0]);
+    if (bi->reason >= LB_BOOT_REASON_COUNT || bi->image > LB_BOOT_IMAGE_RECOVERY ||
+        (bi->slot > 1 && bi->slot != LB_BOOTINFO_SLOT_NONE) || bi->reset > LB_RESET_FAULT) {
         return LB_E_CORRUPT;
     }
-    for (unsigned i = O_RESERVED; i < O_CRC; i++) {
-        if (buf[i] != 0) {
-            return LB_E_CORRUPT;
-        }
-    }
-    if (buf[O_REASON] >= LB_BOOT_REASON_COUNT || buf[O_IMAGE] > LB_BOOT_IMAGE_RECOVERY ||
-        (buf[O_SLOT] > 1 && buf[O_SLOT] != LB_BOOTINFO_SLOT_NONE) ||
-        buf[O_RESET] > LB_RESET_FAULT) {
-        return LB_E_CORRUPT;
-    }
-    bi->reason = buf[O_REASON];
-    bi->image = buf[O_IMAGE];
-    bi->slot = buf[O_SLOT];
-    bi->reset = buf[O_RESET];
-    bi->attempts = buf[O_ATTEMPTS];
-    bi->trial_boots = buf[O_TRIAL];
-    bi->unhealthy = buf[O_UNHEALTHY];
-    bi->crash_limit = buf[O_CRASH];
-    bi->flags = lb_get_le32(buf + O_FLAGS);
-    bi->loader_version = lb_get_le32(buf + O_LOADER_VER);
-    bi->image_version.major = buf[O_IMG_MAJOR];
-    bi->image_version.minor = buf[O_IMG_MINOR];
-    bi->image_version.revision = lb_get_le16(buf + O_IMG_REV);
-    bi->image_version.build = lb_get_le32(buf + O_IMG_BUILD);
-    bi->image_security_counter = lb_get_le32(buf + O_IMG_SECCNT);
-    bi->min_security_counter = lb_get_le32(buf + O_MIN_SECCNT);
-    bi->boot_count = lb_get_le32(buf + O_BOOT_COUNT);
-    return LB_OK;
+    /* One encoding per record: re-encoding must give the same bytes, so
+     * the reserved bytes are zero. */
+    uint8_t again[LB_BOOTINFO_SIZE];
+    lb_bootinfo_encode(bi, again, sizeof again);
+    return memcmp(again, buf, LB_BOOTINFO_SIZE) == 0 ? LB_OK : LB_E_CORRUPT;
 }
 
 int lb_bootinfo_write(const lb_bootinfo_t *bi)

@@ -3,39 +3,31 @@
 #include <string.h>
 
 #include "lb/bootinfo.h"
-#include "lb/crc32.h"
+#include "lb/record.h"
 #include "lb/endian.h"
 #include "lb/err.h"
 
-/* Byte offsets of a record (docs/spec/bootstate.md). */
-enum {
-    O_MAGIC = 0,
-    O_VERSION = 4,
-    O_SIZE = 6,
-    O_SEQ = 8,
-    O_BOOT_COUNT = 12,
-    O_MIN_SECCNT = 16,
-    O_ACTIVE = 20,
-    O_UNHEALTHY = 21,
-    O_REQUEST = 22,
-    O_LAST_REASON = 23,
-    O_LAST_BOOTED = 24,
-    O_RESERVED = 25, /* 3 bytes */
-    O_SLOTS = 28,    /* LB_BOOTSTATE_SLOTS x SLOT_SIZE */
-    O_CRC = 60,
+/* The fields after the frame (lb/record.h), in wire order
+ * (docs/spec/bootstate.md): 25..27 and each slot's bytes 2..3 are
+ * reserved (0); the CRC is at 60. */
+enum { O_SEQ = 8, O_SLOTS = 28, SLOT_SIZE = 16, O_CRC = 60 };
+#define F(wire, member) LB_FIELD(wire, lb_bootstate_t, member)
+#define SLOT(i)                                                                                    \
+    F(O_SLOTS + (i)*SLOT_SIZE + 0, slots[i].state),                                                \
+        F(O_SLOTS + (i)*SLOT_SIZE + 1, slots[i].attempts),                                         \
+        F(O_SLOTS + (i)*SLOT_SIZE + 4, slots[i].version.major),                                    \
+        F(O_SLOTS + (i)*SLOT_SIZE + 5, slots[i].version.minor),                                    \
+        F(O_SLOTS + (i)*SLOT_SIZE + 6, slots[i].version.revision),                                 \
+        F(O_SLOTS + (i)*SLOT_SIZE + 8, slots[i].version.build),                                    \
+        F(O_SLOTS + (i)*SLOT_SIZE + 12, slots[i].security_counter)
+static const lb_field_t fields[] = {
+    F(O_SEQ, seq),    F(12, boot_count), F(16, min_security_counter), F(20, active_slot),
+    F(21, unhealthy), F(22, request),    F(23, last_recovery_reason), F(24, last_booted),
+    SLOT(0),          SLOT(1),
 };
-/* Offsets inside one slot entry. */
-enum {
-    S_STATE = 0,
-    S_ATTEMPTS = 1,
-    S_RESERVED = 2, /* 2 bytes */
-    S_MAJOR = 4,
-    S_MINOR = 5,
-    S_REVISION = 6,
-    S_BUILD = 8,
-    S_SECCNT = 12,
-    SLOT_SIZE = 16,
-};
+#undef SLOT
+#undef F
+_Static_assert(LB_BOOTSTATE_SLOTS == 2, "one SLOT() line per slot above");
 _Static_assert(O_SLOTS + LB_BOOTSTATE_SLOTS * SLOT_SIZE == O_CRC, "slots end at the CRC");
 _Static_assert(O_CRC + 4 == LB_BOOTSTATE_RECORD_SIZE, "a record is 64 bytes");
 _Static_assert(LB_CFG_PROGRAM_MAX >= LB_BOOTSTATE_RECORD_SIZE, "record buffer holds a record");
@@ -84,160 +76,103 @@ int lb_bootstate_encode(const lb_bootstate_t *s, uint8_t *buf, size_t cap, uint8
     }
     memset(buf, erased, cap);
     memset(buf, 0, LB_BOOTSTATE_RECORD_SIZE);
-    lb_put_le32(buf + O_MAGIC, LB_BOOTSTATE_MAGIC);
-    lb_put_le16(buf + O_VERSION, LB_BOOTSTATE_VERSION);
-    lb_put_le16(buf + O_SIZE, LB_BOOTSTATE_RECORD_SIZE);
-    lb_put_le32(buf + O_SEQ, s->seq);
-    lb_put_le32(buf + O_BOOT_COUNT, s->boot_count);
-    lb_put_le32(buf + O_MIN_SECCNT, s->min_security_counter);
-    buf[O_ACTIVE] = s->active_slot;
-    buf[O_UNHEALTHY] = s->unhealthy;
-    buf[O_REQUEST] = s->request;
-    buf[O_LAST_REASON] = s->last_recovery_reason;
-    buf[O_LAST_BOOTED] = s->last_booted;
-    for (unsigned i = 0; i < LB_BOOTSTATE_SLOTS; i++) {
-        uint8_t *p = buf + O_SLOTS + i * SLOT_SIZE;
-        const lb_bootstate_slot_t *sl = &s->slots[i];
-        p[S_STATE] = sl->state;
-        p[S_ATTEMPTS] = sl->attempts;
-        p[S_MAJOR] = sl->version.major;
-        p[S_MINOR] = sl->version.minor;
-        lb_put_le16(p + S_REVISION, sl->version.revision);
-        lb_put_le32(p + S_BUILD, sl->version.build);
-        lb_put_le32(p + S_SECCNT, sl->security_counter);
-    }
-    lb_put_le32(buf + O_CRC, lb_crc32(0, buf, O_CRC));
+    lb_fields_put(buf, s, fields, sizeof fields / sizeof fields[0]);
+    lb_record_seal(buf, LB_BOOTSTATE_MAGIC, LB_BOOTSTATE_VERSION, LB_BOOTSTATE_RECORD_SIZE);
     return LB_BOOTSTATE_RECORD_SIZE;
 }
 
 int lb_bootstate_decode(lb_bootstate_t *s, const uint8_t *buf, size_t len)
 {
-    if (len < LB_BOOTSTATE_RECORD_SIZE) {
-        return LB_E_SIZE;
+    int rc = lb_record_check(buf, len, LB_BOOTSTATE_MAGIC, LB_BOOTSTATE_VERSION,
+                             LB_BOOTSTATE_RECORD_SIZE);
+    if (rc != LB_OK) {
+        return rc;
     }
-    if (lb_get_le32(buf + O_MAGIC) != LB_BOOTSTATE_MAGIC) {
-        return LB_E_MAGIC;
-    }
-    if (lb_get_le16(buf + O_VERSION) != LB_BOOTSTATE_VERSION ||
-        lb_get_le16(buf + O_SIZE) != LB_BOOTSTATE_RECORD_SIZE) {
-        return LB_E_VERSION;
-    }
-    if (lb_get_le32(buf + O_CRC) != lb_crc32(0, buf, O_CRC)) {
-        return LB_E_CORRUPT;
-    }
-    if (buf[O_RESERVED] || buf[O_RESERVED + 1] || buf[O_RESERVED + 2]) {
-        return LB_E_CORRUPT;
-    }
-    s->seq = lb_get_le32(buf + O_SEQ);
-    s->boot_count = lb_get_le32(buf + O_BOOT_COUNT);
-    s->min_security_counter = lb_get_le32(buf + O_MIN_SECCNT);
-    s->active_slot = buf[O_ACTIVE];
-    s->unhealthy = buf[O_UNHEALTHY];
-    s->request = buf[O_REQUEST];
-    s->last_recovery_reason = buf[O_LAST_REASON];
-    s->last_booted = buf[O_LAST_BOOTED];
-    for (unsigned i = 0; i < LB_BOOTSTATE_SLOTS; i++) {
-        const uint8_t *p = buf + O_SLOTS + i * SLOT_SIZE;
-        lb_bootstate_slot_t *sl = &s->slots[i];
-        if (p[S_RESERVED] || p[S_RESERVED + 1]) {
-            return LB_E_CORRUPT;
-        }
-        sl->state = p[S_STATE];
-        sl->attempts = p[S_ATTEMPTS];
-        sl->version.major = p[S_MAJOR];
-        sl->version.minor = p[S_MINOR];
-        sl->version.revision = lb_get_le16(p + S_REVISION);
-        sl->version.build = lb_get_le32(p + S_BUILD);
-        sl->security_counter = lb_get_le32(p + S_SECCNT);
-    }
-    return fields_ok(s) ? LB_OK : LB_E_CORRUPT;
-}
-
-/* True when every byte of buf reads as erased. */
-static bool all_erased(const uint8_t *buf, size_t len, uint8_t erased)
-{
-    for (size_t i = 0; i < len; i++) {
-        if (buf[i] != erased) {
-            return false;
-        }
-    }
-    return true;
+    lb_bootstate_defaults(s);
+    lb_fields_get(s, buf, fields, sizeof fields / sizeof fields[0]);
+    /* One encoding per record: re-encoding gives the same bytes only when
+     * the fields are in range and the reserved bytes are zero. */
+    uint8_t again[LB_BOOTSTATE_RECORD_SIZE];
+    rc = lb_bootstate_encode(s, again, sizeof again, 0);
+    return rc > 0 && memcmp(again, buf, sizeof again) == 0 ? LB_OK : LB_E_CORRUPT;
 }
 
 int lb_bootstate_open(lb_bootstate_log_t *log, const lb_geom_t *geom, uint32_t off, uint32_t size)
 {
     memset(log, 0, sizeof *log);
+    lb_bootstate_defaults(&log->state);
+    log->blank = true;
     int rc = lb_flash_area_init(&log->area, geom, off, size);
     if (rc != LB_OK) {
         return rc;
     }
     /* program size <= LB_CFG_PROGRAM_MAX (checked by the area) and the
      * record fits in that buffer, so one slot always fits `buf` below. */
-    log->slot_size = lb_flash_area_align(&log->area, LB_BOOTSTATE_RECORD_SIZE);
+    uint32_t ss = log->slot_size = lb_flash_area_align(&log->area, LB_BOOTSTATE_RECORD_SIZE);
+    uint32_t buf[LB_CFG_PROGRAM_MAX / 4];
+    uint8_t *b = (uint8_t *)buf;
+    uint32_t erased_word = geom->erased * 0x01010101u;
+    _Static_assert(LB_CFG_PROGRAM_MAX % LB_BOOTSTATE_RECORD_SIZE == 0, "slots tile the buffer");
     /* Every unit must hold a record, and there must be a unit to compact
-     * into: the log needs two. */
+     * into: the log needs two. The newest valid record (highest sequence
+     * number; the first one found on a tie) wins. */
     unsigned units = 0;
-    for (uint32_t pos = 0; pos < size;) {
-        uint32_t ustart, usize;
-        rc = lb_flash_area_unit(&log->area, pos, &ustart, &usize);
-        if (rc != LB_OK) {
-            return rc;
-        }
-        if (usize < log->slot_size) {
-            return LB_E_INVAL;
-        }
-        pos = ustart + usize;
-        units++;
-    }
-    if (units < 2) {
-        return LB_E_INVAL;
-    }
-
-    lb_bootstate_defaults(&log->state);
-    log->blank = true;
-    uint8_t buf[LB_CFG_PROGRAM_MAX];
-    for (uint32_t ustart = 0; ustart < size;) {
-        uint32_t usize;
+    for (uint32_t ustart = 0, usize; ustart < size; ustart += usize, units++) {
         rc = lb_flash_area_unit(&log->area, ustart, NULL, &usize);
         if (rc != LB_OK) {
             return rc;
         }
-        uint32_t count = usize / log->slot_size;
-        int32_t last_used = -1;
-        bool best_here = false;
-        for (uint32_t i = 0; i < count; i++) {
-            rc = lb_flash_area_read(&log->area, ustart + i * log->slot_size, buf, log->slot_size);
+        if (usize < ss) {
+            return LB_E_INVAL;
+        }
+        /* Anything programmed (a valid record, a torn one, garbage) is
+         * never programmed again: appends go after the last used slot.
+         * Found from the unit's end, whole buffers at a time, a word at a
+         * time (slot sizes divide the buffer): an erased tail costs ~5
+         * instructions per word, a full unit one buffer. */
+        uint32_t used = 0; /* slots up to the last programmed one */
+        for (uint32_t end = usize / ss * ss; end > 0 && used == 0;) {
+            uint32_t at = end > sizeof buf ? end - (uint32_t)sizeof buf : 0;
+            rc = lb_flash_area_read(&log->area, ustart + at, b, end - at);
             if (rc != LB_OK) {
                 return rc;
             }
-            if (all_erased(buf, log->slot_size, geom->erased)) {
+            for (uint32_t w = (end - at) / 4; w-- > 0;) {
+                if (buf[w] != erased_word) {
+                    used = (at + w * 4) / ss + 1;
+                    break;
+                }
+            }
+            end = at;
+        }
+        /* Records of a unit are appended in sequence order, so walking it
+         * backwards meets its newest first; older ones are only decoded if
+         * they claim a sequence number that could still win. Same result
+         * as decoding every slot forwards, for one or two CRCs a unit. */
+        lb_bootstate_t best, rec;
+        bool found = false;
+        for (uint32_t i = used; i-- > 0;) {
+            rc = lb_flash_area_read(&log->area, ustart + i * ss, b, ss);
+            if (rc != LB_OK) {
+                return rc;
+            }
+            if ((found && lb_get_le32(b + O_SEQ) < best.seq) ||
+                lb_bootstate_decode(&rec, b, ss) != LB_OK) {
                 continue;
             }
-            /* Anything programmed (a valid record, a torn one, garbage) is
-             * never programmed again: appends go after the last used slot. */
-            last_used = (int32_t)i;
-            lb_bootstate_t rec;
-            if (lb_bootstate_decode(&rec, buf, log->slot_size) != LB_OK) {
-                continue;
-            }
-            if (log->blank || rec.seq > log->state.seq) {
-                log->state = rec;
-                log->blank = false;
-                best_here = true;
-                log->unit_start = ustart;
-                log->unit_size = usize;
-            }
+            best = rec;
+            found = true;
         }
-        if (best_here) {
-            log->next = ustart + (uint32_t)(last_used + 1) * log->slot_size;
+        if (found && (log->blank || best.seq > log->state.seq)) {
+            log->state = best;
+            log->blank = false;
+            log->unit_start = ustart;
+            log->unit_size = usize;
+            log->next = ustart + used * ss;
         }
-        ustart += usize;
     }
-    if (log->blank) {
-        /* Nothing to append to: the first commit erases a unit first. */
-        log->unit_start = 0;
-        log->unit_size = 0;
-        log->next = 0;
+    if (units < 2) {
+        return LB_E_INVAL;
     }
     return LB_OK;
 }

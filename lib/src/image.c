@@ -1,43 +1,41 @@
 /* MCUboot-format image verifier. One streaming state machine: the image is
  * a sequence of segments (header, header padding, body, TLV infos, TLV
  * headers, TLV values); bytes are hashed while they belong to the hashed
- * region and collected into a small buffer only where the verifier needs
- * their value. lb_image_verify feeds a whole buffer through it. */
+ * region and copied to where the verifier needs them only for the
+ * segments it reads. lb_image_verify feeds a whole buffer through it.
+ *
+ * Written for size (the loader links it): the TLVs lifeboat reads are a
+ * table, the header fields another (lb/record.h), and every decision is
+ * taken once, when its segment is complete. */
 #include <string.h>
 
 #include "image_sig.h"
 #include "lb/endian.h"
 #include "lb/err.h"
 #include "lb/image.h"
+#include "lb/record.h"
 
 #include <mbedtls/sha256.h>
 
+/* States in image order. Everything before ST_INFO is hashed; ST_PINFO up
+ * to ST_INFO is the protected TLV area, and each unprotected TLV state is
+ * its protected twin + PROT_TO_PLAIN. */
 enum {
     ST_HDR,      /* 32-byte fixed header (stored, hashed) */
     ST_HDR_PAD,  /* hdr_size - 32 (hashed) */
     ST_BODY,     /* img_size (hashed) */
-    ST_PINFO,    /* protected TLV info (stored, hashed) */
+    ST_PINFO,    /* protected TLV info (stored, hashed; empty when there is none) */
     ST_PTLV_HDR, /* protected TLV type/len (stored, hashed) */
     ST_PTLV_VAL, /* protected TLV value (hashed, stored when read) */
     ST_INFO,     /* TLV info (stored) */
     ST_TLV_HDR,  /* TLV type/len (stored) */
     ST_TLV_VAL,  /* TLV value (stored when read) */
     ST_DONE,     /* everything after the image is ignored */
+    PROT_TO_PLAIN = ST_TLV_HDR - ST_PTLV_HDR,
 };
 
-/* TLVs seen, to refuse duplicates and find missing ones. */
-enum {
-    SEEN_SHA256 = 1u << 0,
-    SEEN_KEYHASH = 1u << 1,
-    SEEN_SIG = 1u << 2,
-    SEEN_SEC_CNT = 1u << 3,
-    SEEN_KIND = 1u << 4,
-    SEEN_PRODUCT = 1u << 5,
-};
-
-#define BUF_SIZE LB_IMAGE_SIG_MAX
-_Static_assert(BUF_SIZE >= LB_IMAGE_HEADER_SIZE && BUF_SIZE >= LB_IMAGE_PRODUCT_MAX,
-               "stream buffer holds every stored segment");
+/* The TLVs lifeboat reads, in the order of their `seen` bits. */
+enum { T_SHA256, T_KEYHASH, T_SIG, T_SEC_CNT, T_KIND, T_PRODUCT, T_COUNT };
 
 typedef struct {
     const lb_image_policy_t *policy;
@@ -50,14 +48,13 @@ typedef struct {
     uint32_t seg_left;  /* bytes left in the current segment */
     uint32_t area_left; /* bytes of the current TLV area after the current segment */
     uint32_t limit;     /* the image must end at or before this offset */
-    uint16_t tlv_type;
+    uint8_t *dst;       /* where the current segment's bytes go, or NULL */
     uint16_t tlv_len;
-    uint16_t have; /* bytes stored into buf for the current segment */
-    uint16_t seen;
+    uint8_t tlv;  /* T_* of the current TLV value, or T_COUNT */
+    uint8_t seen; /* 1 << T_* for every TLV met */
     uint8_t state;
-    uint8_t store; /* the current segment is collected into buf */
     uint8_t sig_len;
-    uint8_t buf[BUF_SIZE];
+    uint8_t buf[LB_IMAGE_HEADER_SIZE]; /* header, infos, TLV headers, small values */
     uint8_t sha_tlv[LB_IMAGE_HASH_SIZE];
     uint8_t keyhash[LB_IMAGE_HASH_SIZE];
     uint8_t sig[LB_IMAGE_SIG_MAX];
@@ -65,6 +62,39 @@ typedef struct {
 
 _Static_assert(sizeof(lb_stream_t) <= LB_IMAGE_STREAM_CTX_SIZE, "grow LB_IMAGE_STREAM_CTX_SIZE");
 _Static_assert(_Alignof(lb_stream_t) <= _Alignof(uint64_t), "stream context alignment");
+_Static_assert(LB_IMAGE_PRODUCT_MAX <= LB_IMAGE_HEADER_SIZE, "product id fits the small buffer");
+
+/* Where each TLV must be, how long it may be, where its value goes. */
+static const struct {
+    uint8_t type;
+    uint8_t prot; /* 1: protected area only, 0: unprotected area only */
+    uint8_t min, max;
+    uint16_t dst; /* offset of the value's destination in lb_stream_t */
+} tlv_rules[T_COUNT] = {
+    [T_SHA256] = {LB_IMAGE_TLV_SHA256, 0, LB_IMAGE_HASH_SIZE, LB_IMAGE_HASH_SIZE,
+                  offsetof(lb_stream_t, sha_tlv)},
+    [T_KEYHASH] = {LB_IMAGE_TLV_KEYHASH, 0, LB_IMAGE_HASH_SIZE, LB_IMAGE_HASH_SIZE,
+                   offsetof(lb_stream_t, keyhash)},
+    [T_SIG] = {LB_IMAGE_TLV_ECDSA_SIG, 0, 8, LB_IMAGE_SIG_MAX, offsetof(lb_stream_t, sig)},
+    [T_SEC_CNT] = {LB_IMAGE_TLV_SEC_CNT, 1, 4, 4, offsetof(lb_stream_t, buf)},
+    [T_KIND] = {LB_IMAGE_TLV_KIND, 1, 1, 1, offsetof(lb_stream_t, buf)},
+    [T_PRODUCT] = {LB_IMAGE_TLV_PRODUCT, 1, 1, LB_IMAGE_PRODUCT_MAX, offsetof(lb_stream_t, buf)},
+};
+
+/* The fixed header after its magic (image.h's offsets). */
+#define H(off, width, member) LB_FIELD_AS(off, width, lb_image_info_t, member)
+static const lb_field_t hdr_fields[] = {
+    H(LB_IMAGE_OFF_LOAD_ADDR, 4, load_addr),
+    H(LB_IMAGE_OFF_HDR_SIZE, 2, hdr_size),
+    H(LB_IMAGE_OFF_PROT_TLV_SIZE, 2, protect_tlv_size),
+    H(LB_IMAGE_OFF_IMG_SIZE, 4, img_size),
+    H(LB_IMAGE_OFF_FLAGS, 4, flags),
+    H(LB_IMAGE_OFF_VER_MAJOR, 1, version.major),
+    H(LB_IMAGE_OFF_VER_MINOR, 1, version.minor),
+    H(LB_IMAGE_OFF_VER_REVISION, 2, version.revision),
+    H(LB_IMAGE_OFF_VER_BUILD, 4, version.build),
+};
+#undef H
 
 static lb_stream_t *ctx(lb_image_stream_t *s)
 {
@@ -76,212 +106,126 @@ static const lb_stream_t *cctx(const lb_image_stream_t *s)
     return (const lb_stream_t *)(const void *)s->opaque.bytes;
 }
 
-static void segment(lb_stream_t *c, uint8_t state, uint32_t len, uint8_t store)
+static void segment(lb_stream_t *c, uint8_t state, uint32_t len, uint8_t *dst)
 {
     c->state = state;
     c->seg_left = len;
-    c->store = store;
-    c->have = 0;
+    c->dst = dst;
 }
 
-static void fail(lb_stream_t *c, int err)
-{
-    if (c->err == 0) {
-        c->err = err;
-    }
-}
+/* The steps below act on a completed segment and set up the next one.
+ * Each returns 0 or the error that stops the stream (errors are sticky:
+ * the stream takes no byte after one). */
 
-/* a + b <= limit, without wrapping. */
-static int fits(uint32_t a, uint32_t b, uint32_t limit)
+static int parse_header(lb_stream_t *c)
 {
-    return a <= limit && b <= limit - a;
-}
-
-static void parse_header(lb_stream_t *c)
-{
-    const uint8_t *h = c->buf;
     lb_image_info_t *in = &c->info;
-    if (lb_get_le32(h + LB_IMAGE_OFF_MAGIC) != LB_IMAGE_MAGIC) {
-        fail(c, LB_E_MAGIC);
-        return;
+    if (lb_get_le32(c->buf + LB_IMAGE_OFF_MAGIC) != LB_IMAGE_MAGIC) {
+        return LB_E_MAGIC;
     }
-    in->load_addr = lb_get_le32(h + LB_IMAGE_OFF_LOAD_ADDR);
-    in->hdr_size = lb_get_le16(h + LB_IMAGE_OFF_HDR_SIZE);
-    in->protect_tlv_size = lb_get_le16(h + LB_IMAGE_OFF_PROT_TLV_SIZE);
-    in->img_size = lb_get_le32(h + LB_IMAGE_OFF_IMG_SIZE);
-    in->flags = lb_get_le32(h + LB_IMAGE_OFF_FLAGS);
-    in->version.major = h[LB_IMAGE_OFF_VER_MAJOR];
-    in->version.minor = h[LB_IMAGE_OFF_VER_MINOR];
-    in->version.revision = lb_get_le16(h + LB_IMAGE_OFF_VER_REVISION);
-    in->version.build = lb_get_le32(h + LB_IMAGE_OFF_VER_BUILD);
+    lb_fields_get(in, c->buf, hdr_fields, sizeof hdr_fields / sizeof hdr_fields[0]);
     if (in->hdr_size < LB_IMAGE_HEADER_SIZE) {
-        fail(c, LB_E_SIZE);
-        return;
+        return LB_E_SIZE;
     }
     if (in->flags & LB_IMAGE_F_UNSUPPORTED) {
-        fail(c, LB_E_UNSUPPORTED);
-        return;
+        return LB_E_UNSUPPORTED;
     }
     if (in->protect_tlv_size != 0 && in->protect_tlv_size < LB_IMAGE_TLV_INFO_SIZE) {
-        fail(c, LB_E_TLV);
-        return;
+        return LB_E_TLV;
     }
-    /* Header + body + protected area + at least a TLV info must fit the
-     * slot, computed without wrapping. */
-    uint32_t end = in->hdr_size;
-    if (!fits(end, in->img_size, c->limit)) {
-        fail(c, LB_E_RANGE);
-        return;
+    /* Header + body + protected area + a TLV info must fit the slot
+     * (64-bit sum: nothing wraps). */
+    if ((uint64_t)in->hdr_size + in->img_size + in->protect_tlv_size + LB_IMAGE_TLV_INFO_SIZE >
+        c->limit) {
+        return LB_E_RANGE;
     }
-    end += in->img_size;
-    if (!fits(end, in->protect_tlv_size, c->limit)) {
-        fail(c, LB_E_RANGE);
-        return;
-    }
-    end += in->protect_tlv_size;
-    if (!fits(end, LB_IMAGE_TLV_INFO_SIZE, c->limit)) {
-        fail(c, LB_E_RANGE);
-        return;
-    }
-    segment(c, ST_HDR_PAD, in->hdr_size - LB_IMAGE_HEADER_SIZE, 0);
-}
-
-static void hash_done(lb_stream_t *c)
-{
-    if (mbedtls_sha256_finish_ret(&c->sha, c->info.hash) != 0) {
-        fail(c, LB_E_HASH);
-    }
+    segment(c, ST_HDR_PAD, in->hdr_size - LB_IMAGE_HEADER_SIZE, NULL);
+    return 0;
 }
 
 /* Moves to the next TLV of the current area, or past the area. */
-static void tlv_next(lb_stream_t *c, int protected_area)
+static int tlv_next(lb_stream_t *c, int prot)
 {
     if (c->area_left == 0) {
-        if (protected_area) {
-            hash_done(c);
-            segment(c, ST_INFO, LB_IMAGE_TLV_INFO_SIZE, 1);
-        } else {
-            segment(c, ST_DONE, 0, 0);
+        if (!prot) {
+            segment(c, ST_DONE, 0, NULL);
+            return 0;
         }
-        return;
+        segment(c, ST_INFO, LB_IMAGE_TLV_INFO_SIZE, c->buf);
+        return mbedtls_sha256_finish_ret(&c->sha, c->info.hash) != 0 ? LB_E_HASH : 0;
     }
     if (c->area_left < LB_IMAGE_TLV_HDR_SIZE) {
-        fail(c, LB_E_TLV);
-        return;
+        return LB_E_TLV;
     }
     c->area_left -= LB_IMAGE_TLV_HDR_SIZE;
-    segment(c, protected_area ? ST_PTLV_HDR : ST_TLV_HDR, LB_IMAGE_TLV_HDR_SIZE, 1);
+    segment(c, (uint8_t)(ST_PTLV_HDR + (prot ? 0 : PROT_TO_PLAIN)), LB_IMAGE_TLV_HDR_SIZE, c->buf);
+    return 0;
 }
 
 /* Classifies a TLV header: refuses misplaced, unknown, duplicate or wrongly
- * sized TLVs and decides whether its value is collected. */
-static void tlv_header(lb_stream_t *c, int protected_area)
+ * sized TLVs and decides where its value goes. */
+static int tlv_header(lb_stream_t *c, int prot)
 {
     uint16_t type = lb_get_le16(c->buf);
     uint16_t len = lb_get_le16(c->buf + 2);
     if (len > c->area_left) {
-        fail(c, LB_E_TLV);
-        return;
+        return LB_E_TLV;
     }
     c->area_left -= len;
-    c->tlv_type = type;
     c->tlv_len = len;
-
-    uint16_t bit = 0;
-    int len_ok = 1;
-    int place_ok = 1;
-    switch (type) {
-    case LB_IMAGE_TLV_SHA256:
-        bit = SEEN_SHA256;
-        len_ok = len == LB_IMAGE_HASH_SIZE;
-        place_ok = !protected_area;
-        break;
-    case LB_IMAGE_TLV_KEYHASH:
-        bit = SEEN_KEYHASH;
-        len_ok = len == LB_IMAGE_HASH_SIZE;
-        place_ok = !protected_area;
-        break;
-    case LB_IMAGE_TLV_ECDSA_SIG:
-        bit = SEEN_SIG;
-        len_ok = len >= 8 && len <= LB_IMAGE_SIG_MAX;
-        place_ok = !protected_area;
-        break;
-    case LB_IMAGE_TLV_SEC_CNT:
-        bit = SEEN_SEC_CNT;
-        len_ok = len == 4;
-        place_ok = protected_area;
-        break;
-    case LB_IMAGE_TLV_KIND:
-        bit = SEEN_KIND;
-        len_ok = len == 1;
-        place_ok = protected_area;
-        break;
-    case LB_IMAGE_TLV_PRODUCT:
-        bit = SEEN_PRODUCT;
-        len_ok = len >= 1 && len <= LB_IMAGE_PRODUCT_MAX;
-        place_ok = protected_area;
-        break;
-    default:
+    unsigned t = 0;
+    while (t < T_COUNT && tlv_rules[t].type != type) {
+        t++;
+    }
+    c->tlv = (uint8_t)t;
+    uint8_t *dst = NULL;
+    if (t < T_COUNT) {
+        if (tlv_rules[t].prot != prot) {
+            return LB_E_TLVPLACE;
+        }
+        if (len < tlv_rules[t].min || len > tlv_rules[t].max || (c->seen & (1u << t))) {
+            return LB_E_TLV;
+        }
+        c->seen |= (uint8_t)(1u << t);
+        dst = (uint8_t *)c + tlv_rules[t].dst;
+    } else if (prot && type < LB_IMAGE_TLV_VENDOR_MIN) {
         /* MCUboot's protected TLVs lifeboat does not implement (dependency,
          * boot record, ...) change what an image means: refuse them. */
-        if (protected_area && type < LB_IMAGE_TLV_VENDOR_MIN) {
-            fail(c, LB_E_TLVUNKNOWN);
-            return;
-        }
-        break;
+        return LB_E_TLVUNKNOWN;
     }
-    if (!place_ok) {
-        fail(c, LB_E_TLVPLACE);
-        return;
-    }
-    if (!len_ok || (c->seen & bit)) {
-        fail(c, LB_E_TLV);
-        return;
-    }
-    c->seen |= bit;
     if (c->cb != NULL) {
-        c->cb(c->cb_arg, protected_area != 0, type, len, c->pos);
+        c->cb(c->cb_arg, prot != 0, type, len, c->pos);
     }
-    segment(c, protected_area ? ST_PTLV_VAL : ST_TLV_VAL, len, bit != 0);
+    segment(c, (uint8_t)(c->state + 1), len, dst);
+    return 0;
 }
 
-static void tlv_value(lb_stream_t *c)
+/* Acts on a TLV value lifeboat reads (now at its destination). */
+static int tlv_value(lb_stream_t *c)
 {
     lb_image_info_t *in = &c->info;
     const uint8_t *v = c->buf;
-    uint16_t len = c->tlv_len;
-    if (!c->store) {
-        return;
-    }
-    switch (c->tlv_type) {
-    case LB_IMAGE_TLV_SHA256:
-        memcpy(c->sha_tlv, v, LB_IMAGE_HASH_SIZE);
-        break;
-    case LB_IMAGE_TLV_KEYHASH:
-        memcpy(c->keyhash, v, LB_IMAGE_HASH_SIZE);
-        break;
-    case LB_IMAGE_TLV_ECDSA_SIG:
-        memcpy(c->sig, v, len);
+    unsigned len = c->tlv_len;
+    switch (c->tlv) {
+    case T_SIG:
         c->sig_len = (uint8_t)len;
         in->has_signature = true;
         break;
-    case LB_IMAGE_TLV_SEC_CNT:
+    case T_SEC_CNT:
         in->security_counter = lb_get_le32(v);
         in->has_security_counter = true;
         break;
-    case LB_IMAGE_TLV_KIND:
+    case T_KIND:
         if (v[0] != LB_IMAGE_KIND_APP && v[0] != LB_IMAGE_KIND_RECOVERY) {
-            fail(c, LB_E_TLV);
-            return;
+            return LB_E_TLV;
         }
         in->kind = v[0];
         break;
-    case LB_IMAGE_TLV_PRODUCT:
+    case T_PRODUCT:
         /* A NUL inside would make the id compare equal to a shorter one. */
-        for (uint16_t i = 0; i < len; i++) {
+        for (unsigned i = 0; i < len; i++) {
             if (v[i] == 0) {
-                fail(c, LB_E_TLV);
-                return;
+                return LB_E_TLV;
             }
         }
         memcpy(in->product, v, len);
@@ -290,68 +234,56 @@ static void tlv_value(lb_stream_t *c)
     default:
         break;
     }
+    return 0;
 }
 
-/* Acts on a completed segment and sets up the next one. */
-static void segment_done(lb_stream_t *c)
+static int segment_done(lb_stream_t *c)
 {
     lb_image_info_t *in = &c->info;
+    int prot = c->state < ST_INFO;
+    uint16_t tot = lb_get_le16(c->buf + 2);
+    int rc;
     switch (c->state) {
     case ST_HDR:
-        parse_header(c);
-        break;
+        return parse_header(c);
     case ST_HDR_PAD:
-        segment(c, ST_BODY, in->img_size, 0);
-        break;
+        segment(c, ST_BODY, in->img_size, NULL);
+        return 0;
     case ST_BODY:
-        if (in->protect_tlv_size == 0) {
-            hash_done(c);
-            segment(c, ST_INFO, LB_IMAGE_TLV_INFO_SIZE, 1);
-        } else {
-            segment(c, ST_PINFO, LB_IMAGE_TLV_INFO_SIZE, 1);
-        }
-        break;
+        /* No protected area: an empty info, then straight to the TLVs. */
+        segment(c, ST_PINFO, in->protect_tlv_size ? LB_IMAGE_TLV_INFO_SIZE : 0, c->buf);
+        return 0;
     case ST_PINFO:
-        if (lb_get_le16(c->buf) != LB_IMAGE_TLV_PROT_INFO_MAGIC ||
-            lb_get_le16(c->buf + 2) != in->protect_tlv_size) {
-            fail(c, LB_E_TLV);
-            return;
+        c->area_left = 0;
+        if (in->protect_tlv_size != 0) {
+            if (lb_get_le16(c->buf) != LB_IMAGE_TLV_PROT_INFO_MAGIC ||
+                tot != in->protect_tlv_size) {
+                return LB_E_TLV;
+            }
+            c->area_left = tot - LB_IMAGE_TLV_INFO_SIZE;
         }
-        c->area_left = in->protect_tlv_size - LB_IMAGE_TLV_INFO_SIZE;
-        tlv_next(c, 1);
-        break;
-    case ST_INFO: {
-        uint16_t tot = lb_get_le16(c->buf + 2);
+        return tlv_next(c, 1);
+    case ST_INFO:
         if (lb_get_le16(c->buf) != LB_IMAGE_TLV_INFO_MAGIC || tot < LB_IMAGE_TLV_INFO_SIZE) {
-            fail(c, LB_E_TLV);
-            return;
+            return LB_E_TLV;
         }
-        /* pos is the end of the info; the area started 4 bytes earlier. */
-        uint32_t start = c->pos - LB_IMAGE_TLV_INFO_SIZE;
-        if (!fits(start, tot, c->limit)) {
-            fail(c, LB_E_RANGE);
-            return;
+        /* pos is the end of the info; the area started 4 bytes earlier and
+         * must end inside the limit (64-bit sum: nothing wraps). */
+        if ((uint64_t)c->pos - LB_IMAGE_TLV_INFO_SIZE + tot > c->limit) {
+            return LB_E_RANGE;
         }
-        in->total_size = start + tot;
+        in->total_size = c->pos - LB_IMAGE_TLV_INFO_SIZE + tot;
         c->area_left = tot - LB_IMAGE_TLV_INFO_SIZE;
-        tlv_next(c, 0);
-        break;
-    }
+        return tlv_next(c, 0);
     case ST_PTLV_HDR:
     case ST_TLV_HDR:
-        tlv_header(c, c->state == ST_PTLV_HDR);
-        break;
+        return tlv_header(c, prot);
     case ST_PTLV_VAL:
-    case ST_TLV_VAL: {
-        int prot = c->state == ST_PTLV_VAL;
-        tlv_value(c);
-        if (c->err == 0) {
-            tlv_next(c, prot);
-        }
-        break;
-    }
+    case ST_TLV_VAL:
+        rc = tlv_value(c);
+        return rc != 0 ? rc : tlv_next(c, prot);
     default:
-        break;
+        return 0;
     }
 }
 
@@ -368,7 +300,7 @@ int lb_image_stream_init(lb_image_stream_t *s, const lb_image_policy_t *policy)
     if (mbedtls_sha256_starts_ret(&c->sha, 0) != 0) {
         c->err = LB_E_HASH;
     }
-    segment(c, ST_HDR, LB_IMAGE_HEADER_SIZE, 1);
+    segment(c, ST_HDR, LB_IMAGE_HEADER_SIZE, c->buf);
     return 0;
 }
 
@@ -391,7 +323,7 @@ int lb_image_stream_update(lb_image_stream_t *s, const uint8_t *data, size_t len
     while (c->err == 0 && c->state != ST_DONE) {
         /* Complete empty segments (zero padding, empty body, empty value). */
         if (c->seg_left == 0) {
-            segment_done(c);
+            c->err = segment_done(c);
             continue;
         }
         if (len == 0) {
@@ -402,12 +334,12 @@ int lb_image_stream_update(lb_image_stream_t *s, const uint8_t *data, size_t len
             n = (uint32_t)len;
         }
         if (c->state < ST_INFO && mbedtls_sha256_update_ret(&c->sha, data, n) != 0) {
-            fail(c, LB_E_HASH);
+            c->err = LB_E_HASH;
             break;
         }
-        if (c->store) {
-            memcpy(c->buf + c->have, data, n); /* stored segments are <= BUF_SIZE */
-            c->have = (uint16_t)(c->have + n);
+        if (c->dst != NULL) {
+            memcpy(c->dst, data, n); /* stored segments fit their destination */
+            c->dst += n;
         }
         c->pos += n;
         c->seg_left -= n;
@@ -442,19 +374,22 @@ static int finish_checks(lb_stream_t *c)
     if (c->state != ST_DONE) {
         return LB_E_TRUNCATED;
     }
-    if (!(c->seen & SEEN_SHA256) || memcmp(c->sha_tlv, in->hash, LB_IMAGE_HASH_SIZE) != 0) {
+    if (!(c->seen & (1u << T_SHA256)) || memcmp(c->sha_tlv, in->hash, LB_IMAGE_HASH_SIZE) != 0) {
         return LB_E_HASH;
     }
     in->hash_ok = true;
     if (p->require_signature) {
         uint8_t key_hash[LB_IMAGE_HASH_SIZE];
+        if (!lb_image_sig_supported) {
+            return LB_E_UNSUPPORTED;
+        }
         if (p->key_der == NULL || p->key_der_len == 0) {
             return LB_E_KEY;
         }
-        if (!(c->seen & SEEN_SIG)) {
+        if (!(c->seen & (1u << T_SIG))) {
             return LB_E_UNSIGNED;
         }
-        if (!(c->seen & SEEN_KEYHASH) ||
+        if (!(c->seen & (1u << T_KEYHASH)) ||
             lb_image_sha256(p->key_der, p->key_der_len, key_hash) != 0 ||
             memcmp(key_hash, c->keyhash, LB_IMAGE_HASH_SIZE) != 0) {
             return LB_E_KEY;

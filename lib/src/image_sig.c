@@ -78,6 +78,8 @@ static int der_sig_split(const uint8_t *sig, size_t sig_len, const uint8_t **r, 
     return 0;
 }
 
+const bool lb_image_sig_supported = true;
+
 int lb_image_sig_verify(const uint8_t *key_der, size_t key_len, const uint8_t hash[32],
                         const uint8_t *sig, size_t sig_len)
 {

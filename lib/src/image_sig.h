@@ -5,6 +5,7 @@
 #ifndef LB_IMAGE_SIG_H
 #define LB_IMAGE_SIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,6 +14,10 @@
  * key `key_der`. Returns 0 when valid, LB_E_KEY when the key is not a P-256
  * key in that form, LB_E_SIG when the signature is malformed or invalid,
  * LB_E_UNSUPPORTED in builds without signature support. */
+/* True in builds that can check signatures. A constant, so that hash-only
+ * builds (with link-time optimisation) drop the signature path entirely. */
+extern const bool lb_image_sig_supported;
+
 int lb_image_sig_verify(const uint8_t *key_der, size_t key_len, const uint8_t hash[32],
                         const uint8_t *sig, size_t sig_len);
 

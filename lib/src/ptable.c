@@ -24,6 +24,21 @@ static size_t name_len(const char *name)
     return n;
 }
 
+/* strncmp(a, b, LB_PTABLE_NAME_LEN) == 0, without libc's strncmp (the
+ * loader links no C library beyond loader/libc_min.c). */
+static bool name_eq(const char *a, const char *b)
+{
+    for (size_t i = 0; i < LB_PTABLE_NAME_LEN; i++) {
+        if (a[i] != b[i]) {
+            return false;
+        }
+        if (a[i] == '\0') {
+            break;
+        }
+    }
+    return true;
+}
+
 static size_t wire_size(unsigned regions, unsigned entries)
 {
     return HDR_SIZE + regions * REGION_SIZE + entries * ENTRY_SIZE + 4u;
@@ -182,7 +197,7 @@ int lb_ptable_check(const lb_ptable_t *t, const char **why)
             return fail(why, "bad partition name", LB_E_INVAL);
         }
         for (unsigned j = 0; j < i; j++) {
-            if (strncmp(e->name, t->parts[j].name, LB_PTABLE_NAME_LEN) == 0) {
+            if (name_eq(e->name, t->parts[j].name)) {
                 return fail(why, "duplicate partition name", LB_E_INVAL);
             }
         }
@@ -243,7 +258,7 @@ const lb_part_t *lb_ptable_find(const lb_ptable_t *t, uint8_t type, uint8_t slot
 const lb_part_t *lb_ptable_find_name(const lb_ptable_t *t, const char *name)
 {
     for (unsigned i = 0; i < t->count; i++) {
-        if (strncmp(t->parts[i].name, name, LB_PTABLE_NAME_LEN) == 0) {
+        if (name_eq(t->parts[i].name, name)) {
             return &t->parts[i];
         }
     }

@@ -252,6 +252,59 @@ static void test_bootstate_newest_valid_record_wins(void **state)
     host_board_teardown();
 }
 
+/* Writes a record with `seq` and boot_count `bc` into slot `i` of the
+ * unit at partition offset `unit` (fixture path: no NOR rules). */
+static void put_record(uint32_t unit, uint32_t i, uint32_t seq, uint32_t bc, bool corrupt)
+{
+    lb_bootstate_t s;
+    uint8_t buf[64];
+    lb_bootstate_defaults(&s);
+    s.seq = seq;
+    s.boot_count = bc;
+    assert_int_equal(lb_bootstate_encode(&s, buf, sizeof buf, 0xFF), 64);
+    if (corrupt) {
+        buf[40] ^= 0x10;
+    }
+    lbt_flash_put(dev.bootstate->offset + unit + i * 64, buf, sizeof buf);
+}
+
+/* The scan walks each unit backwards and decodes only records that could
+ * still win; the result must be the forward definition whatever the
+ * order on flash: the highest valid sequence number, the first one (in
+ * partition order) on a tie, appends after the last programmed slot. */
+static void test_bootstate_scan_order_independent(void **state)
+{
+    (void)state;
+    lb_bootstate_log_t l;
+    open_dev("uniform4k", 4, 0xFF, false);
+    put_record(0, 0, 5, 50, false);
+    put_record(0, 1, 9, 90, false);
+    put_record(0, 2, 7, 70, false);
+    put_record(0, 3, 12, 120, true); /* claims more, fails its CRC */
+    assert_int_equal(lbt_state(&dev, &l), LB_OK);
+    assert_int_equal(l.state.seq, 9);
+    assert_int_equal(l.state.boot_count, 90);
+    assert_int_equal(l.unit_start, 0);
+    assert_int_equal(l.next, 4 * 64);
+    host_board_teardown();
+
+    open_dev("uniform4k", 4, 0xFF, false);
+    put_record(0, 0, 3, 31, false);
+    put_record(0, 1, 3, 32, false); /* tie inside a unit: the first wins */
+    assert_int_equal(lbt_state(&dev, &l), LB_OK);
+    assert_int_equal(l.state.boot_count, 31);
+    put_record(4096, 0, 3, 33, false); /* tie across units: the first unit */
+    assert_int_equal(lbt_state(&dev, &l), LB_OK);
+    assert_int_equal(l.state.boot_count, 31);
+    assert_int_equal(l.next, 2 * 64);
+    put_record(4096, 1, 4, 40, false);
+    assert_int_equal(lbt_state(&dev, &l), LB_OK);
+    assert_int_equal(l.state.boot_count, 40);
+    assert_int_equal(l.unit_start, 4096);
+    assert_int_equal(l.next, 4096 + 2 * 64);
+    host_board_teardown();
+}
+
 static void test_bootstate_stale_log_is_refused(void **state)
 {
     (void)state;
@@ -339,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_bootstate_torn_record_keeps_previous_state),
         cmocka_unit_test(test_bootstate_garbage_partition_recovers),
         cmocka_unit_test(test_bootstate_newest_valid_record_wins),
+        cmocka_unit_test(test_bootstate_scan_order_independent),
         cmocka_unit_test(test_bootstate_stale_log_is_refused),
         cmocka_unit_test(test_bootstate_min_security_counter_never_decreases),
         cmocka_unit_test(test_bootstate_install_confirm_request_helpers),

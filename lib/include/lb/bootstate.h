@@ -104,7 +104,7 @@ int lb_bootstate_decode(lb_bootstate_t *s, const uint8_t *buf, size_t len);
  * or garbage) opens as blank with default state. Returns 0, LB_E_INVAL
  * (fewer than two erase units, a unit smaller than one record, bad
  * geometry), LB_E_ALIGN/LB_E_RANGE (partition not on unit boundaries) or a
- * read error. */
+ * read error; after an error `log` must not be used. */
 int lb_bootstate_open(lb_bootstate_log_t *log, const lb_geom_t *geom, uint32_t off, uint32_t size);
 
 /* The current (newest) state of an open log. */

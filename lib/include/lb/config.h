@@ -152,7 +152,7 @@
 /* ---- image verification (lib/src/image*.c, lib/mbedtls) ----------------- */
 
 /* Static arena behind mbedtls_calloc in firmware builds. ECDSA P-256
- * verification peaks at about 2.3 KiB with lb_mbedtls_config.h (measured by
+ * verification peaks at about 2.0 KiB with lb_mbedtls_config.h (measured by
  * `make bench-image`). */
 #ifndef LB_MBEDTLS_HEAP_SIZE
 #define LB_MBEDTLS_HEAP_SIZE 3072

@@ -3,6 +3,8 @@
 #include "../image_sig.h"
 #include "lb/err.h"
 
+const bool lb_image_sig_supported = false;
+
 int lb_image_sig_verify(const uint8_t *key_der, size_t key_len, const uint8_t hash[32],
                         const uint8_t *sig, size_t sig_len)
 {
