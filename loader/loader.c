@@ -1,4 +1,4 @@
-/* The loader core (see loader.h; decision table in docs/design/boot.md). */
+/* The loader core (see loader.h; decision table in docs/DESIGN.md, "Booting"). */
 #include "loader.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 /* The loader core: board-independent. A board's loader main fills an
  * lb_loader_config_t from the generated partitions.h and calls
  * lb_loader_run, which reads the partition table and boot state, decides
- * (docs/design/boot.md), RAM-loads and verifies the chosen image, records
+ * (docs/DESIGN.md, "Booting"), RAM-loads and verifies the chosen image, records
  * the decision, hands over boot info, prints one line and jumps.
  *
  * No heap; everything lives in the caller's stack or file statics. */
@@ -69,11 +69,11 @@ typedef struct {
 typedef struct {
     lb_loader_candidate_t cand[LB_LOADER_MAX_CANDIDATES];
     unsigned count;
-    uint8_t row; /* decision-table row that fired (docs/design/boot.md) */
+    uint8_t row; /* decision-table row that fired (docs/DESIGN.md, "Booting") */
     lb_bootstate_t next;
 } lb_loader_plan_t;
 
-/* Applies docs/design/boot.md's table to state `cur`. Pure: no flash, no
+/* Applies docs/DESIGN.md, "Booting"'s table to state `cur`. Pure: no flash, no
  * board. */
 void lb_loader_decide(const lb_bootstate_t *cur, const lb_loader_inputs_t *in,
                       const lb_loader_config_t *cfg, lb_loader_plan_t *plan);

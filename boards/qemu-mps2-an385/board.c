@@ -1,7 +1,7 @@
 /* qemu-mps2-an385: the board contract (lb/board.h) on QEMU's emulated
  * MPS2 AN385 (Cortex-M3). Flash is a host file reached through
  * semihosting, with NOR rules enforced here; images are RAM-loaded.
- * Facts and reasoning: docs/design/qemu-board.md. */
+ * Facts and reasoning: docs/DESIGN.md, "The emulated board". */
 #include "lb/board.h"
 
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Registers of the emulated MPS2 AN385 (QEMU `-M mps2-an385`) that this
- * board uses. Private to boards/qemu-mps2-an385/. Facts: docs/design/qemu-board.md. */
+ * board uses. Private to boards/qemu-mps2-an385/. Facts: docs/DESIGN.md, "The emulated board". */
 #ifndef LB_QEMU_HW_H
 #define LB_QEMU_HW_H
 

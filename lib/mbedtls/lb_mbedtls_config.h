@@ -36,7 +36,7 @@ void lb_mbedtls_free(void *p);
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
 /* Fast reduction modulo the P-256 prime instead of a generic division
  * after every field multiplication: one verify on the Cortex-M3 goes from
- * 174 M to 33 M instructions for +0.8 KB (docs/design/qemu-board.md). */
+ * 174 M to 33 M instructions for +0.8 KB (docs/DESIGN.md, "The emulated board"). */
 #define MBEDTLS_ECP_NIST_OPTIM
 #define MBEDTLS_ECP_NO_INTERNAL_RNG /* verify needs no blinding RNG */
 #define MBEDTLS_ECDSA_C

@@ -7,7 +7,7 @@
 #include "lb/err.h"
 
 /* The fields after the frame (lb/record.h), in wire order
- * (docs/spec/bootinfo.md). Bytes 44..59 are reserved (0); CRC at 60. */
+ * (docs/SPEC.md, "Boot info"). Bytes 44..59 are reserved (0); CRC at 60. */
 #define F(wire, member) LB_FIELD(wire, lb_bootinfo_t, member)
 static const lb_field_t fields[] = {
     F(8, reason),

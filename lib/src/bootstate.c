@@ -8,7 +8,7 @@
 #include "lb/err.h"
 
 /* The fields after the frame (lb/record.h), in wire order
- * (docs/spec/bootstate.md): 25..27 and each slot's bytes 2..3 are
+ * (docs/SPEC.md, "Boot state"): 25..27 and each slot's bytes 2..3 are
  * reserved (0); the CRC is at 60. */
 enum { O_SEQ = 8, O_SLOTS = 28, SLOT_SIZE = 16, O_CRC = 60 };
 #define F(wire, member) LB_FIELD(wire, lb_bootstate_t, member)

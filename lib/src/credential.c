@@ -6,7 +6,7 @@
 #include "lb/endian.h"
 #include "lb/err.h"
 
-/* Byte offsets of a record (docs/spec/credential.md). */
+/* Byte offsets of a record (docs/SPEC.md, "Recovery credential"). */
 enum {
     O_MAGIC = 0,
     O_VERSION = 4,

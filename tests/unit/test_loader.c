@@ -1,5 +1,5 @@
 /* The loader core on the host board: every row of the decision table
- * (docs/design/boot.md), with real images checked by lb_image_verify. */
+ * (docs/DESIGN.md, "Booting"), with real images checked by lb_image_verify. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* Boot info: the record the loader hands to the image it starts, in the
  * board's retained RAM (lb_board_retained). It says why the image was
  * started, from which slot, after which reset, and by which loader.
- * Format (little-endian, 64 bytes, CRC32 last): docs/spec/bootinfo.md.
+ * Format (little-endian, 64 bytes, CRC32 last): docs/SPEC.md, "Boot info".
  *
  *   off size field
  *     0  4   magic      LB_BOOTINFO_MAGIC ("LBBI")

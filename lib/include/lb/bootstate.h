@@ -9,7 +9,7 @@
  * is full, the next unit (in partition order, wrapping) is erased and the
  * new snapshot becomes its first record; the old unit is abandoned, never
  * erased before the new record is valid. A torn write or erase therefore
- * only ever loses the update being made. Format: docs/spec/bootstate.md.
+ * only ever loses the update being made. Format: docs/SPEC.md, "Boot state".
  *
  * Users: the loader (lb_bootstate_open, then one lb_bootstate_commit per
  * boot), the app runtime (confirm, request recovery), the recovery image

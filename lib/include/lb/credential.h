@@ -5,7 +5,7 @@
  * so a power cut while a new one is written leaves the previous one in
  * force. A device without a valid record uses the credential of its
  * layout (recovery.auth). Only the hash HA1 = SHA-256("user:realm:password")
- * is stored. Format: docs/spec/credential.md.
+ * is stored. Format: docs/SPEC.md, "Recovery credential".
  *
  * Users: the recovery image (reads it at start, writes it on an
  * authenticated POST /api/credential), `lifeboat mkflash --cred-*` (the

@@ -2,7 +2,7 @@
  * TLVs (kind, product). One parser/verifier for the loader, the recovery
  * image, apps, the host CLI and the tests; one builder for the host CLI and
  * the tests. Every constant and field offset of the format is defined here,
- * once. Format: docs/spec/image.md (merged into docs/SPEC.md).
+ * once. Format: docs/SPEC.md.
  *
  * Layout of an image (all fields little-endian):
  *   [0, hdr_size)                  header (32 fixed bytes, then zero padding)

@@ -7,7 +7,7 @@
  * that one small loop serialises every field of both formats, field by
  * field and independent of host endianness: the loader pays for the loop
  * once instead of one load/shift/store sequence per field (~400 bytes).
- * Formats: docs/spec/bootstate.md, docs/spec/bootinfo.md. */
+ * Formats: docs/SPEC.md (boot state, boot info). */
 #ifndef LB_RECORD_H
 #define LB_RECORD_H
 
