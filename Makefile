@@ -34,9 +34,20 @@ include mk/tests.mk
 # Firmware, board and image fragments (each owns its part of the tree).
 -include $(sort $(wildcard mk/fw-*.mk))
 
-.PHONY: all help deps tools test test-all bench fuzz run clean format format-check
+.PHONY: all build-all help deps tools test test-all bench fuzz run clean format format-check
 
-all: tools $(ALL_TARGETS)
+# `make` / `make all` and `make run` install what is missing first, then
+# build in sub-makes (a first pass generates the layout headers the
+# firmware's make rules read).
+all: deps ## build the host tool and every image for BOARD
+	@$(if $(LAYOUT_TARGET_$(BOARD)),$(MAKE) --no-print-directory $(LAYOUT_TARGET_$(BOARD)) &&) \
+	  $(MAKE) --no-print-directory build-all
+build-all: tools $(ALL_TARGETS)
+
+run: deps ## build everything and boot BOARD (STRAP=1 holds the strap, FLASH=path, PORT=; quit: Ctrl-A X)
+	@$(if $(RUN_TARGET_$(BOARD)),,echo "make run: BOARD=$(BOARD) has nothing to boot (the host board runs inside make test; use BOARD=qemu-mps2-an385)"; exit 2)
+	@$(MAKE) --no-print-directory $(LAYOUT_TARGET_$(BOARD)) && \
+	  $(MAKE) --no-print-directory $(RUN_TARGET_$(BOARD))
 
 deps: ## install missing Debian packages, fetch pinned lwIP/mbedTLS sources
 	@scripts/deps.sh all $(B)
@@ -76,6 +87,7 @@ help: ## list the targets
 	@echo "lifeboat — make targets (BOARD=$(BOARD); boards: $(KNOWN_BOARDS))"
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
 	  awk -F':.*## ' '{ printf "  %-14s %s\n", $$1, $$2 }'
-	@echo "variables: BOARD=<board> LAYOUT=<yaml> FUZZ_SECONDS=<n>"
+	@echo "variables: BOARD=<board> LAYOUT=<yaml> KEY=<private key> STRAP=1 FLASH=<file> PORT=<n>"
+	@echo "           FUZZ_SECONDS=<n> SWEEP_CASE=<id printed by a failing sweep case>"
 
 -include $(shell find $(B) -path $(B)/deps -prune -o -type f -name '*.d' -print 2>/dev/null)

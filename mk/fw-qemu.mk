@@ -16,22 +16,45 @@ FW_ARCH := -mcpu=cortex-m3 -mthumb
 FW_CFLAGS := $(FW_ARCH) -std=c11 -Os -g -ffunction-sections -fdata-sections $(WARN) -MMD -MP
 FW_LDFLAGS := $(FW_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections -L$(QB_DIR)/ld
 
-# Development signing key: generated on first use, never committed. A
-# layout that names its own key (keys.signing_public) signs with KEY.
+# Signing key. A layout that names its public key (keys.signing_public,
+# relative to the YAML) is built with that key: give its private half as
+# KEY=path. Otherwise a development key is generated into build/keys/ on
+# first use (never committed) and passed to `lifeboat gen --key`.
+QB_LAYOUT_KEY := $(shell sed -nE 's/^[^\#]*signing_public:[[:space:]]*"?([^ ",}\#]+).*/\1/p' $(LAYOUT) 2>/dev/null | head -n 1)
+ifneq ($(QB_LAYOUT_KEY),)
+QB_KEY_PUB := $(dir $(LAYOUT))$(QB_LAYOUT_KEY)
+QB_GEN_KEY :=
+ifeq ($(origin KEY),undefined)
+KEY = $(error $(LAYOUT) names its public key ($(QB_KEY_PUB)); give its private key with KEY=path)
+endif
+else
 KEY ?= $(B)/keys/dev.pem
 KEY_PUB ?= $(B)/keys/dev.pub.pem
-
+QB_KEY_PUB := $(KEY_PUB)
+QB_GEN_KEY := --key $(KEY_PUB)
 $(KEY): | $(LIFEBOAT)
 	@mkdir -p $(dir $(KEY))
 	$(LIFEBOAT) keygen -o $(KEY)
 $(KEY_PUB): | $(KEY)
+endif
 
 # ---- generated layout headers and linker fragments ----------------------
+# Regenerated when the layout file, its name (LAYOUT=) or the key changes;
+# a layout for another board is refused.
 QB_GEN := $(QB_LAYOUT)/partitions.h
-$(QB_GEN): $(LAYOUT) $(LIFEBOAT) $(KEY_PUB)
+QB_GEN_INPUTS := $(QB_LAYOUT)/inputs.txt
+$(QB_GEN_INPUTS): FORCE
+	@mkdir -p $(@D)
+	@echo '$(LAYOUT) $(QB_KEY_PUB)' | cmp -s - $@ || echo '$(LAYOUT) $(QB_KEY_PUB)' > $@
+$(QB_GEN): $(LAYOUT) $(LIFEBOAT) $(QB_KEY_PUB) $(QB_GEN_INPUTS)
 	@mkdir -p $(QB_LAYOUT)
-	$(LIFEBOAT) gen $(LAYOUT) --key $(KEY_PUB) -o $(QB_LAYOUT)
+	$(LIFEBOAT) gen $(LAYOUT) $(QB_GEN_KEY) -o $(QB_LAYOUT)
+	@grep -q '^#define LB_LAYOUT_BOARD "$(QB_NAME)"' $@ || { rm -f $@; \
+	  echo "$(LAYOUT): layout is not for board $(QB_NAME) (its board: key)"; exit 1; }
 	@touch $@
+.PHONY: qemu-layout
+LAYOUT_TARGET_$(QB_NAME) := qemu-layout
+qemu-layout: $(QB_GEN) ## generate the layout headers for the emulated board
 $(QB_LAYOUT)/ota_handler.h $(QB_LAYOUT)/ptable.bin $(QB_LAYOUT)/app.ld $(QB_LAYOUT)/recovery.ld \
   $(QB_LAYOUT)/loader.ld: $(QB_GEN)
 
@@ -48,8 +71,18 @@ QB_BOARD_SRCS := $(QB_DIR)/board.c $(QB_DIR)/latch.c $(QB_DIR)/semihost.c $(QB_D
   $(QB_DIR)/$(QB_JUMP_HOOK).c
 QB_BOOTROM_SRCS := $(QB_DIR)/bootrom/main.c $(QB_BOARD_SRCS) lib/src/geom.c
 # lib/ for the firmware: the signature seam is ECDSA (image_sig.c) when the
-# layout says `verify: signature`, else the hash-only stand-in.
-QB_VERIFY_SIG := $(shell grep -Eqs '^[[:space:]]*verify:[[:space:]]*signature' $(LAYOUT) && echo 1)
+# layout says `verify: signature`, else the hash-only stand-in. Read from the
+# generated partitions.h (`make run` generates it in a first pass); before
+# that exists, from the YAML. loader_main.c refuses to compile if the two
+# ever disagree, so a mismatch is a build error, never a loader that
+# refuses every image.
+QB_GEN_FRESH :=
+ifneq ($(wildcard $(QB_GEN_INPUTS)),)
+ifeq ($(strip $(file <$(QB_GEN_INPUTS))),$(strip $(LAYOUT) $(QB_KEY_PUB)))
+QB_GEN_FRESH := $(wildcard $(QB_GEN))
+endif
+endif
+QB_VERIFY_SIG := $(if $(QB_GEN_FRESH),$(shell sed -n 's/^\#define LB_BOOT_VERIFY_SIGNATURE 1$$/1/p' $(QB_GEN)),$(shell grep -Eqs '^[^\#]*verify:[[:space:]]*signature' $(LAYOUT) && echo 1))
 QB_SIG_SRC := $(if $(QB_VERIFY_SIG),lib/src/image_sig.c,lib/src/nosig/image_sig_none.c)
 QB_FW_LIB_SRCS := $(filter-out lib/src/image_sig.c lib/src/image_build.c,$(LIB_SRCS))
 QB_RUNTIME_SRCS := $(wildcard app-template/runtime/*.c) $(QB_DIR)/heap.c
@@ -88,7 +121,7 @@ $(QB_LOADER_OBJS): $(QB)/obj/loader/%.o: %.c
 # Link-time optimisation: the loader is the size-critical image. It links
 # no C library but its own four functions (loader/libc_min.c, compiled
 # outside LTO so the calls the compiler emits late still resolve).
-QB_FLAGS_loader := -flto -DLB_QEMU_IRQ_VECTORS=0
+QB_FLAGS_loader := -flto -DLB_QEMU_IRQ_VECTORS=0 -DLB_FW_SIG_SEAM=$(if $(QB_VERIFY_SIG),1,0)
 $(QB)/obj/loader/loader/libc_min.o: QB_FLAGS_loader := -ffreestanding -fno-tree-loop-distribute-patterns
 $(QB)/loader.elf: $(QB_LOADER_OBJS) $(QB)/ld/loader.ld $(QB_DIR)/ld/loader-ram.ld
 	$(FW_CC) $(FW_LDFLAGS) -nostdlib -Os -flto -T$(QB)/ld/loader.ld -Wl,-Map,$@.map -o $@ \
@@ -147,11 +180,17 @@ qb_layout_version = $$(sed -n 's/^\#define LB_OTA_APP_VERSION "\(.*\)"/\1/p' $(Q
 QB_SIGN = $(LIFEBOAT) sign --key $(KEY) --header-size 0x200 --load-addr 0x00100000 \
   --product $$(sed -n 's/^\#define LB_LAYOUT_PRODUCT "\(.*\)"/\1/p' $(QB_LAYOUT)/partitions.h)
 
+# Each signed image is checked against the layout's trusted key at once, so
+# a KEY that does not match the layout fails here, not at boot.
+QB_CHECK_KEY = $(LIFEBOAT) verify --key $(QB_KEY_PUB) $@ > /dev/null || { rm -f $@; \
+  echo "$@: KEY=$(KEY) is not the private half of $(QB_KEY_PUB)"; exit 1; }
 $(QB)/recovery.signed.bin $(QB)/recovery-bench.signed.bin: $(QB)/%.signed.bin: $(QB)/%.bin $(KEY) \
   $(LIFEBOAT)
 	$(QB_SIGN) --kind recovery --version $(qb_layout_version) $< $@
+	@$(QB_CHECK_KEY)
 $(QB_APP).signed.bin: $(QB_APP).bin $(KEY) $(LIFEBOAT)
 	$(QB_SIGN) --kind app --version $(or $(APP_VERSION),$(qb_layout_version)) $< $@
+	@$(QB_CHECK_KEY)
 
 # ---- flash file ----------------------------------------------------------
 # Rebuilt whenever an input changes; FLASH=path boots an existing file.
@@ -162,7 +201,7 @@ $(QB_FLASH): $(QB)/loader.bin $(QB)/recovery.signed.bin $(QB)/app.signed.bin $(Q
 
 QB_IMAGES := $(QB)/bootrom.elf $(QB)/loader.bin $(QB)/recovery.signed.bin $(QB)/app.signed.bin
 
-.PHONY: qemu-images qemu-app qemu-flash run
+.PHONY: qemu-images qemu-app qemu-flash qemu-run
 qemu-images: $(QB_IMAGES) ## build boot ROM, loader, signed recovery and app for QEMU
 qemu-app: $(QB_APP).signed.bin
 qemu-flash: $(QB_FLASH) ## assemble build/qemu-mps2-an385/flash.bin
@@ -180,7 +219,10 @@ QEMU_ARGS = -M mps2-an385 -display none -serial mon:stdio \
   -semihosting-config enable=on,target=native,arg=lifeboat,arg=flash=$(abspath $(RUN_FLASH)) \
   $(if $(filter 1,$(STRAP)),-global mps2-scc.scc-cfg0=2) -kernel $(QB)/bootrom.elf
 RUN_FLASH = $(or $(FLASH),$(QB_FLASH))
-run: $(QB)/bootrom.elf $(if $(FLASH),,$(QB_FLASH)) ## boot QEMU (STRAP=1: hold the strap; FLASH=path; quit: Ctrl-A X)
+# `make run` (Makefile) installs what is missing, generates the layout, then
+# comes here.
+RUN_TARGET_$(QB_NAME) := qemu-run
+qemu-run: $(QB)/bootrom.elf $(if $(FLASH),,$(QB_FLASH))
 	@echo "qemu: booting $(RUN_FLASH) — quit with Ctrl-A X"
 	$(QEMU) $(QEMU_ARGS)
 

@@ -9,6 +9,12 @@
 #include "partitions.h"
 #include "qemu_board.h"
 
+/* The build links the ECDSA seam only for `verify: signature` layouts
+ * (mk/fw-qemu.mk); a mismatch would make a loader that refuses every image. */
+#if LB_BOOT_VERIFY_SIGNATURE != LB_FW_SIG_SEAM
+#error "layout boot.verify and the linked signature seam disagree: regenerate the layout"
+#endif
+
 static const uint8_t builtin_ptable[] = LB_PTABLE_BLOB_INIT;
 #if LB_KEY_PRESENT && LB_BOOT_VERIFY_SIGNATURE
 static const uint8_t trusted_key[] = LB_KEY_DER_INIT;
