@@ -11,7 +11,8 @@
 #include "lb/image.h"
 
 /* Records why `part` was refused; returns `code`. */
-static int refuse(lb_mkflash_err_t *e, int code, const char *part, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static int refuse(lb_mkflash_err_t *e, int code,
+                                                        const char *part, const char *fmt, ...)
 {
     e->part = part;
     int n = snprintf(e->msg, sizeof(e->msg), "%s: ", part);
