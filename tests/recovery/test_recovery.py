@@ -108,6 +108,23 @@ def test_strap_push_trial_healthy_confirmed(fw, flash, nqemu):
     q.serving()
     s = status(q)
     assert s["product"] == "demo-sensor" and s["reason"] == "strap" and s["mode"] == "recovery"
+    # `lifeboat status`: a readable summary; --json the device's JSON as sent.
+    r = subprocess.run([LIFEBOAT, "status", "--url", q.url], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert "product:    demo-sensor (board " in r.stdout, r.stdout
+    assert "mode:       recovery, reason strap, reset power-on" in r.stdout, r.stdout
+    assert re.search(r"^slot a: +confirmed, version 1\.0\.0\S*, security counter \d+ \(active\)$",
+                     r.stdout, re.M), r.stdout
+    assert "credential: layout (realm lifeboat)" in r.stdout, r.stdout
+    assert re.search(r"^auth: +\d+ ok, \d+ failures, \d+ lockouts, \d+ stale nonces$",
+                     r.stdout, re.M), r.stdout
+    r = subprocess.run([LIFEBOAT, "status", "--url", q.url, "--json"], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0 and json.loads(r.stdout)["product"] == "demo-sensor", r.stdout
+    r = subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "admin", fw["app-v2"]],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "missing --password PASS or --password-file FILE" in r.stderr
     r = push(q, fw["app-v2"])
     assert r.returncode == 0, r.stdout + r.stderr
     slot = re.search(r"installed in slot ([ab])", r.stdout).group(1)
