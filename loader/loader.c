@@ -106,7 +106,7 @@ void lb_loader_decide(const lb_bootstate_t *cur, const lb_loader_inputs_t *in,
     uint8_t st = act < slots ? n->slots[act].state : LB_SLOT_EMPTY;
     uint8_t reason = LB_BOOT_REASON_NO_VALID_APP; /* of the recovery candidate */
 
-    if (in->strap) {
+    if (in->strap && lb_loader_strap_counts(in->reset)) {
         plan->row = 1;
         reason = LB_BOOT_REASON_STRAP;
     } else if (req == LB_REQUEST_RECOVERY || req == LB_REQUEST_SELF_CHECK) {
@@ -326,7 +326,9 @@ int lb_loader_run(const lb_loader_config_t *cfg, lb_loader_result_t *res)
     bi->trial_boots = (uint8_t)(cfg->trial_boots > 255 ? 255 : cfg->trial_boots);
     bi->crash_limit = (uint8_t)(cfg->crash_limit > 255 ? 255 : cfg->crash_limit);
 
-    bool strap = lb_loader_strap_held(cfg->strap_hold_ms);
+    /* Not even sampled after a reset firmware asked for: no hold delay. */
+    bool strap = lb_loader_strap_counts((lb_reset_cause_t)bi->reset) &&
+                 lb_loader_strap_held(cfg->strap_hold_ms);
 
     static lb_ptable_t table;
     bool fallback = false;

@@ -87,6 +87,15 @@ typedef struct {
     int state_err;  /* result of recording the boot state (0 ok) */
 } lb_loader_result_t;
 
+/* Whether the strap is honoured after a reset of this cause: true only for
+ * resets firmware did not ask for (power-on, unknown: external/pin). A
+ * software, watchdog or fault reset ignores it, so a reboot out of recovery
+ * reaches the new image while the user (or QEMU) still holds the strap. */
+static inline bool lb_loader_strap_counts(lb_reset_cause_t reset)
+{
+    return reset == LB_RESET_POWER_ON || reset == LB_RESET_UNKNOWN;
+}
+
 /* Samples the strap: true when it stays asserted for `hold_ms`. */
 bool lb_loader_strap_held(uint32_t hold_ms);
 

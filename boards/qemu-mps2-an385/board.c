@@ -116,11 +116,6 @@ static int flash_open(void)
     return LB_OK;
 }
 
-const char *lb_qemu_flash_path(void)
-{
-    return flash_path;
-}
-
 const lb_geom_t *lb_board_flash_geom(void)
 {
     return &flash_geom;

@@ -7,29 +7,60 @@
 #include "lb/err.h"
 
 /* The fields after the frame (lb/record.h), in wire order
- * (docs/SPEC.md, "Boot info"). Bytes 44..59 are reserved (0); CRC at 60. */
+ * (docs/SPEC.md, "Boot info"). Each field is stored with its member's own
+ * width (LB_FIELD), so every wire offset below is derived from the one
+ * before it and the member's size: widening a member moves everything
+ * after it, and the asserts then catch a layout that no longer matches
+ * the 64-byte record (reserved bytes 44..59, CRC at 60). */
+#define SZ(member) sizeof(((lb_bootinfo_t *)0)->member)
+enum {
+    O_REASON = 8, /* after magic (4), version (2), size (2) */
+    O_IMAGE = O_REASON + SZ(reason),
+    O_SLOT = O_IMAGE + SZ(image),
+    O_RESET = O_SLOT + SZ(slot),
+    O_ATTEMPTS = O_RESET + SZ(reset),
+    O_TRIAL = O_ATTEMPTS + SZ(attempts),
+    O_UNHEALTHY = O_TRIAL + SZ(trial_boots),
+    O_CRASH = O_UNHEALTHY + SZ(unhealthy),
+    O_FLAGS = O_CRASH + SZ(crash_limit),
+    O_LOADER = O_FLAGS + SZ(flags),
+    O_VER_MAJOR = O_LOADER + SZ(loader_version),
+    O_VER_MINOR = O_VER_MAJOR + SZ(image_version.major),
+    O_VER_REV = O_VER_MINOR + SZ(image_version.minor),
+    O_VER_BUILD = O_VER_REV + SZ(image_version.revision),
+    O_SECCNT = O_VER_BUILD + SZ(image_version.build),
+    O_MIN_SECCNT = O_SECCNT + SZ(image_security_counter),
+    O_BOOT_COUNT = O_MIN_SECCNT + SZ(min_security_counter),
+    O_RESERVED = O_BOOT_COUNT + SZ(boot_count),
+    RESERVED_SIZE = 16,
+    O_CRC = O_RESERVED + RESERVED_SIZE,
+};
+#undef SZ
+_Static_assert(O_CRC + 4 == LB_BOOTINFO_SIZE, "boot info fields, reserved and CRC fill 64 bytes");
+_Static_assert(O_FLAGS % 4 == 0 && O_LOADER % 4 == 0 && O_VER_BUILD % 4 == 0 && O_SECCNT % 4 == 0 &&
+                   O_BOOT_COUNT % 4 == 0 && O_CRC % 4 == 0,
+               "32-bit boot info fields stay 4-byte aligned (docs/SPEC.md)");
 #define F(wire, member) LB_FIELD(wire, lb_bootinfo_t, member)
 static const lb_field_t fields[] = {
-    F(8, reason),
-    F(9, image),
-    F(10, slot),
-    F(11, reset),
-    F(12, attempts),
-    F(13, trial_boots),
-    F(14, unhealthy),
-    F(15, crash_limit),
-    F(16, flags),
-    F(20, loader_version),
-    F(24, image_version.major),
-    F(25, image_version.minor),
-    F(26, image_version.revision),
-    F(28, image_version.build),
-    F(32, image_security_counter),
-    F(36, min_security_counter),
-    F(40, boot_count),
+    F(O_REASON, reason),
+    F(O_IMAGE, image),
+    F(O_SLOT, slot),
+    F(O_RESET, reset),
+    F(O_ATTEMPTS, attempts),
+    F(O_TRIAL, trial_boots),
+    F(O_UNHEALTHY, unhealthy),
+    F(O_CRASH, crash_limit),
+    F(O_FLAGS, flags),
+    F(O_LOADER, loader_version),
+    F(O_VER_MAJOR, image_version.major),
+    F(O_VER_MINOR, image_version.minor),
+    F(O_VER_REV, image_version.revision),
+    F(O_VER_BUILD, image_version.build),
+    F(O_SECCNT, image_security_counter),
+    F(O_MIN_SECCNT, min_security_counter),
+    F(O_BOOT_COUNT, boot_count),
 };
 #undef F
-_Static_assert(40 + 4 + 16 + 4 == LB_BOOTINFO_SIZE, "boot info is 64 bytes");
 
 int lb_bootinfo_encode(const lb_bootinfo_t *bi, uint8_t *buf, size_t cap)
 {

@@ -229,7 +229,12 @@ int lb_ptable_check(const lb_ptable_t *t, const char **why)
         } else if (e->slot != LB_PTABLE_SLOT_NONE) {
             return fail(why, "slot number on a non-app partition", LB_E_INVAL);
         }
-        if (e->type == LB_PART_BOOTSTATE && lb_geom_units_in(g, e->offset, e->size) < 2) {
+        /* Both ends are on boundaries, so more bytes than its first unit
+         * means at least two units (counting them all could take 2^32
+         * steps on a crafted geometry of 1-byte units). */
+        uint32_t first = 0;
+        if (e->type == LB_PART_BOOTSTATE &&
+            (lb_geom_unit_at(g, e->offset, NULL, &first) != LB_OK || e->size <= first)) {
             return fail(why, "bootstate smaller than two erase units", LB_E_SIZE);
         }
     }

@@ -131,6 +131,19 @@ def test_keygen_writes_private_0600_and_public_beside(tmp_path, lifeboat):
     assert stat.S_IMODE(os.stat(tmp_path / "dev.pem").st_mode) == 0o600
 
 
+def test_keygen_creates_missing_key_folder_0700(tmp_path, lifeboat):
+    key = tmp_path / "keys" / "dev" / "dev.pem"
+    lifeboat("keygen", "-o", key, check=0)
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(tmp_path / "keys").st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(tmp_path / "keys" / "dev").st_mode) == 0o700
+    assert (tmp_path / "keys" / "dev" / "dev.pub.pem").exists()
+    # A folder that cannot be made is an error that names it.
+    (tmp_path / "file").write_text("")
+    p = lifeboat("keygen", "-o", tmp_path / "file" / "k.pem")
+    assert p.returncode == 1 and "file" in p.stderr, p.stderr
+
+
 def test_keygen_usage_errors(tmp_path, lifeboat):
     assert lifeboat("keygen").returncode == 2
     assert lifeboat("keygen", "-o", tmp_path / "a.pem", "extra").returncode == 2

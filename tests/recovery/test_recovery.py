@@ -108,6 +108,23 @@ def test_strap_push_trial_healthy_confirmed(fw, flash, nqemu):
     q.serving()
     s = status(q)
     assert s["product"] == "demo-sensor" and s["reason"] == "strap" and s["mode"] == "recovery"
+    # `lifeboat status`: a readable summary; --json the device's JSON as sent.
+    r = subprocess.run([LIFEBOAT, "status", "--url", q.url], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert "product:    demo-sensor (board " in r.stdout, r.stdout
+    assert "mode:       recovery, reason strap, reset power-on" in r.stdout, r.stdout
+    assert re.search(r"^slot a: +confirmed, version 1\.0\.0\S*, security counter \d+ \(active\)$",
+                     r.stdout, re.M), r.stdout
+    assert "credential: layout (realm lifeboat)" in r.stdout, r.stdout
+    assert re.search(r"^auth: +\d+ ok, \d+ failures, \d+ lockouts, \d+ stale nonces$",
+                     r.stdout, re.M), r.stdout
+    r = subprocess.run([LIFEBOAT, "status", "--url", q.url, "--json"], capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0 and json.loads(r.stdout)["product"] == "demo-sensor", r.stdout
+    r = subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "admin", fw["app-v2"]],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "missing --password PASS or --password-file FILE" in r.stderr
     r = push(q, fw["app-v2"])
     assert r.returncode == 0, r.stdout + r.stderr
     slot = re.search(r"installed in slot ([ab])", r.stdout).group(1)
@@ -118,6 +135,21 @@ def test_strap_push_trial_healthy_confirmed(fw, flash, nqemu):
     q.expect(r"\[app\] healthy: reported")
     q.send("b")
     assert q.boot() == {"image": "app", "slot": slot, "reason": "normal", "reset": "software"}
+
+
+def test_strap_held_push_reboots_into_new_image(fw, flash, nqemu):
+    """The strap stays held in QEMU across the reboot the push asks for: a
+    software reset ignores it, so the device reaches v2 on trial without a
+    power cycle."""
+    q = nqemu(flash(app="app"), strap=True)
+    assert q.boot()["reason"] == "strap"
+    q.serving()
+    r = push(q, fw["app-v2"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    slot = re.search(r"installed in slot ([ab])", r.stdout).group(1)
+    q.expect(r"\[recovery\] rebooting")
+    assert q.boot() == {"image": "app", "slot": slot, "reason": "trial", "reset": "software"}
+    q.expect(r"\[app\] \S+ version 1\.1\.0")
 
 
 def test_crash_loop_then_push_fixed_image(fw, flash, nqemu):
@@ -416,7 +448,8 @@ def test_credential_replaced_over_the_network(fw, flash, nqemu):
     """POST /api/credential (authenticated with the credential in force)
     stores a new per-device HA1: from then on, and after a reboot, only the
     new password works."""
-    q = nqemu(flash(app="app"), strap=True)
+    fl = flash(app="app")
+    q = nqemu(fl, strap=True)
     q.serving()
     assert status(q)["auth"]["credential"] == "layout"
     path = "/api/credential"
@@ -446,8 +479,12 @@ def test_credential_replaced_over_the_network(fw, flash, nqemu):
                         "ops:s3cret-device", "--data-binary", "@" + fw["app-v2"],
                         q.url + "/api/update"], capture_output=True, text=True, timeout=60)
     assert r.stdout.strip().endswith("200"), r.stdout
-    # Kept across the reboot (the strap is still held: recovery again).
+    # Kept across a power cycle back into recovery (the software reset after
+    # the upload ignores the strap and starts the new app).
     q.expect(r"\[recovery\] rebooting")
+    assert q.boot()["reason"] == "trial"
+    q.kill()
+    q = nqemu(fl, strap=True)
     q.serving()
     assert status(q)["auth"]["credential"] == "device"
     st, _, _ = request(q, "POST", "/api/reboot",
@@ -467,8 +504,8 @@ def test_provisioned_credential_and_push_exit_codes(fw, flash, nqemu, tmp_path):
     2 usage."""
     pw = tmp_path / "pw"
     pw.write_text("per-device-secret\n")
-    q = nqemu(flash(app="app", extra=["--cred-user", "ops", "--cred-password-file", str(pw)]),
-              strap=True)
+    fl = flash(app="app", extra=["--cred-user", "ops", "--cred-password-file", str(pw)])
+    q = nqemu(fl, strap=True)
     q.serving()
     assert status(q)["auth"]["credential"] == "device"
     r = push(q, fw["app-v2"])  # admin/lifeboat: the layout's default
@@ -486,6 +523,9 @@ def test_provisioned_credential_and_push_exit_codes(fw, flash, nqemu, tmp_path):
     assert "installed in slot b" in r.stdout, r.stdout
     assert re.search(r"sent \d+ of \d+ bytes \(100%\)", r.stderr), r.stderr
     q.expect(r"\[recovery\] rebooting")
+    assert q.boot()["reason"] == "trial"  # the software reset ignores the strap
+    q.kill()
+    q = nqemu(fl, strap=True)
     q.serving()
     # On a terminal: a progress bar redrawn in place.
     import pty

@@ -70,11 +70,38 @@ static void test_httpc_digest_answer_accepted_by_device(void **state)
                      LB_E_INVAL);
 }
 
+static void test_httpc_response_parse_and_complete(void **state)
+{
+    (void)state;
+    static lb_httpc_resp_t r;
+    char chal[64];
+    char a[] = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\n"
+               "WWW-Authenticate: Digest realm=\"lifeboat\"\r\n\r\nno";
+    assert_false(lb_httpc_response_complete(a, sizeof(a) - 2));
+    assert_true(lb_httpc_response_complete(a, sizeof(a) - 1));
+    assert_int_equal(lb_httpc_response_parse(a, sizeof(a) - 1, &r, chal, sizeof(chal)), 0);
+    assert_int_equal(r.status, 401);
+    assert_string_equal(r.body, "no");
+    assert_int_equal(r.body_len, 2);
+    assert_string_equal(chal, "Digest realm=\"lifeboat\"");
+    /* a challenge longer than the room is cut, never overrun */
+    char b[] = "HTTP/1.0 200 OK\r\nWWW-Authenticate: 0123456789\r\n\r\n";
+    assert_int_equal(lb_httpc_response_parse(b, sizeof(b) - 1, &r, chal, 5), 0);
+    assert_string_equal(chal, "0123");
+    assert_int_equal(r.body_len, 0);
+    char c[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n"; /* head never ends */
+    assert_false(lb_httpc_response_complete(c, sizeof(c) - 1));
+    assert_int_equal(lb_httpc_response_parse(c, sizeof(c) - 1, &r, NULL, 0), LB_E_INVAL);
+    char d[] = "SSH-2.0-x\r\n\r\n";
+    assert_int_equal(lb_httpc_response_parse(d, sizeof(d) - 1, &r, NULL, 0), LB_E_INVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_httpc_url_parse),
         cmocka_unit_test(test_httpc_digest_answer_accepted_by_device),
+        cmocka_unit_test(test_httpc_response_parse_and_complete),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -147,6 +147,65 @@ static void test_loader_row1_strap_shorter_than_hold_is_ignored(void **state)
     expect("app", "a", "normal", "power-on");
 }
 
+/* The strap counts only on resets firmware did not ask for: a reboot out of
+ * recovery (software), a watchdog or a fault reset reaches the app even
+ * while the strap is still held; an external/pin reset (unknown) honours it. */
+static void strap_held_through(lb_reset_cause_t cause)
+{
+    put_images(true, true, true);
+    set_state(LB_SLOT_CONFIRMED, LB_SLOT_EMPTY, 0, 0);
+    host_board_set_strap(UINT32_MAX);
+    boot_as(cause);
+    host_board_set_strap(0);
+}
+
+static void test_loader_row1_strap_ignored_after_software_reset(void **state)
+{
+    (void)state;
+    strap_held_through(LB_RESET_SOFTWARE);
+    expect("app", "a", "normal", "software");
+    assert_int_equal(state_now()->last_booted, LB_BOOTED_SLOT0);
+}
+
+static void test_loader_row1_strap_ignored_after_watchdog_reset(void **state)
+{
+    (void)state;
+    strap_held_through(LB_RESET_WATCHDOG);
+    expect("app", "a", "normal", "watchdog");
+}
+
+static void test_loader_row1_strap_ignored_after_fault_reset(void **state)
+{
+    (void)state;
+    strap_held_through(LB_RESET_FAULT);
+    expect("app", "a", "normal", "fault");
+}
+
+static void test_loader_row1_strap_honoured_after_unknown_reset(void **state)
+{
+    (void)state;
+    strap_held_through(LB_RESET_UNKNOWN);
+    expect("recovery", "-", "strap", "unknown");
+}
+
+/* The decision itself ignores a strap reported after a software reset. */
+static void test_loader_decide_strap_ignored_after_software_reset(void **state)
+{
+    (void)state;
+    lb_bootstate_t s;
+    lb_bootstate_defaults(&s);
+    s.active_slot = 0;
+    s.slots[0].state = LB_SLOT_CONFIRMED;
+    lb_loader_inputs_t in = {.reset = LB_RESET_SOFTWARE, .strap = true, .slot_count = 2};
+    lb_loader_plan_t p;
+    lb_loader_decide(&s, &in, &dev.cfg, &p);
+    assert_int_equal(p.row, 7);
+    assert_int_equal(p.cand[0].image, LB_BOOT_IMAGE_APP);
+    in.reset = LB_RESET_POWER_ON;
+    lb_loader_decide(&s, &in, &dev.cfg, &p);
+    assert_int_equal(p.row, 1);
+}
+
 /* ---- row 2: one-shot request ---- */
 static void test_loader_row2_request_is_one_shot(void **state)
 {
@@ -511,6 +570,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_loader_row1_strap_held_boots_recovery),
         T(test_loader_row1_strap_shorter_than_hold_is_ignored),
+        T(test_loader_row1_strap_ignored_after_software_reset),
+        T(test_loader_row1_strap_ignored_after_watchdog_reset),
+        T(test_loader_row1_strap_ignored_after_fault_reset),
+        T(test_loader_row1_strap_honoured_after_unknown_reset),
+        T(test_loader_decide_strap_ignored_after_software_reset),
         T(test_loader_row2_request_is_one_shot),
         T(test_loader_row2_self_check_request),
         T(test_loader_row3_blank_state_adopts_valid_slot),

@@ -121,15 +121,17 @@ static void test_mkflash_refuses_oversized(void **state)
     uint8_t *rec = fake_image(36 * KIB + 1, 0x22);
     lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)}, .recovery = {rec, 36 * KIB + 1}};
     uint8_t *out = malloc(t.geom.size);
-    const char *why = NULL;
+    lb_mkflash_err_t why;
     assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_SIZE);
-    assert_string_equal(why, "recovery");
+    assert_string_equal(why.part, "recovery");
+    assert_string_equal(why.msg, "recovery: 36865 bytes do not fit the 36864-byte partition");
     in.recovery.len = 36 * KIB; /* exactly full is fine */
     assert_int_equal(lb_mkflash_build(&t, &in, out, &why), 0);
     uint8_t big_loader[16 * KIB + 4] = {0};
     in.loader = (lb_mkflash_blob_t){big_loader, sizeof(big_loader)};
     assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_SIZE);
-    assert_string_equal(why, "loader");
+    assert_string_equal(why.part, "loader");
+    assert_string_equal(why.msg, "loader: 16388 bytes do not fit the 16384-byte partition");
     free(out);
     free(rec);
 }
@@ -143,13 +145,14 @@ static void test_mkflash_refuses_unsigned_and_missing_slot(void **state)
     uint8_t raw[64] = {0};
     lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)}, .app = {{raw, sizeof(raw)}}};
     uint8_t *out = malloc(t.geom.size);
-    const char *why = NULL;
+    lb_mkflash_err_t why;
     assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_MAGIC);
+    assert_string_equal(why.msg, "app slot a: not a signed image (run lifeboat sign)");
     uint8_t *b = fake_image(64, 0);
     in.app[0] = (lb_mkflash_blob_t){NULL, 0};
     in.app[1] = (lb_mkflash_blob_t){b, 64};
     assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_NOTFOUND);
-    assert_string_equal(why, "app slot b");
+    assert_string_equal(why.part, "app slot b");
     free(out);
     free(b);
 }
@@ -176,7 +179,7 @@ static void test_mkflash_new_b_writes_initial_state(void **state)
     assert_int_equal(s.active_slot, 1);
     /* Without an image in slot b there is nothing to try. */
     in.app[1] = (lb_mkflash_blob_t){NULL, 0};
-    const char *why = NULL;
+    lb_mkflash_err_t why;
     assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_STATE);
     free(out);
     free(a);
@@ -251,9 +254,9 @@ static void test_mkflash_writes_the_credential_record(void **state)
     memset(c.ha1, 0x5A, sizeof c.ha1);
     lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)}, .cred = &c};
     uint8_t *out = malloc(t.geom.size);
-    const char *why = NULL;
+    lb_mkflash_err_t why;
     assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_NOTFOUND);
-    assert_string_equal(why, "credential");
+    assert_string_equal(why.part, "credential");
     add(&t, "credential", LB_PART_DATA, LB_PTABLE_SLOT_NONE, 224 * KIB, 8 * KIB);
     assert_int_equal(lb_mkflash_build(&t, &in, out, &why), 0);
     lb_cred_t back;
@@ -267,6 +270,91 @@ static void test_mkflash_writes_the_credential_record(void **state)
     free(out);
 }
 
+/* Real (hash-verified) images of each kind and product. */
+static uint8_t k_app[LBT_IMAGE_MAX], k_rec[LBT_IMAGE_MAX], k_other[LBT_IMAGE_MAX];
+static lb_mkflash_blob_t real_images(void)
+{
+    int na = lbt_image(k_app, sizeof(k_app), LB_IMAGE_KIND_APP, 1, 1, LBT_PRODUCT, 1);
+    int nr = lbt_image(k_rec, sizeof(k_rec), LB_IMAGE_KIND_RECOVERY, 1, 0, LBT_PRODUCT, 2);
+    int no = lbt_image(k_other, sizeof(k_other), LB_IMAGE_KIND_APP, 1, 1, "other-thing", 3);
+    assert_true(na > 0 && nr > 0 && no > 0);
+    return (lb_mkflash_blob_t){k_app, (size_t)na};
+}
+
+static size_t len_of(const uint8_t *img)
+{
+    lb_image_info_t info;
+    lb_image_policy_t any = {.kind = LB_IMAGE_KIND_ANY};
+    assert_int_equal(lb_image_verify(img, LBT_IMAGE_MAX, &any, &info), 0);
+    return info.total_size;
+}
+
+static void test_mkflash_refuses_app_image_in_recovery_partition(void **state)
+{
+    (void)state;
+    lb_ptable_t t;
+    make_table(&t, 1, 0xFF);
+    uint8_t loader[8] = {0};
+    lb_mkflash_blob_t app = real_images();
+    lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)}, .recovery = app};
+    uint8_t *out = malloc(t.geom.size);
+    lb_mkflash_err_t why;
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_KIND);
+    assert_string_equal(why.part, "recovery");
+    assert_string_equal(why.msg, "recovery: an app image; this partition needs a recovery image");
+    in.recovery = (lb_mkflash_blob_t){k_rec, len_of(k_rec)};
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), 0);
+    free(out);
+}
+
+static void test_mkflash_refuses_recovery_image_in_app_slot(void **state)
+{
+    (void)state;
+    lb_ptable_t t;
+    make_table(&t, 1, 0xFF);
+    uint8_t loader[8] = {0};
+    lb_mkflash_blob_t app = real_images();
+    lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)},
+                              .app = {{k_rec, len_of(k_rec)}, app}};
+    uint8_t *out = malloc(t.geom.size);
+    lb_mkflash_err_t why;
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_KIND);
+    assert_string_equal(why.msg, "app slot a: a recovery image; this partition needs an app image");
+    /* judged on what parses even when the hash does not verify */
+    in.app[0] = app;
+    in.app[1] = (lb_mkflash_blob_t){k_rec, len_of(k_rec)};
+    k_rec[len_of(k_rec) - 1] ^= 0x01;
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_KIND);
+    assert_string_equal(why.part, "app slot b");
+    free(out);
+}
+
+static void test_mkflash_refuses_image_for_another_product(void **state)
+{
+    (void)state;
+    lb_ptable_t t;
+    make_table(&t, 1, 0xFF);
+    uint8_t loader[8] = {0};
+    real_images();
+    lb_mkflash_inputs_t in = {.loader = {loader, sizeof(loader)},
+                              .app = {{k_other, len_of(k_other)}},
+                              .product = LBT_PRODUCT};
+    uint8_t *out = malloc(t.geom.size);
+    lb_mkflash_err_t why;
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), LB_E_PRODUCT);
+    assert_string_equal(why.msg, "app slot a: image is for product 'other-thing', the layout "
+                                 "for '" LBT_PRODUCT "'");
+    /* a binary table names no product: any product goes */
+    in.product = "";
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), 0);
+    in.product = NULL;
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), 0);
+    in.product = LBT_PRODUCT;
+    in.app[0] = (lb_mkflash_blob_t){k_app, len_of(k_app)};
+    assert_int_equal(lb_mkflash_build(&t, &in, out, &why), 0);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +365,9 @@ int main(void)
         cmocka_unit_test(test_mkflash_new_b_writes_initial_state),
         cmocka_unit_test(test_mkflash_factory_state_confirms_the_apps),
         cmocka_unit_test(test_mkflash_writes_the_credential_record),
+        cmocka_unit_test(test_mkflash_refuses_app_image_in_recovery_partition),
+        cmocka_unit_test(test_mkflash_refuses_recovery_image_in_app_slot),
+        cmocka_unit_test(test_mkflash_refuses_image_for_another_product),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

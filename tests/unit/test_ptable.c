@@ -277,6 +277,12 @@ static void test_ptable_check_rules(void **state)
     /* Mixed sectors: a partition ending inside the 64K sector. */
     EXPECT_CHECK(make_mixed, t->parts[2].size = 0x10000, LB_E_ALIGN);
     EXPECT_CHECK(make_mixed, t->parts[3].offset = 0x18000, LB_E_ALIGN);
+    /* Bootstate units counted on non-uniform sectors: the one 64K sector
+     * alone is one unit; 16K + 16K + 64K is three. */
+    EXPECT_CHECK(make_mixed, t->parts[2].offset = 0x10000; t->parts[2].size = 0x10000, LB_E_SIZE);
+    make_mixed(&ok);
+    ok.parts[2].size = 0x18000;
+    assert_int_equal(lb_ptable_check(&ok, NULL), LB_OK);
 }
 
 static void test_ptable_lookups(void **state)

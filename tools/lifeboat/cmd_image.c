@@ -197,9 +197,35 @@ static int usage_err(const char *cmd, const char *usage, const char *msg)
 
 /* ---- keygen ---- */
 
+/* Creates the missing folders above `path` (mode `mode`, umask applied),
+ * so `keygen -o keys/dev.pem` works in a fresh checkout. Returns 0, or -1
+ * with errno set and the failing folder in `failed`. */
+static int make_parents(const char *path, mode_t mode, char *failed, size_t cap)
+{
+    char dir[4096];
+    if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+        errno = ENAMETOOLONG;
+        snprintf(failed, cap, "%s", path);
+        return -1;
+    }
+    for (char *p = dir + 1; *p != '\0'; p++) {
+        if (*p != '/') {
+            continue;
+        }
+        *p = '\0';
+        if (mkdir(dir, mode) != 0 && errno != EEXIST) {
+            snprintf(failed, cap, "%s", dir);
+            return -1;
+        }
+        *p = '/';
+    }
+    return 0;
+}
+
 static const char keygen_usage[] = "-o KEY.pem [--pub PUB.pem] [--force]\n"
                                    "  writes an ECDSA P-256 private key (mode 0600) to KEY.pem "
-                                   "and its public key to KEY.pub.pem (or PUB.pem)";
+                                   "and its public key to KEY.pub.pem (or PUB.pem); missing "
+                                   "folders are created (mode 0700)";
 
 int lb_cmd_keygen(int argc, char **argv)
 {
@@ -253,6 +279,12 @@ int lb_cmd_keygen(int argc, char **argv)
     lb_key_free(k);
     if (rc != 0) {
         fprintf(stderr, "lifeboat keygen: cannot encode key: %s\n", lb_err_str(rc));
+        return LB_CLI_EXIT_FAIL;
+    }
+    char dir[4096];
+    if (make_parents(out, 0700, dir, sizeof(dir)) != 0 ||
+        make_parents(pub, 0700, dir, sizeof(dir)) != 0) {
+        fprintf(stderr, "lifeboat keygen: cannot create folder %s: %s\n", dir, strerror(errno));
         return LB_CLI_EXIT_FAIL;
     }
     /* The private key is created 0600 from the start, never widened. */

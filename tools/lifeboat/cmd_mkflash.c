@@ -21,7 +21,9 @@ static void usage(FILE *f)
                "         [--new-b | --blank-state] -o FLASH.bin\n"
                "LAYOUT is the layout YAML or its binary partition table (ptable.bin).\n"
                "Writes a flash image of the layout's size: table, first boot-state record,\n"
-               "loader, recovery and app slots; refuses inputs that do not fit.\n"
+               "loader, recovery and app slots; refuses inputs that do not fit, images of\n"
+               "the wrong kind (recovery partition: recovery; app slots: app) and, with a\n"
+               "YAML layout, images for another product.\n"
                "Boot state: by default the factory-programmed apps are confirmed (slot a\n"
                "active, or b when only b has an image), so recovery never overwrites them.\n"
                "--new-b: slot a confirmed and slot b new (installed, to be tried on the\n"
@@ -184,7 +186,8 @@ int lb_cmd_mkflash(int argc, char **argv)
     }
 
     static lb_ptable_t table;
-    if (lb_mkflash_load_layout(layout, &table) != 0) {
+    char product[64];
+    if (lb_mkflash_load_layout(layout, &table, product, sizeof(product)) != 0) {
         return LB_CLI_EXIT_FAIL;
     }
     if (paths[3] != NULL && lb_ptable_slot_count(&table) < 2) {
@@ -207,22 +210,16 @@ int lb_cmd_mkflash(int argc, char **argv)
         .app = {{bufs[2], lens[2]}, {bufs[3], lens[3]}},
         .state = state,
         .cred = cred_user != NULL ? &cred : NULL,
+        .product = product,
     };
     image = malloc(table.geom.size);
     if (image == NULL) {
         fprintf(stderr, "lifeboat mkflash: out of memory\n");
         goto done;
     }
-    const char *why = "";
-    int err = lb_mkflash_build(&table, &in, image, &why);
-    if (err != LB_OK) {
-        fprintf(stderr, "lifeboat mkflash: %s: %s\n", why,
-                err == LB_E_SIZE    ? "does not fit its partition"
-                : err == LB_E_MAGIC ? "not a signed image (run lifeboat sign)"
-                : err == LB_E_STATE ? "--new-b needs --app and --app-b"
-                : err == LB_E_NOTFOUND && strcmp(why, "credential") == 0
-                    ? "the layout has no data partition named `credential`"
-                    : lb_err_str(err));
+    lb_mkflash_err_t why;
+    if (lb_mkflash_build(&table, &in, image, &why) != LB_OK) {
+        fprintf(stderr, "lifeboat mkflash: %s\n", why.msg);
         goto done;
     }
     if (write_atomic(out, image, table.geom.size) != 0) {

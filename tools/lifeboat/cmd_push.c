@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "httpc.h"
 #include "lb/err.h"
+#include "sb.h"
+#include "status_fmt.h"
 
 typedef struct {
     bool tty;
@@ -98,7 +100,18 @@ int lb_cmd_push(int argc, char **argv)
             return push_usage(stderr);
         }
     }
-    if (url == NULL || user == NULL || (pass == NULL && pass_file == NULL) || optind != argc - 1) {
+    const char *missing = url == NULL    ? "--url URL"
+                          : user == NULL ? "--user USER"
+                          : pass == NULL && pass_file == NULL
+                              ? "--password PASS or --password-file FILE"
+                          : optind == argc ? "the IMAGE to upload"
+                                           : NULL;
+    if (missing != NULL) {
+        fprintf(stderr, "lifeboat push: missing %s\n", missing);
+        return push_usage(stderr);
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "lifeboat push: one IMAGE only (unexpected '%s')\n", argv[optind + 1]);
         return push_usage(stderr);
     }
     if (pass_file != NULL) {
@@ -160,64 +173,13 @@ int lb_cmd_push(int argc, char **argv)
     return LB_CLI_EXIT_OK;
 }
 
-/* Prints JSON indented, one member per line (no validation: the device's
- * bytes are shown as they are, only laid out). */
-static void print_json_pretty(const char *s)
-{
-    int depth = 0;
-    bool in_str = false, esc = false;
-    for (; *s; s++) {
-        char ch = *s;
-        if (in_str) {
-            putchar(ch);
-            if (esc) {
-                esc = false;
-            } else if (ch == '\\') {
-                esc = true;
-            } else if (ch == '"') {
-                in_str = false;
-            }
-            continue;
-        }
-        switch (ch) {
-        case '"':
-            in_str = true;
-            putchar(ch);
-            break;
-        case '{':
-        case '[':
-            depth++;
-            printf("%c\n%*s", ch, depth * 2, "");
-            break;
-        case '}':
-        case ']':
-            depth = depth > 0 ? depth - 1 : 0;
-            printf("\n%*s%c", depth * 2, "", ch);
-            break;
-        case ',':
-            printf(",\n%*s", depth * 2, "");
-            break;
-        case ':':
-            printf(": ");
-            break;
-        case ' ':
-        case '\n':
-        case '\r':
-        case '\t':
-            break;
-        default:
-            putchar(ch);
-        }
-    }
-    putchar('\n');
-}
-
 static int status_usage(FILE *f)
 {
     fprintf(f, "usage: lifeboat status --url URL [--json]\n"
-               "  Shows a recovery device's status (GET URL/api/status): product, versions,\n"
-               "  slots, why recovery was entered, counters, audit log. --json prints the\n"
-               "  device's JSON unchanged.\n");
+               "  Shows a recovery device's status (GET URL/api/status) as a summary:\n"
+               "  product, board, mode, why recovery was entered, reset, versions, one line\n"
+               "  per slot (state, version, security counter), credential source and auth\n"
+               "  counters. --json prints the device's JSON unchanged (with the audit log).\n");
     return f == stdout ? LB_CLI_EXIT_OK : LB_CLI_EXIT_USAGE;
 }
 
@@ -252,6 +214,11 @@ int lb_cmd_status(int argc, char **argv)
         }
     }
     if (url == NULL || optind != argc) {
+        if (url == NULL) {
+            fprintf(stderr, "lifeboat status: missing --url URL\n");
+        } else {
+            fprintf(stderr, "lifeboat status: unexpected argument '%s'\n", argv[optind]);
+        }
         return status_usage(stderr);
     }
     lb_httpc_url_t u;
@@ -272,8 +239,16 @@ int lb_cmd_status(int argc, char **argv)
     }
     if (json) {
         print_answer(&resp);
-    } else {
-        print_json_pretty(resp.body);
+        return LB_CLI_EXIT_OK;
     }
-    return LB_CLI_EXIT_OK;
+    lb_sb_t sb = {0};
+    int rc = lb_status_summary(resp.body, &sb);
+    if (rc == LB_OK && !sb.oom) {
+        fputs(sb.data, stdout);
+    } else {
+        print_answer(&resp);
+        fprintf(stderr, "lifeboat status: the answer is not a status object\n");
+    }
+    lb_sb_free(&sb);
+    return rc == LB_OK ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAIL;
 }

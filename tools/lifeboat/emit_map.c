@@ -119,7 +119,9 @@ void lb_emit_layout_txt(const lb_layout_t *l, lb_sb_t *sb)
     lb_sb_printf(sb, "           auth user '%s' realm '%s' (HTTP Digest SHA-256)\n",
                  l->recovery.auth_user, l->recovery.auth_realm);
     if (l->recovery.update_url[0]) {
-        lb_sb_printf(sb, "           self-heal from %s\n", l->recovery.update_url);
+        /* Only validated and emitted: the recovery image does not poll it. */
+        lb_sb_printf(sb, "           update_url %s (LB_RECOVERY_UPDATE_URL, not polled)\n",
+                     l->recovery.update_url);
     }
     if (l->key.present) {
         lb_sb_printf(sb, "key:       sha256 ");
@@ -132,7 +134,9 @@ void lb_emit_layout_txt(const lb_layout_t *l, lb_sb_t *sb)
     }
     lb_sb_printf(sb, "app:       %s %s", l->app.name, l->app.version);
     if (l->app.update_url[0]) {
-        lb_sb_printf(sb, ", polls %s every %u s", l->app.update_url, l->app.check_interval_s);
+        /* For the app's own updater; lifeboat itself does not poll it. */
+        lb_sb_printf(sb, ", update_url %s, check interval %u s (for the app)", l->app.update_url,
+                     l->app.check_interval_s);
     }
     lb_sb_printf(sb, "\n");
     if (l->retained.address) {

@@ -208,24 +208,40 @@ static int one_request(const lb_httpc_url_t *u, const lb_httpc_req_t *q, bool wi
         }
         n += (size_t)k;
         in[n] = '\0';
-        char *eoh = strstr(in, "\r\n\r\n");
-        if (eoh != NULL) {
-            char cl[32];
-            if (header_value(in, "Content-Length", cl, sizeof(cl)) &&
-                n >= (size_t)(eoh + 4 - in) + strtoul(cl, NULL, 10)) {
-                break;
-            }
+        if (lb_httpc_response_complete(in, n)) {
+            break;
         }
     }
     close(fd);
     in[n] = '\0';
+    if (lb_httpc_response_parse(in, n, r, chal, chal_cap) != 0) {
+        return errorf(r, LB_E_IO, "malformed or missing answer from the device", NULL);
+    }
+    return 0;
+}
+
+bool lb_httpc_response_complete(const char *in, size_t n)
+{
+    const char *eoh = strstr(in, "\r\n\r\n");
+    char cl[32];
+    if (eoh == NULL || !header_value(in, "Content-Length", cl, sizeof(cl))) {
+        return false;
+    }
+    size_t head = (size_t)(eoh + 4 - in);
+    unsigned long want = strtoul(cl, NULL, 10);
+    return n >= head && n - head >= want;
+}
+
+int lb_httpc_response_parse(char *in, size_t n, lb_httpc_resp_t *r, char *chal, size_t chal_cap)
+{
+    in[n] = '\0';
     char *eoh = strstr(in, "\r\n\r\n");
     if (n < 12 || strncmp(in, "HTTP/1.", 7) != 0 || eoh == NULL) {
-        return errorf(r, LB_E_IO, "malformed or missing answer from the device", NULL);
+        return LB_E_INVAL;
     }
     r->status = atoi(in + 9);
     *eoh = '\0';
-    if (chal != NULL) {
+    if (chal != NULL && chal_cap > 0) {
         chal[0] = '\0';
         header_value(in, "WWW-Authenticate", chal, chal_cap);
     }

@@ -4,6 +4,7 @@
 #ifndef LB_HTTPC_H
 #define LB_HTTPC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,6 +48,18 @@ typedef struct {
  * received (any status), LB_E_IO/LB_E_TIMEOUT/LB_E_INVAL otherwise (with
  * resp->error set). */
 int lb_httpc_do(const lb_httpc_url_t *u, const lb_httpc_req_t *req, lb_httpc_resp_t *resp);
+
+/* True when `in` (n bytes received so far, NUL-terminated) holds a whole
+ * head and as many body bytes as its Content-Length says; without a
+ * Content-Length the answer ends when the peer closes. */
+bool lb_httpc_response_complete(const char *in, size_t n);
+
+/* Parses a received answer: `in` holds n bytes and has room for a NUL at
+ * in[n] (it is modified). Sets r->status and r->body (truncated to fit),
+ * and copies the WWW-Authenticate value into `chal` (NULL: not wanted;
+ * "" when absent). Returns 0, or LB_E_INVAL when it is not an HTTP/1.x
+ * answer with a whole head. Pure: the fuzzed part of the client. */
+int lb_httpc_response_parse(char *in, size_t n, lb_httpc_resp_t *r, char *chal, size_t chal_cap);
 
 /* Builds the Digest Authorization value answering the WWW-Authenticate
  * value `challenge`. Returns 0, or LB_E_UNSUPPORTED when it is not a

@@ -40,18 +40,31 @@ typedef struct {
     /* A per-device recovery credential, or NULL: written as the first
      * record of the data partition named `credential` (seq 1). */
     const lb_cred_t *cred;
+    /* The layout's product id, or NULL/"" (a binary table carries none):
+     * every image given must be for this product. */
+    const char *product;
 } lb_mkflash_inputs_t;
+
+/* Why lb_mkflash_build refused: the part concerned ("recovery", "app slot
+ * a", "ptable", "boot state", "credential", ...) and a whole sentence for
+ * the user, starting with that part. */
+typedef struct {
+    const char *part;
+    char msg[192];
+} lb_mkflash_err_t;
 
 /* Fills `out` (t->geom.size bytes) with the flash image for table `t`
  * (which must pass lb_ptable_check). Signed images must start with the
- * image magic. Returns 0, or LB_E_SIZE when an input does not fit its
- * partition (`why` names it), LB_E_MAGIC when a signed image is not one,
- * LB_E_STATE when the NEW_B state lacks an image in either slot,
- * LB_E_NOTFOUND when an app is given for a slot the table lacks (or a
- * credential without a `credential` partition), LB_E_INVAL for a bad
- * credential,
- * LB_E_NOSPACE when the encoded table does not fit its partition. */
+ * image magic and carry the kind of their partition (recovery: recovery,
+ * app slots: app) and the layout's product when one is given. Returns 0,
+ * or LB_E_SIZE when an input does not fit its partition, LB_E_MAGIC when
+ * a signed image is not one, LB_E_KIND / LB_E_PRODUCT for an image of the
+ * wrong kind or product, LB_E_STATE when the NEW_B state lacks an image in
+ * either slot, LB_E_NOTFOUND when an app is given for a slot the table
+ * lacks (or a credential without a `credential` partition), LB_E_INVAL for
+ * a bad credential, LB_E_NOSPACE when the encoded table does not fit its
+ * partition. `err` (may be NULL) then says which part and why. */
 int lb_mkflash_build(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, uint8_t *out,
-                     const char **why);
+                     lb_mkflash_err_t *err);
 
 #endif

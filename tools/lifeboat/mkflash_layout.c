@@ -11,7 +11,7 @@
 
 /* The YAML path: lifeboat gen's reader and validator (keys are not needed
  * to place images, so they are not loaded). */
-static int load_yaml(const char *path, lb_ptable_t *t)
+static int load_yaml(const char *path, lb_ptable_t *t, char *product, size_t cap)
 {
     static char text[LB_YTREE_MAX_INPUT + 1];
     static lb_layout_t layout;
@@ -34,11 +34,15 @@ static int load_yaml(const char *path, lb_ptable_t *t)
     }
     lb_diag_free(&d);
     lb_layout_to_ptable(&layout, t);
+    snprintf(product, cap, "%s", layout.product);
     return 0;
 }
 
-int lb_mkflash_load_layout(const char *path, lb_ptable_t *t)
+int lb_mkflash_load_layout(const char *path, lb_ptable_t *t, char *product, size_t cap)
 {
+    if (cap > 0) {
+        product[0] = '\0';
+    }
     uint8_t buf[LB_PTABLE_MAX_SIZE];
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -56,5 +60,5 @@ int lb_mkflash_load_layout(const char *path, lb_ptable_t *t)
         }
         return 0;
     }
-    return load_yaml(path, t);
+    return load_yaml(path, t, product, cap);
 }

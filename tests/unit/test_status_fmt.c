@@ -1,0 +1,108 @@
+/* `lifeboat status` without --json: the summary of a device's status JSON,
+ * and the small JSON reader under it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "jsonq.h"
+#include "lb/err.h"
+#include "sb.h"
+#include "status_fmt.h"
+
+/* The shape recovery/status.c writes. */
+static const char status_json[] =
+    "{\"product\":\"demo-sensor\",\"board\":\"qemu-mps2-an385\",\"mode\":\"recovery\","
+    "\"reason\":\"strap\",\"reset\":\"power-on\",\"recovery_version\":\"1.0.0\","
+    "\"loader_version\":\"1.2.0\",\"boot_count\":3,\"uptime_ms\":1234,\"stack_peak\":900,"
+    "\"stack_reserve\":4096,\"unhealthy\":0,\"min_security_counter\":1,\"active_slot\":1,"
+    "\"slots\":[{\"slot\":0,\"state\":\"confirmed\",\"version\":\"1.0.0\",\"security_counter\":1,"
+    "\"attempts\":0},{\"slot\":1,\"state\":\"trial\",\"version\":\"1.1.0\","
+    "\"security_counter\":2,\"attempts\":1}],"
+    "\"upload\":{\"active\":true,\"slot\":1,\"received\":4096,\"total\":10950},"
+    "\"auth\":{\"realm\":\"lifeboat\",\"credential\":\"device\",\"ok\":5,\"failures\":2,"
+    "\"lockouts\":0,\"stale_nonces\":1},"
+    "\"audit\":[{\"seq\":1,\"t_ms\":5,\"event\":\"upload\",\"client\":\"10.0.2.2\",\"detail\":0},"
+    "{\"seq\":2,\"t_ms\":9,\"event\":\"auth-fail\",\"client\":\"10.0.2.2\",\"detail\":-23}]}\n";
+
+static void test_status_fmt_summary_lines(void **state)
+{
+    (void)state;
+    lb_sb_t sb = {0};
+    assert_int_equal(lb_status_summary(status_json, &sb), LB_OK);
+    assert_string_equal(sb.data, "product:    demo-sensor (board qemu-mps2-an385)\n"
+                                 "mode:       recovery, reason strap, reset power-on\n"
+                                 "versions:   recovery 1.0.0, loader 1.2.0, boot count 3\n"
+                                 "slot a:     confirmed, version 1.0.0, security counter 1\n"
+                                 "slot b:     trial, version 1.1.0, security counter 2 (active)\n"
+                                 "floor:      security counter 1, unhealthy boots 0\n"
+                                 "upload:     in progress, slot 1, 4096 of 10950 bytes\n"
+                                 "credential: device (realm lifeboat)\n"
+                                 "auth:       5 ok, 2 failures, 0 lockouts, 1 stale nonces\n"
+                                 "audit:      2 events (--json shows them)\n");
+    lb_sb_free(&sb);
+}
+
+static void test_status_fmt_missing_members_and_non_objects(void **state)
+{
+    (void)state;
+    lb_sb_t sb = {0};
+    assert_int_equal(lb_status_summary("{\"bootstate_error\":\"crc mismatch\"}", &sb), LB_OK);
+    assert_non_null(strstr(sb.data, "product:    ? (board ?)\n"));
+    assert_non_null(strstr(sb.data, "boot state: unreadable (crc mismatch)\n"));
+    assert_null(strstr(sb.data, "upload:"));
+    lb_sb_free(&sb);
+    assert_int_equal(lb_status_summary("<html>", &sb), LB_E_INVAL);
+    assert_int_equal(lb_status_summary("{\"product\":\"x\"", &sb), LB_E_INVAL);
+    assert_int_equal(lb_status_summary("[1,2]", &sb), LB_E_INVAL);
+    assert_null(sb.data);
+}
+
+static void test_status_fmt_jsonq_reader(void **state)
+{
+    (void)state;
+    char out[16];
+    const char *j = " { \"a\" : [1, {\"b\": \"x\\\"\\u0041\\u00e9\"}, true] , \"c\":null } ";
+    const char *a = lb_jsonq_member(j, "a");
+    assert_non_null(a);
+    assert_int_equal(lb_jsonq_count(a), 3);
+    assert_true(lb_jsonq_text(lb_jsonq_index(a, 0), out, sizeof(out)));
+    assert_string_equal(out, "1");
+    assert_true(lb_jsonq_text(lb_jsonq_member(lb_jsonq_index(a, 1), "b"), out, sizeof(out)));
+    assert_string_equal(out, "x\"A?");
+    assert_true(lb_jsonq_text(lb_jsonq_index(a, 2), out, sizeof(out)));
+    assert_string_equal(out, "true");
+    assert_null(lb_jsonq_index(a, 3));
+    assert_true(lb_jsonq_text(lb_jsonq_member(j, "c"), out, sizeof(out)));
+    assert_string_equal(out, "null");
+    assert_null(lb_jsonq_member(j, "b")); /* only the object's own members */
+    assert_false(lb_jsonq_text(a, out, sizeof(out)));
+    assert_string_equal(out, "");
+    /* cut to the room, never past it */
+    assert_true(lb_jsonq_text("\"abcdefgh\"", out, 4));
+    assert_string_equal(out, "abc");
+    /* malformed: unterminated, bad escape, control character, too deep */
+    assert_null(lb_jsonq_skip("\"abc"));
+    assert_null(lb_jsonq_skip("\"a\\q\""));
+    assert_null(lb_jsonq_skip("\"a\nb\""));
+    assert_null(lb_jsonq_skip("{\"a\" 1}"));
+    char deep[2 * LB_JSONQ_MAX_DEPTH + 3];
+    memset(deep, '[', LB_JSONQ_MAX_DEPTH + 1);
+    memset(deep + LB_JSONQ_MAX_DEPTH + 1, ']', LB_JSONQ_MAX_DEPTH + 1);
+    deep[sizeof(deep) - 1] = '\0';
+    assert_null(lb_jsonq_skip(deep));
+    assert_non_null(lb_jsonq_skip(deep + 1));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_status_fmt_summary_lines),
+        cmocka_unit_test(test_status_fmt_missing_members_and_non_objects),
+        cmocka_unit_test(test_status_fmt_jsonq_reader),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

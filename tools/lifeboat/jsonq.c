@@ -1,0 +1,225 @@
+#include "jsonq.h"
+
+#include <string.h>
+
+static const char *ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+        p++;
+    }
+    return p;
+}
+
+static int hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* `p` at the opening quote: returns the end of the string or NULL. */
+static const char *skip_string(const char *p)
+{
+    for (p++; *p != '"'; p++) {
+        if ((unsigned char)*p < 0x20) {
+            return NULL; /* includes the terminating NUL */
+        }
+        if (*p == '\\') {
+            p++;
+            if (*p == 'u') {
+                for (int i = 1; i <= 4; i++) {
+                    if (hexval(p[i]) < 0) {
+                        return NULL;
+                    }
+                }
+                p += 4;
+            } else if (*p == '\0' || strchr("\"\\/bfnrt", *p) == NULL) {
+                return NULL;
+            }
+        }
+    }
+    return p + 1;
+}
+
+static const char *skip_literal(const char *p)
+{
+    static const char *const lits[] = {"true", "false", "null"};
+    for (unsigned i = 0; i < 3; i++) {
+        size_t n = strlen(lits[i]);
+        if (strncmp(p, lits[i], n) == 0) {
+            return p + n;
+        }
+    }
+    /* A number: loosely, its characters (enough to find where it ends). */
+    const char *q = p;
+    while ((*q >= '0' && *q <= '9') || (*q != '\0' && strchr("+-.eE", *q) != NULL)) {
+        q++;
+    }
+    return q == p ? NULL : q;
+}
+
+static const char *skip_value(const char *p, unsigned depth)
+{
+    p = ws(p);
+    if (*p == '"') {
+        return skip_string(p);
+    }
+    if (*p != '{' && *p != '[') {
+        return skip_literal(p);
+    }
+    if (depth >= LB_JSONQ_MAX_DEPTH) {
+        return NULL;
+    }
+    char close = *p == '{' ? '}' : ']';
+    bool obj = *p == '{';
+    p = ws(p + 1);
+    if (*p == close) {
+        return p + 1;
+    }
+    for (;;) {
+        if (obj) {
+            if (*p != '"' || (p = skip_string(p)) == NULL) {
+                return NULL;
+            }
+            p = ws(p);
+            if (*p != ':') {
+                return NULL;
+            }
+            p++;
+        }
+        if ((p = skip_value(p, depth + 1)) == NULL) {
+            return NULL;
+        }
+        p = ws(p);
+        if (*p == close) {
+            return p + 1;
+        }
+        if (*p != ',') {
+            return NULL;
+        }
+        p = ws(p + 1);
+    }
+}
+
+const char *lb_jsonq_skip(const char *p)
+{
+    return p == NULL ? NULL : skip_value(p, 0);
+}
+
+const char *lb_jsonq_member(const char *obj, const char *key)
+{
+    if (obj == NULL || *(obj = ws(obj)) != '{') {
+        return NULL;
+    }
+    size_t kl = strlen(key);
+    const char *p = ws(obj + 1);
+    while (*p == '"') {
+        const char *kend = skip_string(p);
+        if (kend == NULL) {
+            return NULL;
+        }
+        bool match = (size_t)(kend - p) == kl + 2 && strncmp(p + 1, key, kl) == 0;
+        p = ws(kend);
+        if (*p != ':') {
+            return NULL;
+        }
+        const char *val = ws(p + 1);
+        if (match) {
+            return val;
+        }
+        if ((p = lb_jsonq_skip(val)) == NULL) {
+            return NULL;
+        }
+        p = ws(p);
+        if (*p != ',') {
+            return NULL;
+        }
+        p = ws(p + 1);
+    }
+    return NULL;
+}
+
+const char *lb_jsonq_index(const char *arr, unsigned i)
+{
+    if (arr == NULL || *(arr = ws(arr)) != '[') {
+        return NULL;
+    }
+    const char *p = ws(arr + 1);
+    if (*p == ']') {
+        return NULL;
+    }
+    for (unsigned k = 0;; k++) {
+        if (k == i) {
+            return p;
+        }
+        if ((p = lb_jsonq_skip(p)) == NULL) {
+            return NULL;
+        }
+        p = ws(p);
+        if (*p != ',') {
+            return NULL;
+        }
+        p = ws(p + 1);
+    }
+}
+
+unsigned lb_jsonq_count(const char *arr)
+{
+    if (arr == NULL || *(arr = ws(arr)) != '[') {
+        return 0;
+    }
+    const char *p = ws(arr + 1);
+    unsigned n = 0;
+    while (*p != ']' && (p = lb_jsonq_skip(p)) != NULL) {
+        n++;
+        p = ws(p);
+        if (*p != ',') {
+            break;
+        }
+        p = ws(p + 1);
+    }
+    return n;
+}
+
+bool lb_jsonq_text(const char *val, char *out, size_t cap)
+{
+    if (cap == 0) {
+        return false;
+    }
+    out[0] = '\0';
+    if (val == NULL) {
+        return false;
+    }
+    val = ws(val);
+    const char *end = lb_jsonq_skip(val);
+    if (end == NULL || *val == '{' || *val == '[') {
+        return false;
+    }
+    size_t n = 0;
+    if (*val != '"') {
+        size_t len = (size_t)(end - val);
+        n = len < cap - 1 ? len : cap - 1;
+        memcpy(out, val, n);
+        out[n] = '\0';
+        return true;
+    }
+    static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+    for (const char *p = val + 1; p < end - 1 && n < cap - 1; p++) {
+        char c = *p;
+        if (c == '\\') {
+            p++;
+            if (*p == 'u') {
+                int v =
+                    (hexval(p[1]) << 12) | (hexval(p[2]) << 8) | (hexval(p[3]) << 4) | hexval(p[4]);
+                c = v >= 0x20 && v < 0x7F ? (char)v : '?';
+                p += 4;
+            } else {
+                c = to[strchr(from, *p) - from];
+            }
+        }
+        out[n++] = c;
+    }
+    out[n] = '\0';
+    return true;
+}

@@ -1,0 +1,75 @@
+#include "status_fmt.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "jsonq.h"
+#include "lb/err.h"
+
+/* The scalar `key` of `obj` as text, or "?" (the device's bytes are shown,
+ * never trusted to be complete). */
+static const char *get(const char *obj, const char *key, char *buf, size_t cap)
+{
+    if (!lb_jsonq_text(lb_jsonq_member(obj, key), buf, cap) || buf[0] == '\0') {
+        snprintf(buf, cap, "?");
+    }
+    return buf;
+}
+
+int lb_status_summary(const char *json, lb_sb_t *sb)
+{
+    const char *root = json;
+    while (*root == ' ' || *root == '\n' || *root == '\r' || *root == '\t') {
+        root++;
+    }
+    if (*root != '{' || lb_jsonq_skip(root) == NULL) {
+        return LB_E_INVAL;
+    }
+    char a[96], b[96], c[96], d[96];
+    lb_sb_printf(sb, "product:    %s (board %s)\n", get(root, "product", a, sizeof(a)),
+                 get(root, "board", b, sizeof(b)));
+    lb_sb_printf(sb, "mode:       %s, reason %s, reset %s\n", get(root, "mode", a, sizeof(a)),
+                 get(root, "reason", b, sizeof(b)), get(root, "reset", c, sizeof(c)));
+    lb_sb_printf(sb, "versions:   recovery %s, loader %s, boot count %s\n",
+                 get(root, "recovery_version", a, sizeof(a)),
+                 get(root, "loader_version", b, sizeof(b)), get(root, "boot_count", c, sizeof(c)));
+    const char *slots = lb_jsonq_member(root, "slots");
+    if (slots == NULL) {
+        lb_sb_printf(sb, "boot state: unreadable (%s)\n",
+                     get(root, "bootstate_error", a, sizeof(a)));
+    } else {
+        char active[16];
+        get(root, "active_slot", active, sizeof(active));
+        for (unsigned i = 0; i < 8; i++) {
+            const char *s = lb_jsonq_index(slots, i);
+            if (s == NULL) {
+                break;
+            }
+            get(s, "slot", a, sizeof(a));
+            char name = strcmp(a, "0") == 0 ? 'a' : strcmp(a, "1") == 0 ? 'b' : '?';
+            lb_sb_printf(sb, "slot %c:     %s, version %s, security counter %s%s\n", name,
+                         get(s, "state", b, sizeof(b)), get(s, "version", c, sizeof(c)),
+                         get(s, "security_counter", d, sizeof(d)),
+                         strcmp(a, active) == 0 ? " (active)" : "");
+        }
+        lb_sb_printf(sb, "floor:      security counter %s, unhealthy boots %s\n",
+                     get(root, "min_security_counter", a, sizeof(a)),
+                     get(root, "unhealthy", b, sizeof(b)));
+    }
+    const char *up = lb_jsonq_member(root, "upload");
+    if (strcmp(get(up, "active", a, sizeof(a)), "true") == 0) {
+        lb_sb_printf(sb, "upload:     in progress, slot %s, %s of %s bytes\n",
+                     get(up, "slot", b, sizeof(b)), get(up, "received", c, sizeof(c)),
+                     get(up, "total", d, sizeof(d)));
+    }
+    const char *auth = lb_jsonq_member(root, "auth");
+    lb_sb_printf(sb, "credential: %s (realm %s)\n", get(auth, "credential", a, sizeof(a)),
+                 get(auth, "realm", b, sizeof(b)));
+    lb_sb_printf(sb, "auth:       %s ok, %s failures, ", get(auth, "ok", a, sizeof(a)),
+                 get(auth, "failures", b, sizeof(b)));
+    lb_sb_printf(sb, "%s lockouts, %s stale nonces\n", get(auth, "lockouts", a, sizeof(a)),
+                 get(auth, "stale_nonces", b, sizeof(b)));
+    unsigned events = lb_jsonq_count(lb_jsonq_member(root, "audit"));
+    lb_sb_printf(sb, "audit:      %u events (--json shows them)\n", events);
+    return LB_OK;
+}
