@@ -10,8 +10,16 @@
 #include "latch.h"
 #include "lb/err.h"
 #include "partitions.h"
+/* Only its values: the board checks its retained RAM against the address
+ * the generator tells apps (LB_OTA_BOOTINFO_ADDR). */
+#define LB_OTA_NO_RUNTIME_DECLS
+#include "ota_handler.h"
 #include "qemu_board.h"
 #include "semihost.h"
+
+_Static_assert(LB_OTA_BOOTINFO_ADDR == LB_QEMU_RETAINED_ADDR &&
+                   LB_OTA_BOOTINFO_SIZE == LB_QEMU_RETAINED_SIZE,
+               "generator and board disagree on where retained RAM is");
 
 #define CHUNK 256u /* bytes per read-back / erase write */
 

@@ -54,7 +54,7 @@
 #define LB_NVIC_ICER0 LB_REG(0xE000E180u)
 #define LB_NVIC_ICPR0 LB_REG(0xE000E280u)
 
-/* Retained RAM (TEAM.md memory plan): the top 1 KiB of the 4 MiB SRAM at
+/* Retained RAM (docs/DESIGN.md, "The emulated board"): the top 1 KiB of the 4 MiB SRAM at
  * 0x20000000. The linker scripts give it its own NOLOAD program header so
  * QEMU never zero-fills it at reset. The last LB_QEMU_LATCH_SIZE bytes are
  * the board's reset-cause latch; the rest is lb_board_retained(). */
@@ -62,7 +62,7 @@
 #define LB_QEMU_RETAINED_SIZE 1024u
 #define LB_QEMU_LATCH_SIZE 16u
 
-/* Image load area (TEAM.md memory plan). */
+/* Image load area (docs/DESIGN.md, "The emulated board"). */
 #define LB_QEMU_LOAD_ADDR 0x00100000u
 #define LB_QEMU_LOAD_SIZE 0x00300000u
 /* Where the boot ROM places the loader. */

@@ -1,5 +1,5 @@
 /* ptable.bin, partitions.h and ota_handler.h: the contract with the
- * firmware (TEAM.md "Generated headers"; docs/config.md lists every macro). */
+ * firmware (docs/config.md lists every macro). */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
