@@ -5,7 +5,7 @@
 # recovery/http and recovery/auth are portable C; the host tests and fuzz
 # targets link them (the auth module hashes with libmbedcrypto on the host).
 NET_HOST_SRCS := recovery/http/http.c recovery/auth/digest.c recovery/auth/cred_form.c
-HOSTTEST_SRCS += $(NET_HOST_SRCS) recovery/install_policy.c
+HOSTTEST_SRCS += $(NET_HOST_SRCS)
 HOST_CPPFLAGS += -Irecovery
 # The CLI's push/status answer Digest challenges with the same helpers.
 $(B)/tools/lifeboat: $(B)/host/recovery/auth/digest.o

@@ -5,8 +5,8 @@
 #include "lb/board.h"
 #include "lb/bootstate.h"
 #include "lb/err.h"
-#include "install_policy.h"
 #include "lb/flash.h"
+#include "lb/install.h"
 #include "partitions.h"
 
 static const struct {
@@ -25,17 +25,12 @@ static const uint8_t trusted_key[] = LB_KEY_DER_INIT;
 #endif
 
 static struct {
-    bool active;
     bool scanned;          /* bootable[] is known */
     bool bootable[NSLOTS]; /* the slot holds an image the loader would boot */
-    unsigned slot;
-    uint32_t total; /* announced length */
-    uint32_t done;  /* bytes consumed */
+    uint32_t total;        /* announced length */
     lb_image_policy_t policy;
-    lb_image_stream_t vs;
     lb_bootstate_log_t log;
-    lb_flash_area_t area;
-    lb_flash_writer_t w; /* erase-ahead, programs whole units straight from the caller */
+    lb_install_t in; /* the lib's install sequence (stream verify, erase-ahead writer) */
 } up;
 
 static int open_log(void)
@@ -63,37 +58,37 @@ static void app_policy(lb_image_policy_t *p, const lb_bootstate_t *st, unsigned 
 }
 
 /* Whether `slot` holds an image the loader would boot: streams it from
- * flash through the verifier (the upload's context and buffer are free
- * while no upload runs). */
+ * flash through the verifier (the install context's verifier and writer
+ * buffer are free while no upload runs). */
 static bool slot_bootable(const lb_bootstate_t *st, unsigned slot)
 {
     app_policy(&up.policy, st, slot, LB_BOOT_VERIFY_SIGNATURE != 0);
-    if (lb_image_stream_init(&up.vs, &up.policy) != 0) {
+    if (lb_image_stream_init(&up.in.vs, &up.policy) != 0) {
         return false;
     }
     int err = 0;
     uint32_t off = 0;
     while (err == 0 && off < slots[slot].size) {
-        uint32_t total = lb_image_stream_total(&up.vs);
+        uint32_t total = lb_image_stream_total(&up.in.vs);
         if (total != 0 && off >= total) {
             break;
         }
         uint32_t n = slots[slot].size - off;
-        if (n > sizeof(up.w.pend)) {
-            n = sizeof(up.w.pend);
+        if (n > sizeof(up.in.w.pend)) {
+            n = sizeof(up.in.w.pend);
         }
-        err = lb_board_flash_read(slots[slot].off + off, up.w.pend, n);
+        err = lb_board_flash_read(slots[slot].off + off, up.in.w.pend, n);
         if (err == 0) {
-            err = lb_image_stream_update(&up.vs, up.w.pend, n);
+            err = lb_image_stream_update(&up.in.vs, up.in.w.pend, n);
         }
         off += n;
     }
-    return err == 0 && lb_image_stream_finish(&up.vs, NULL) == 0;
+    return err == 0 && lb_image_stream_finish(&up.in.vs, NULL) == 0;
 }
 
 int lb_update_begin(uint32_t length)
 {
-    if (up.active) {
+    if (up.in.active) {
         return LB_E_BUSY;
     }
     if (length == 0) {
@@ -119,26 +114,17 @@ int lb_update_begin(uint32_t length)
     }
     /* Recovery installs signed images only, whatever the boot-time policy. */
     app_policy(&up.policy, st, slot, true);
-    err = lb_image_stream_init(&up.vs, &up.policy);
+    lb_flash_area_t area;
+    err = lb_flash_area_init(&area, lb_board_flash_geom(), slots[slot].off, slots[slot].size);
     if (err == 0) {
-        err =
-            lb_flash_area_init(&up.area, lb_board_flash_geom(), slots[slot].off, slots[slot].size);
-    }
-    if (err == 0) {
-        err = lb_flash_writer_init(&up.w, &up.area, 0);
-    }
-    if (err == 0) {
-        /* Nothing may trust the slot from here on. */
+        /* Nothing may trust the slot from here on (begin marks it empty). */
         up.bootable[slot] = false;
-        err = lb_bootstate_install_begin(&up.log, slot);
+        err = lb_install_begin(&up.in, &up.log, &area, &up.policy, slot);
     }
     if (err != 0) {
         return err;
     }
-    up.active = true;
-    up.slot = slot;
     up.total = length;
-    up.done = 0;
     return 0;
 }
 
@@ -150,66 +136,47 @@ static int fail(int err)
 
 int lb_update_write(const uint8_t *data, size_t len)
 {
-    if (!up.active) {
+    if (!up.in.active) {
         return LB_E_STATE;
     }
-    if (len > up.total - up.done) {
+    if (len > up.total - up.in.done) {
         return fail(LB_E_SIZE);
     }
-    int err = lb_image_stream_update(&up.vs, data, len);
-    if (err == 0) {
-        err = lb_flash_writer_write(&up.w, data, len);
-    }
-    if (err != 0) {
-        return fail(err);
-    }
-    up.done += (uint32_t)len;
-    return 0;
+    return lb_install_write(&up.in, data, len);
 }
 
 int lb_update_finish(lb_image_info_t *info)
 {
-    if (!up.active) {
+    if (!up.in.active) {
         return LB_E_STATE;
     }
-    if (up.done != up.total) {
+    if (up.in.done != up.total) {
         return fail(LB_E_TRUNCATED);
     }
-    int err = lb_image_stream_finish(&up.vs, info);
+    int err = lb_install_finish(&up.in, info);
     if (err == 0) {
-        /* The tail, padded to the program size with the erased value. */
-        err = lb_flash_writer_finish(&up.w);
+        up.bootable[up.in.slot] = true;
     }
-    if (err == 0) {
-        err = lb_bootstate_install_done(&up.log, up.slot, &info->version, info->security_counter);
-    }
-    if (err != 0) {
-        return fail(err);
-    }
-    up.active = false;
-    up.bootable[up.slot] = true;
-    return 0;
+    return err;
 }
 
 void lb_update_abort(void)
 {
-    /* The slot was marked empty before the first erase: leaving it so is
-     * all an abort needs. */
-    up.active = false;
+    lb_install_abort(&up.in);
 }
 
 bool lb_update_active(unsigned *slot, uint32_t *done, uint32_t *total)
 {
     if (slot) {
-        *slot = up.slot;
+        *slot = up.in.slot;
     }
     if (done) {
-        *done = up.done;
+        *done = up.in.done;
     }
     if (total) {
         *total = up.total;
     }
-    return up.active;
+    return up.in.active;
 }
 
 unsigned lb_update_http_status(int err)

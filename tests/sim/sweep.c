@@ -341,7 +341,21 @@ static void run_flow(void)
     if (!S->failed && S->flow == F_INSTALL) {
         /* once v2 is confirmed, the old image is a downgrade */
         int rc = lbt_install(S->dev, img_v1, len_v1);
-        if (rc != LB_E_SECCNT) {
+        if (rc == LB_E_POWER && host_flash_cut_fired()) {
+            /* cut inside the refused install (it marks the other slot
+             * empty first): v2 must still be confirmed and boot, and the
+             * retry must be refused as well */
+            after_power_cut();
+            S->done = false;
+            while (!S->done && !S->failed && S->boots < MAX_BOOTS) {
+                boot_once();
+            }
+            if (!S->failed && !S->done) {
+                fail("I5: v2 does not boot after a cut in the refused install");
+            }
+            rc = S->failed ? LB_E_SECCNT : lbt_install(S->dev, img_v1, len_v1);
+        }
+        if (!S->failed && rc != LB_E_SECCNT) {
             fail("I4: downgrade install not refused (%d)", rc);
         }
     }

@@ -6,6 +6,7 @@
 #include "lb/err.h"
 #include "lb/flash.h"
 #include "lb/image.h"
+#include "lb/install.h"
 
 int lbt_geom(const char *name, uint32_t program_size, uint8_t erased, bool program_once,
              lb_geom_t *g)
@@ -163,42 +164,68 @@ int lbt_state(lbt_device_t *d, lb_bootstate_log_t *log)
     return lb_bootstate_open(log, lb_board_flash_geom(), d->bootstate->offset, d->bootstate->size);
 }
 
+/* Whether `slot` holds an image that verifies (streamed from flash the way
+ * the recovery image scans its slots). */
+static bool slot_bootable(lbt_device_t *d, const lb_image_policy_t *pol, unsigned slot)
+{
+    static lb_image_stream_t vs;
+    uint8_t buf[256];
+    const lb_part_t *p = d->slot[slot];
+    int rc = lb_image_stream_init(&vs, pol);
+    for (uint32_t off = 0; rc == LB_OK && off < p->size;) {
+        uint32_t total = lb_image_stream_total(&vs);
+        if (total != 0 && off >= total) {
+            break;
+        }
+        uint32_t n = p->size - off < sizeof buf ? p->size - off : (uint32_t)sizeof buf;
+        rc = lb_board_flash_read(p->offset + off, buf, n);
+        if (rc == LB_OK) {
+            rc = lb_image_stream_update(&vs, buf, n);
+        }
+        off += n;
+    }
+    return rc == LB_OK && lb_image_stream_finish(&vs, NULL) == LB_OK;
+}
+
+size_t lbt_install_chunk = 700;
+
 int lbt_install(lbt_device_t *d, const uint8_t *img, size_t len)
 {
     static lb_bootstate_log_t log;
+    static lb_image_policy_t pol;
+    static lb_install_t in;
     int rc = lbt_state(d, &log);
     if (rc != LB_OK) {
         return rc;
     }
-    lb_image_policy_t pol = {
+    pol = (lb_image_policy_t){
         .kind = LB_IMAGE_KIND_APP,
         .product = d->cfg.product,
         .min_security_counter = log.state.min_security_counter,
-        .max_size = d->slot[0]->size,
     };
-    lb_image_info_t info;
-    rc = lb_image_verify(img, len, &pol, &info);
-    if (rc != LB_OK) {
-        return rc; /* refused before anything is touched */
+    bool bootable[2];
+    for (unsigned i = 0; i < 2; i++) {
+        pol.max_size = d->slot[i]->size;
+        bootable[i] = slot_bootable(d, &pol, i);
     }
-    unsigned slot = lb_bootstate_install_slot(&log.state, 2);
-    rc = lb_bootstate_install_begin(&log, slot);
+    unsigned slot = lb_install_pick_slot(&log.state, 2, bootable);
+    pol.max_size = d->slot[slot]->size;
+    lb_flash_area_t fa;
+    rc = lb_flash_area_init(&fa, lb_board_flash_geom(), d->slot[slot]->offset, d->slot[slot]->size);
     if (rc == LB_OK) {
-        rc = lbt_write_part(d->slot[slot], img, len);
+        rc = lb_install_begin(&in, &log, &fa, &pol, slot);
+    }
+    /* in pieces, the way an upload arrives */
+    size_t chunk = lbt_install_chunk != 0 ? lbt_install_chunk : 1;
+    for (size_t off = 0; rc == LB_OK && off < len;) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        rc = lb_install_write(&in, img + off, n);
+        off += n;
     }
     if (rc == LB_OK) {
-        /* check what landed in flash before trusting it */
-        static uint8_t back[LBT_IMAGE_MAX];
-        rc = len <= sizeof back ? lb_board_flash_read(d->slot[slot]->offset, back, len)
-                                : LB_E_NOSPACE;
-        if (rc == LB_OK) {
-            pol.max_size = d->slot[slot]->size;
-            rc = lb_image_verify(back, len, &pol, &info);
-        }
+        rc = lb_install_finish(&in, NULL);
     }
-    if (rc == LB_OK) {
-        rc = lb_bootstate_install_done(&log, slot, &info.version, info.security_counter);
-    }
+    lb_install_abort(&in);
     return rc < 0 ? rc : (int)slot;
 }
 

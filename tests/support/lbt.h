@@ -53,8 +53,12 @@ void lbt_flash_put(uint32_t off, const void *data, size_t len);
  * (erase-ahead, counted, can be cut). Returns 0 or an error. */
 int lbt_write_part(const lb_part_t *p, const uint8_t *img, size_t len);
 
-/* The whole install a recovery image does: pick the slot, mark it, write,
- * verify the written bytes, mark it new. Returns the slot or an error. */
+/* The whole install a recovery image does, through the same lib code
+ * (lb/install.h): scan the slots, lb_install_pick_slot, lb_install_begin
+ * (marks the slot empty), the image fed in lbt_install_chunk-byte pieces
+ * (stream-verified, written erase-ahead), lb_install_finish (marks it new
+ * and active). Returns the slot or an error. */
+extern size_t lbt_install_chunk; /* default 700 */
 int lbt_install(lbt_device_t *d, const uint8_t *img, size_t len);
 
 /* One loader run on the host board after the boot was prepared

@@ -1,5 +1,5 @@
 /* The recovery's choice of the slot an upload is written to
- * (recovery/install_policy.c): never the only bootable image, never the
+ * (lib/src/install.c): never the only bootable image, never the
  * last confirmed one while another slot exists. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "install_policy.h"
+#include "lb/install.h"
 
 static lb_bootstate_t state(uint8_t a, uint8_t b, uint8_t active)
 {

@@ -1,0 +1,220 @@
+/* The install sequence (lib/src/install.c, lb/install.h) the recovery
+ * image and the power-cut sweep run: a refused image leaves its slot
+ * marked empty and never activated, the other slot untouched; an accepted
+ * one is activated; the chunking of the input does not matter. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lb/board.h"
+#include "lb/err.h"
+#include "lb/install.h"
+#include "lbt.h"
+
+static lbt_device_t dev;
+static lb_bootstate_log_t logv;
+static lb_image_policy_t pol;
+static lb_install_t ctx;
+static uint8_t app1[LBT_IMAGE_MAX], app2[LBT_IMAGE_MAX], other[LBT_IMAGE_MAX];
+static size_t app1_len, app2_len, other_len;
+
+/* Streams `img` into `slot` in `chunk`-byte pieces through the lib API.
+ * Returns the first error or finish's result. */
+static int install(unsigned slot, const uint8_t *img, size_t len, size_t chunk)
+{
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    memset(&pol, 0, sizeof pol);
+    pol.kind = LB_IMAGE_KIND_APP;
+    pol.product = LBT_PRODUCT;
+    pol.min_security_counter = logv.state.min_security_counter;
+    pol.max_size = dev.slot[slot]->size;
+    lb_flash_area_t fa;
+    assert_int_equal(lb_flash_area_init(&fa, lb_board_flash_geom(), dev.slot[slot]->offset,
+                                        dev.slot[slot]->size),
+                     LB_OK);
+    int rc = lb_install_begin(&ctx, &logv, &fa, &pol, slot);
+    for (size_t off = 0; rc == LB_OK && off < len;) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        rc = lb_install_write(&ctx, img + off, n);
+        off += n;
+    }
+    if (rc == LB_OK) {
+        rc = lb_install_finish(&ctx, NULL);
+    }
+    assert_false(ctx.active);
+    return rc;
+}
+
+/* A device with app v1 installed in slot a and confirmed (floor 1). */
+static int setup(void **state)
+{
+    (void)state;
+    if (lbt_device_init(&dev, "uniform4k", 4, 0xFF, false) != 0) {
+        return -1;
+    }
+    int n1 = lbt_image(app1, sizeof app1, LB_IMAGE_KIND_APP, 1, 1, LBT_PRODUCT, 1);
+    int n2 = lbt_image(app2, sizeof app2, LB_IMAGE_KIND_APP, 2, 2, LBT_PRODUCT, 2);
+    int no = lbt_image(other, sizeof other, LB_IMAGE_KIND_APP, 3, 3, "other-product", 3);
+    if (n1 <= 0 || n2 <= 0 || no <= 0) {
+        return -1;
+    }
+    app1_len = (size_t)n1;
+    app2_len = (size_t)n2;
+    other_len = (size_t)no;
+    if (install(0, app1, app1_len, 700) != LB_OK) {
+        return -1;
+    }
+    if (lb_bootstate_confirm(&logv, 0) != LB_OK) {
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    host_board_teardown();
+    return 0;
+}
+
+/* Slot a (v1, confirmed, active) as the setup left it, in flash and state. */
+static void assert_slot_a_untouched(void)
+{
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    const lb_bootstate_t *s = lb_bootstate_get(&logv);
+    assert_int_equal(s->active_slot, 0);
+    assert_int_equal(s->slots[0].state, LB_SLOT_CONFIRMED);
+    assert_int_equal(s->slots[0].version.major, 1);
+    assert_memory_equal(host_flash_mem() + dev.slot[0]->offset, app1, app1_len);
+}
+
+static void assert_slot_b_empty(void)
+{
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    const lb_bootstate_t *s = lb_bootstate_get(&logv);
+    assert_int_equal(s->slots[1].state, LB_SLOT_EMPTY);
+    assert_int_not_equal(s->active_slot, 1);
+}
+
+static void test_install_success_activates(void **st)
+{
+    (void)st;
+    assert_int_equal(install(1, app2, app2_len, 700), LB_OK);
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    const lb_bootstate_t *s = lb_bootstate_get(&logv);
+    assert_int_equal(s->active_slot, 1);
+    assert_int_equal(s->slots[1].state, LB_SLOT_NEW);
+    assert_int_equal(s->slots[1].version.major, 2);
+    assert_int_equal(s->slots[1].security_counter, 2);
+    assert_int_equal(s->slots[0].state, LB_SLOT_CONFIRMED);
+    assert_memory_equal(host_flash_mem() + dev.slot[1]->offset, app2, app2_len);
+    assert_memory_equal(host_flash_mem() + dev.slot[0]->offset, app1, app1_len);
+}
+
+static void test_install_refused_hash_leaves_slot_empty(void **st)
+{
+    (void)st;
+    static uint8_t bad[LBT_IMAGE_MAX];
+    memcpy(bad, app2, app2_len);
+    bad[app2_len / 2] ^= 0x01; /* body damaged: found at the end */
+    assert_int_equal(install(1, bad, app2_len, 700), LB_E_HASH);
+    assert_slot_b_empty();
+    assert_slot_a_untouched();
+}
+
+static void test_install_refused_product_leaves_slot_empty(void **st)
+{
+    (void)st;
+    assert_int_equal(install(1, other, other_len, 700), LB_E_PRODUCT);
+    assert_slot_b_empty();
+    assert_slot_a_untouched();
+}
+
+static void test_install_refused_truncated_leaves_slot_empty(void **st)
+{
+    (void)st;
+    assert_int_equal(install(1, app2, app2_len - 100, 700), LB_E_TRUNCATED);
+    assert_slot_b_empty();
+    assert_slot_a_untouched();
+}
+
+static void test_install_refused_downgrade_leaves_slot_empty(void **st)
+{
+    (void)st;
+    /* v2 into b, confirmed (floor 2); then v1 again into a is a downgrade */
+    assert_int_equal(install(1, app2, app2_len, 700), LB_OK);
+    assert_int_equal(lb_bootstate_confirm(&logv, 1), LB_OK);
+    assert_int_equal(install(0, app1, app1_len, 700), LB_E_SECCNT);
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    const lb_bootstate_t *s = lb_bootstate_get(&logv);
+    assert_int_equal(s->slots[0].state, LB_SLOT_EMPTY);
+    assert_int_equal(s->active_slot, 1);
+    assert_int_equal(s->slots[1].state, LB_SLOT_CONFIRMED);
+    assert_memory_equal(host_flash_mem() + dev.slot[1]->offset, app2, app2_len);
+}
+
+static void test_install_calls_out_of_order_are_refused(void **st)
+{
+    (void)st;
+    memset(&ctx, 0, sizeof ctx);
+    assert_int_equal(lb_install_write(&ctx, app2, 16), LB_E_STATE);
+    assert_int_equal(lb_install_finish(&ctx, NULL), LB_E_STATE);
+    lb_flash_area_t fa;
+    assert_int_equal(lb_install_begin(&ctx, &logv, &fa, &pol, LB_BOOTSTATE_SLOTS), LB_E_INVAL);
+    assert_false(ctx.active);
+    /* after a refusal the install is over */
+    assert_int_equal(install(1, other, other_len, 700), LB_E_PRODUCT);
+    assert_int_equal(lb_install_write(&ctx, app2, 16), LB_E_STATE);
+    assert_slot_a_untouched();
+}
+
+static void test_install_chunk_sizes_give_the_same_result(void **st)
+{
+    (void)st;
+    static const size_t chunks[] = {1, 700, 4096};
+    size_t n = host_flash_size();
+    uint8_t *start = malloc(n), *ref = malloc(n);
+    assert_non_null(start);
+    assert_non_null(ref);
+    memcpy(start, host_flash_mem(), n);
+    lb_bootstate_t ref_state;
+    for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        memcpy(host_flash_mem(), start, n);
+        assert_int_equal(install(1, app2, app2_len, chunks[i]), LB_OK);
+        assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+        if (i == 0) {
+            memcpy(ref, host_flash_mem(), n);
+            ref_state = logv.state;
+        } else {
+            assert_memory_equal(host_flash_mem(), ref, n);
+            assert_memory_equal(&logv.state, &ref_state, sizeof ref_state);
+        }
+    }
+    free(start);
+    free(ref);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_install_success_activates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_install_refused_hash_leaves_slot_empty, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_install_refused_product_leaves_slot_empty, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_install_refused_truncated_leaves_slot_empty, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_install_refused_downgrade_leaves_slot_empty, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_install_calls_out_of_order_are_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_install_chunk_sizes_give_the_same_result, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
