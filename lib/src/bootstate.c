@@ -289,19 +289,6 @@ int lb_bootstate_clear_unhealthy(lb_bootstate_log_t *log)
     return lb_bootstate_commit(log, &s);
 }
 
-unsigned lb_bootstate_install_slot(const lb_bootstate_t *s, unsigned slot_count)
-{
-    if (slot_count < 2) {
-        return 0;
-    }
-    for (unsigned i = 0; i < 2; i++) {
-        if (s->slots[i].state != LB_SLOT_CONFIRMED) {
-            return i;
-        }
-    }
-    return s->active_slot == 0 ? 1u : 0u;
-}
-
 int lb_bootstate_install_begin(lb_bootstate_log_t *log, unsigned slot)
 {
     if (slot >= LB_BOOTSTATE_SLOTS) {

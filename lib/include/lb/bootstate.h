@@ -136,12 +136,6 @@ int lb_bootstate_request(lb_bootstate_log_t *log, uint8_t request);
  * count (written only if non-zero). Returns 0 or a flash error. */
 int lb_bootstate_clear_unhealthy(lb_bootstate_log_t *log);
 
-/* Installer policy: the slot a new app image must be written to, so that
- * the last confirmed image is never overwritten while another slot exists:
- * a slot that is not confirmed if any; else the one that is not active.
- * `slot_count` is the layout's (1 or 2). Returns the slot index. */
-unsigned lb_bootstate_install_slot(const lb_bootstate_t *s, unsigned slot_count);
-
 /* Installer, before erasing `slot`: marks it empty (and, if it was the
  * active slot, makes the other confirmed slot active) so that nothing
  * trusts it while it is being written. Returns 0, LB_E_INVAL or a flash
