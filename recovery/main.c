@@ -44,11 +44,7 @@ static void print_state(void)
         lb_out_init(&o, v, sizeof(v));
         lb_out_str(&o, lb_slot_state_name(sl->state));
         lb_out_str(&o, " ");
-        lb_out_u32(&o, sl->version.major);
-        lb_out_str(&o, ".");
-        lb_out_u32(&o, sl->version.minor);
-        lb_out_str(&o, ".");
-        lb_out_u32(&o, sl->version.revision);
+        lb_out_version(&o, &sl->version, false);
         lb_out_str(&o, s.active_slot == i ? " (active)" : "");
         lb_out_mem(&o, "", 1);
         char name[] = "slot ?: ";

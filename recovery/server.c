@@ -506,11 +506,7 @@ static void upload_finished(conn_t *c, int err, const lb_image_info_t *info)
     char msg[128];
     lb_out_init(&o, msg, sizeof(msg));
     lb_out_str(&o, "image ");
-    lb_out_u32(&o, info->version.major);
-    lb_out_str(&o, ".");
-    lb_out_u32(&o, info->version.minor);
-    lb_out_str(&o, ".");
-    lb_out_u32(&o, info->version.revision);
+    lb_out_version(&o, &info->version, false);
     lb_out_str(&o, " installed in slot ");
     /* Slots are named a/b everywhere a person reads them (boot line, page). */
     char letter = lb_app_slot_letter((uint8_t)slot);

@@ -15,13 +15,7 @@
 static void version(lb_out_t *o, const lb_image_version_t *v)
 {
     lb_out_str(o, "\"");
-    lb_out_u32(o, v->major);
-    lb_out_str(o, ".");
-    lb_out_u32(o, v->minor);
-    lb_out_str(o, ".");
-    lb_out_u32(o, v->revision);
-    lb_out_str(o, "+");
-    lb_out_u32(o, v->build);
+    lb_out_version(o, v, true);
     lb_out_str(o, "\"");
 }
 

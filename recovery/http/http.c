@@ -505,6 +505,19 @@ void lb_out_str(lb_out_t *o, const char *s)
     lb_out_mem(o, s, strlen(s));
 }
 
+void lb_out_version(lb_out_t *o, const lb_image_version_t *v, bool with_build)
+{
+    lb_out_u32(o, v->major);
+    lb_out_str(o, ".");
+    lb_out_u32(o, v->minor);
+    lb_out_str(o, ".");
+    lb_out_u32(o, v->revision);
+    if (with_build) {
+        lb_out_str(o, "+");
+        lb_out_u32(o, v->build);
+    }
+}
+
 void lb_out_u32(lb_out_t *o, uint32_t v)
 {
     char tmp[10];

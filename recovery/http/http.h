@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "lb/config.h"
+#include "lb/image.h"
 
 typedef enum {
     LB_HTTP_M_NONE = 0,
@@ -134,6 +135,9 @@ void lb_out_init(lb_out_t *o, char *buf, size_t cap);
 void lb_out_mem(lb_out_t *o, const void *s, size_t n);
 void lb_out_str(lb_out_t *o, const char *s);
 void lb_out_u32(lb_out_t *o, uint32_t v);
+/* Appends an image version as "major.minor.revision", then "+build" when
+ * `with_build` (the one spelling used on the console, page and JSON). */
+void lb_out_version(lb_out_t *o, const lb_image_version_t *v, bool with_build);
 /* Appends `s` as a JSON string literal, quotes included, escaping control
  * characters, quotes and backslashes. */
 void lb_out_json_str(lb_out_t *o, const char *s);

@@ -356,6 +356,21 @@ static void test_http_out_writer(void **state)
     assert_memory_equal(buf, "00abff", 6);
 }
 
+static void test_http_out_version(void **state)
+{
+    (void)state;
+    char buf[48];
+    lb_out_t o;
+    const lb_image_version_t v = {1, 2, 65535, 4294967295u};
+    lb_out_init(&o, buf, sizeof(buf));
+    lb_out_version(&o, &v, false);
+    lb_out_str(&o, " ");
+    lb_out_version(&o, &v, true);
+    assert_false(o.overflow);
+    assert_int_equal(o.len, strlen("1.2.65535 1.2.65535+4294967295"));
+    assert_memory_equal(buf, "1.2.65535 1.2.65535+4294967295", o.len);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -374,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_http_router),
         cmocka_unit_test(test_http_response_helpers),
         cmocka_unit_test(test_http_out_writer),
+        cmocka_unit_test(test_http_out_version),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
