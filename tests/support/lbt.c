@@ -139,26 +139,6 @@ void lbt_flash_put(uint32_t off, const void *data, size_t len)
     memcpy(host_flash_mem() + off, data, len);
 }
 
-int lbt_write_part(const lb_part_t *p, const uint8_t *img, size_t len)
-{
-    lb_flash_area_t fa;
-    lb_flash_writer_t w;
-    int rc = lb_flash_area_init(&fa, lb_board_flash_geom(), p->offset, p->size);
-    if (rc == LB_OK) {
-        rc = lb_flash_writer_init(&w, &fa, 0);
-    }
-    /* in pieces of odd sizes, the way an upload arrives */
-    for (size_t off = 0; rc == LB_OK && off < len;) {
-        size_t n = len - off < 700 ? len - off : 700;
-        rc = lb_flash_writer_write(&w, img + off, n);
-        off += n;
-    }
-    if (rc == LB_OK) {
-        rc = lb_flash_writer_finish(&w);
-    }
-    return rc;
-}
-
 int lbt_state(lbt_device_t *d, lb_bootstate_log_t *log)
 {
     return lb_bootstate_open(log, lb_board_flash_geom(), d->bootstate->offset, d->bootstate->size);

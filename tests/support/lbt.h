@@ -49,10 +49,6 @@ int lbt_image(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t se
 /* Fixture path: copies bytes into flash directly (no NOR rules, no count). */
 void lbt_flash_put(uint32_t off, const void *data, size_t len);
 
-/* Device path: writes an image into a partition through lb_flash_writer
- * (erase-ahead, counted, can be cut). Returns 0 or an error. */
-int lbt_write_part(const lb_part_t *p, const uint8_t *img, size_t len);
-
 /* The whole install a recovery image does, through the same lib code
  * (lb/install.h): scan the slots, lb_install_pick_slot, lb_install_begin
  * (marks the slot empty), the image fed in lbt_install_chunk-byte pieces
