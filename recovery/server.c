@@ -971,8 +971,6 @@ static void on_netif_status(struct netif *n)
     }
 }
 
-void lb_net_rand_mix(uint32_t v);
-
 int lb_server_start(const void *seed, uint32_t seed_len)
 {
     const uint8_t *s = seed;

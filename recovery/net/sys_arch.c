@@ -15,8 +15,7 @@ u32_t sys_now(void)
  * security primitive; Digest nonces are keyed separately). */
 static uint32_t rand_state = 0x2545F491u;
 
-void lb_net_rand_mix(uint32_t v);
-void lb_net_rand_mix(uint32_t v)
+void lb_net_rand_mix(unsigned int v)
 {
     rand_state ^= v + 0x9E3779B9u + (rand_state << 6) + (rand_state >> 2);
     if (rand_state == 0) {
