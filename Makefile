@@ -78,7 +78,7 @@ format: ## reformat all C sources with clang-format
 format-check: ## fail if any C source is not clang-formatted
 	@clang-format --dry-run --Werror $(FORMAT_SRCS)
 	@echo "format: $(words $(FORMAT_SRCS)) files clang-formatted"
-TEST_TARGETS += format-check
+TEST_TARGETS += test-mutants-fast format-check
 
 clean: ## remove build outputs (keeps the fetched sources in build/deps)
 	@find $(B) -mindepth 1 -maxdepth 1 ! -name deps -exec rm -rf {} +

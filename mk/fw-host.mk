@@ -18,7 +18,7 @@ $(SWEEP_BIN): $(B)/host-san/tests/sim/sweep.o $(HOSTTEST_LIB)
 .PHONY: test-sweep
 test-sweep: $(SWEEP_BIN) ## power-cut sweeps over every flow and geometry (SWEEP_CASE=<id> reruns one)
 	@mkdir -p $(B)/test-results
-	@$(SWEEP_BIN) $(if $(SWEEP_CASE),--case '$(SWEEP_CASE)') --summary $(B)/test-results/sweep.summary
+	@$(SWEEP_BIN) --jobs 2 $(if $(SWEEP_CASE),--case '$(SWEEP_CASE)') --summary $(B)/test-results/sweep.summary
 TEST_TARGETS += test-sweep
 
 # ---- template board: must compile (host compiler, syntax and types) ----------

@@ -67,3 +67,13 @@ test-fuzz: $(FUZZ_BINS) ## run every fuzz target briefly (FUZZ_SHORT_SECONDS)
 fuzz-all: $(FUZZ_BINS)
 	$(call run_fuzzers,$(FUZZ_SECONDS))
 TEST_TARGETS += test-fuzz
+
+# Mutation testing (tests/mutants/): every curated mutation must make its
+# suite fail. The host-only ones run inside `make test`; all of them
+# (QEMU suites too) in `make test-mutants`.
+.PHONY: test-mutants test-mutants-fast
+test-mutants: ## apply every curated mutation to a scratch tree; each must fail its suite
+	@/usr/bin/python3 tests/mutants/run.py --summary $(B)/test-results/mutants.summary
+test-mutants-fast: ## the host-only mutations (part of make test)
+	@mkdir -p $(B)/test-results
+	@/usr/bin/python3 tests/mutants/run.py --fast --summary $(B)/test-results/mutants.summary

@@ -55,6 +55,13 @@ static void app_policy(lb_image_policy_t *p, const lb_bootstate_t *st, unsigned 
     p->key_der_len = sizeof(trusted_key);
 #endif
     p->max_size = slots[slot].size;
+    /* Where the loader will copy it: refused now, not at the next boot. */
+    lb_board_load_area_t la;
+    lb_board_load_area(&la);
+    if (la.ram != NULL) {
+        p->load_base = la.ram_addr;
+        p->load_size = (uint32_t)la.ram_size;
+    }
 }
 
 /* Whether `slot` holds an image the loader would boot: streams it from
@@ -203,6 +210,9 @@ unsigned lb_update_http_status(int err)
     case LB_E_TRUNCATED:
     case LB_E_TLVPLACE:
     case LB_E_TLVUNKNOWN:
+    case LB_E_FLAGS:
+    case LB_E_LOADAREA:
+    case LB_E_TRAILING:
         return 422;
     default:
         return 500;

@@ -33,6 +33,9 @@ const char *lb_err_str(int err)
         "image truncated",
         "tlv in wrong area",
         "unknown protected tlv",
+        "unsupported image flags",
+        "does not fit the load area",
+        "data after the image end",
     };
     _Static_assert(sizeof(names) / sizeof(names[0]) == (unsigned)-LB_E_LAST, "lb_err_str table");
     if (err > 0 || err <= LB_E_LAST) {

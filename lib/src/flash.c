@@ -167,6 +167,24 @@ static int writer_program(lb_flash_writer_t *w, const uint8_t *data, uint32_t le
     return rc;
 }
 
+int lb_flash_writer_skip(lb_flash_writer_t *w, uint32_t len)
+{
+    if (len % w->fa->geom->program_size != 0) {
+        return LB_E_ALIGN;
+    }
+    if (w->pend_len != 0) {
+        return LB_E_STATE;
+    }
+    if (len > w->fa->size - w->pos) {
+        return LB_E_NOSPACE;
+    }
+    int rc = lb_flash_area_erase_ahead(w->fa, &w->erased_end, w->pos + len);
+    if (rc == LB_OK) {
+        w->pos += len;
+    }
+    return rc;
+}
+
 int lb_flash_writer_write(lb_flash_writer_t *w, const void *data, size_t len)
 {
     const uint8_t *p = data;

@@ -35,6 +35,13 @@ int lb_install_begin(lb_install_t *ctx, lb_bootstate_log_t *log, const lb_flash_
     ctx->area = *area;
     ctx->slot = slot;
     ctx->done = 0;
+    /* The commit unit holds at least the whole magic: an unprogrammed one
+     * reads as the erased value, which no magic byte is. */
+    uint32_t ps = area->geom->program_size;
+    ctx->head_len = (4u + ps - 1u) / ps * ps;
+    if (ctx->head_len > sizeof ctx->head) {
+        return LB_E_INVAL;
+    }
     int err = lb_image_stream_init(&ctx->vs, policy);
     if (err == 0) {
         err = lb_flash_writer_init(&ctx->w, &ctx->area, 0);
@@ -56,8 +63,21 @@ int lb_install_write(lb_install_t *ctx, const uint8_t *data, size_t len)
         return LB_E_STATE;
     }
     int err = lb_image_stream_update(&ctx->vs, data, len);
-    if (err == 0) {
-        err = lb_flash_writer_write(&ctx->w, data, len);
+    uint32_t total = lb_image_stream_total(&ctx->vs);
+    if (err == 0 && total != 0 && len > total - ctx->done) {
+        err = LB_E_TRAILING; /* the image ended inside this chunk */
+    }
+    size_t held = 0;
+    if (err == 0 && ctx->done < ctx->head_len) {
+        held = ctx->head_len - ctx->done < len ? ctx->head_len - ctx->done : len;
+        memcpy(ctx->head + ctx->done, data, held);
+        if (ctx->done + held == ctx->head_len) {
+            /* Erased, left for the commit; the writer goes on after it. */
+            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
+        }
+    }
+    if (err == 0 && len > held) {
+        err = lb_flash_writer_write(&ctx->w, data + held, len - held);
     }
     if (err != 0) {
         ctx->active = false;
@@ -82,9 +102,21 @@ int lb_install_finish(lb_install_t *ctx, lb_image_info_t *info)
         /* The tail, padded to the program size with the erased value. */
         err = lb_flash_writer_finish(&ctx->w);
     }
+    if (err == 0 && ctx->done < ctx->head_len) {
+        /* An image shorter than one program unit: pad the held unit. */
+        memset(ctx->head + ctx->done, ctx->area.geom->erased, ctx->head_len - ctx->done);
+        err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
+    }
     if (err == 0) {
         err =
             lb_bootstate_install_done(ctx->log, ctx->slot, &info->version, info->security_counter);
+    }
+    if (err == 0) {
+        /* The commit: from this program on the slot verifies. */
+        err = lb_flash_area_program(&ctx->area, 0, ctx->head, ctx->head_len);
+        if (err != 0) {
+            (void)lb_bootstate_install_begin(ctx->log, ctx->slot); /* best effort */
+        }
     }
     return err;
 }

@@ -3,6 +3,7 @@
 NIC whose HTTP port is forwarded to a free port on 127.0.0.1 only."""
 import importlib.util
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -86,3 +87,68 @@ def nqemu(fw):
     yield start
     for q in procs:
         q.kill()
+
+
+_ospec = importlib.util.spec_from_file_location(
+    "image_oracle", os.path.join(os.path.dirname(__file__), "..", "image", "oracle.py"))
+oracle = importlib.util.module_from_spec(_ospec)
+_ospec.loader.exec_module(oracle)
+
+SINGLE = os.path.join(ROOT, "build", "qemu-single")
+
+
+@pytest.fixture(scope="session")
+def fw_single(fw):
+    """The images of config/single-slot.yaml (one app slot + recovery),
+    built into build/qemu-single with the same development key; the same
+    dict shape as `fw`."""
+    harness.make(f"QB={SINGLE}", "LAYOUT=config/single-slot.yaml", "qemu-images")
+    harness.make(f"QB={SINGLE}", "LAYOUT=config/single-slot.yaml", "qemu-app", "APP_VARIANT=v2",
+                 "APP_VERSION=1.1.0")
+    paths = {
+        "bootrom": os.path.join(SINGLE, "bootrom.elf"),
+        "loader": os.path.join(SINGLE, "loader.bin"),
+        "recovery": os.path.join(SINGLE, "recovery.signed.bin"),
+        "app": os.path.join(SINGLE, "app.signed.bin"),
+        "app-v2": os.path.join(SINGLE, "app-v2.signed.bin"),
+        "app-v2-bin": os.path.join(SINGLE, "app-v2.bin"),
+        "ptable": os.path.join(SINGLE, "layout", "ptable.bin"),
+    }
+    with open(os.path.join(SINGLE, "layout", "partitions.h")) as f:
+        text = f.read()
+    assert "#define LB_SLOT_COUNT 1u" in text, "single-slot layout expected"
+    paths["layout"] = {m.group(1): int(m.group(2), 0) for m in re.finditer(
+        r"#define (LB_\w+) (0x[0-9a-fA-F]+|\d+)u?\b", text)}
+    return paths
+
+
+@pytest.fixture
+def flash_single(fw_single, tmp_path):
+    """flash(...) for the single-slot layout."""
+    n = [0]
+
+    def build(**kw):
+        n[0] += 1
+        return harness.Flash(fw_single, str(tmp_path / f"single{n[0]}.bin"), **kw)
+    return build
+
+
+@pytest.fixture
+def nqemu_single(fw_single):
+    procs = []
+
+    def start(fl, **kw):
+        q = NetQemu(fw_single, fl.path, **kw)
+        procs.append(q)
+        return q
+    yield start
+    for q in procs:
+        q.kill()
+
+
+@pytest.fixture(scope="session")
+def devkey(fw):
+    """The development signing key the firmware trusts (python3-cryptography)."""
+    from cryptography.hazmat.primitives import serialization
+    with open(os.path.join(ROOT, "build", "keys", "dev.pem"), "rb") as f:
+        return serialization.load_pem_private_key(f.read(), password=None)

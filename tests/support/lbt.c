@@ -7,6 +7,7 @@
 #include "lb/flash.h"
 #include "lb/image.h"
 #include "lb/install.h"
+#include "keys.h"
 
 int lbt_geom(const char *name, uint32_t program_size, uint8_t erased, bool program_once,
              lb_geom_t *g)
@@ -50,7 +51,21 @@ static void part(lb_ptable_t *t, const char *name, uint8_t type, uint8_t slot, u
 int lbt_device_init(lbt_device_t *d, const char *geom_name, uint32_t program_size, uint8_t erased,
                     bool program_once)
 {
+    return lbt_device_init_slots(d, geom_name, program_size, erased, program_once, 2);
+}
+
+int lbt_device_init_slots(lbt_device_t *d, const char *geom_name, uint32_t program_size,
+                          uint8_t erased, bool program_once, unsigned slot_count)
+{
     memset(d, 0, sizeof *d);
+    if (slot_count < 1 || slot_count > 2) {
+        return -1;
+    }
+    d->slot_count = slot_count;
+    /* app_b's room: the second slot, or a data partition */
+    const char *b_name = slot_count == 2 ? "app_b" : "spare";
+    uint8_t b_type = slot_count == 2 ? LB_PART_APP : LB_PART_DATA;
+    uint8_t b_slot = slot_count == 2 ? 1 : LB_PTABLE_SLOT_NONE;
     d->geom_name = geom_name;
     if (lbt_geom(geom_name, program_size, erased, program_once, &d->geom) != 0) {
         return -1;
@@ -65,7 +80,7 @@ int lbt_device_init(lbt_device_t *d, const char *geom_name, uint32_t program_siz
         part(t, "bootstate", LB_PART_BOOTSTATE, N, 8 * K, 8 * K);
         part(t, "recovery", LB_PART_RECOVERY, N, 16 * K, 8 * K);
         part(t, "app_a", LB_PART_APP, 0, 24 * K, 16 * K);
-        part(t, "app_b", LB_PART_APP, 1, 40 * K, 16 * K);
+        part(t, b_name, b_type, b_slot, 40 * K, 16 * K);
         part(t, "storage", LB_PART_DATA, N, 56 * K, 8 * K);
     } else if (strcmp(geom_name, "stm32f4") == 0) {
         const uint32_t K = 1024;
@@ -74,7 +89,7 @@ int lbt_device_init(lbt_device_t *d, const char *geom_name, uint32_t program_siz
         part(t, "recovery", LB_PART_RECOVERY, N, 32 * K, 16 * K);
         part(t, "bootstate", LB_PART_BOOTSTATE, N, 48 * K, 80 * K); /* 16K + 64K units */
         part(t, "app_a", LB_PART_APP, 0, 128 * K, 128 * K);
-        part(t, "app_b", LB_PART_APP, 1, 256 * K, 128 * K);
+        part(t, b_name, b_type, b_slot, 256 * K, 128 * K);
         part(t, "storage", LB_PART_DATA, N, 384 * K, 128 * K);
     } else {
         const uint32_t U = 128 * 1024;
@@ -83,7 +98,7 @@ int lbt_device_init(lbt_device_t *d, const char *geom_name, uint32_t program_siz
         part(t, "bootstate", LB_PART_BOOTSTATE, N, 2 * U, 2 * U);
         part(t, "recovery", LB_PART_RECOVERY, N, 4 * U, U);
         part(t, "app_a", LB_PART_APP, 0, 5 * U, U);
-        part(t, "app_b", LB_PART_APP, 1, 6 * U, U);
+        part(t, b_name, b_type, b_slot, 6 * U, U);
         part(t, "storage", LB_PART_DATA, N, 7 * U, U);
     }
     const char *why = NULL;
@@ -114,8 +129,34 @@ int lbt_device_init(lbt_device_t *d, const char *geom_name, uint32_t program_siz
     return 0;
 }
 
+static lb_key_t *keys[3];
+static uint8_t key_ders[3][LB_IMAGE_KEY_DER_SIZE];
+
+int lbt_key_der(int which, const uint8_t **der, size_t *len)
+{
+    if (which != LBT_KEY_TRUSTED && which != LBT_KEY_ROGUE) {
+        return -1;
+    }
+    if (keys[which] == NULL) {
+        if (lb_key_generate(&keys[which]) != 0 ||
+            lb_key_public_der(keys[which], key_ders[which], sizeof key_ders[which]) !=
+                (int)LB_IMAGE_KEY_DER_SIZE) {
+            return -1;
+        }
+    }
+    *der = key_ders[which];
+    *len = LB_IMAGE_KEY_DER_SIZE;
+    return 0;
+}
+
 int lbt_image(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
               const char *product, uint32_t tag)
+{
+    return lbt_image_signed(buf, cap, kind, major, seccnt, product, tag, LBT_KEY_NONE);
+}
+
+int lbt_image_signed(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
+                     const char *product, uint32_t tag, int key)
 {
     uint8_t body[1500];
     for (size_t i = 0; i < sizeof body; i++) {
@@ -131,6 +172,13 @@ int lbt_image(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t se
     o.security_counter = seccnt;
     o.kind = kind;
     o.product = product;
+    if (key != LBT_KEY_NONE) {
+        if (lbt_key_der(key, &o.key_der, &o.key_der_len) != 0) {
+            return LB_E_KEY;
+        }
+        o.sign = lb_key_sign_cb;
+        o.sign_arg = keys[key];
+    }
     return lb_image_build(body, sizeof body, &o, buf, cap);
 }
 
@@ -182,14 +230,22 @@ int lbt_install(lbt_device_t *d, const uint8_t *img, size_t len)
         .kind = LB_IMAGE_KIND_APP,
         .product = d->cfg.product,
         .min_security_counter = log.state.min_security_counter,
+        .require_signature = d->cfg.verify_signature,
+        .key_der = d->cfg.key_der,
+        .key_der_len = d->cfg.key_der_len,
     };
-    bool bootable[2];
-    for (unsigned i = 0; i < 2; i++) {
+    lb_board_load_area_t la;
+    lb_board_load_area(&la);
+    pol.load_base = la.ram_addr;
+    pol.load_size = (uint32_t)la.ram_size;
+    bool bootable[2] = {false, false};
+    for (unsigned i = 0; i < d->slot_count; i++) {
         pol.max_size = d->slot[i]->size;
         bootable[i] = slot_bootable(d, &pol, i);
     }
-    unsigned slot = lb_install_pick_slot(&log.state, 2, bootable);
+    unsigned slot = lb_install_pick_slot(&log.state, d->slot_count, bootable);
     pol.max_size = d->slot[slot]->size;
+    pol.require_signature = pol.require_signature || d->install_signed;
     lb_flash_area_t fa;
     rc = lb_flash_area_init(&fa, lb_board_flash_geom(), d->slot[slot]->offset, d->slot[slot]->size);
     if (rc == LB_OK) {

@@ -25,7 +25,9 @@ typedef struct {
     uint8_t blob[LB_PTABLE_MAX_SIZE];
     size_t blob_len;
     lb_loader_config_t cfg;
-    const lb_part_t *ptable, *bootstate, *recovery, *slot[2];
+    const lb_part_t *ptable, *bootstate, *recovery, *slot[2]; /* slot[1] NULL: single slot */
+    unsigned slot_count;
+    bool install_signed; /* lbt_install requires a signature by cfg.key_der (as recovery does) */
 } lbt_device_t;
 
 /* Geometry by name: "uniform4k" (16 x 4 KiB), "stm32f4" (4x16K, 1x64K,
@@ -40,11 +42,28 @@ int lbt_geom(const char *name, uint32_t program_size, uint8_t erased, bool progr
 int lbt_device_init(lbt_device_t *d, const char *geom_name, uint32_t program_size, uint8_t erased,
                     bool program_once);
 
+/* The same with `slot_count` app slots (1: the single-slot layout, where
+ * app_b's room is a data partition; 2: as lbt_device_init). */
+int lbt_device_init_slots(lbt_device_t *d, const char *geom_name, uint32_t program_size,
+                          uint8_t erased, bool program_once, unsigned slot_count);
+
 /* Builds a hash-verified image (kind app/recovery, version major.0.0,
  * security counter, product) into buf. `tag` varies the body. Returns its
  * length (> 0) or a negative error. */
 int lbt_image(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
               const char *product, uint32_t tag);
+
+/* Test keys (P-256, made once per process): LBT_KEY_TRUSTED is the one
+ * a device trusts, LBT_KEY_ROGUE another. */
+enum { LBT_KEY_NONE = 0, LBT_KEY_TRUSTED = 1, LBT_KEY_ROGUE = 2 };
+
+/* Stores the DER public key `which` and its length. Returns 0 or -1. */
+int lbt_key_der(int which, const uint8_t **der, size_t *len);
+
+/* lbt_image, signed with key `key` (LBT_KEY_NONE: unsigned). Returns the
+ * length (> 0) or a negative error. */
+int lbt_image_signed(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
+                     const char *product, uint32_t tag, int key);
 
 /* Fixture path: copies bytes into flash directly (no NOR rules, no count). */
 void lbt_flash_put(uint32_t off, const void *data, size_t len);

@@ -139,6 +139,50 @@ static void test_flash_writer_streams_any_chunking(void **state)
     }
 }
 
+/* The installer's commit unit: skipped bytes are erased, left
+ * unprogrammed, and can be programmed once afterwards (even on
+ * program-once flash). */
+static void test_flash_writer_skip_leaves_erased_unit(void **state)
+{
+    (void)state;
+    static const uint32_t sizes[] = {1, 4, 8, 32};
+    for (unsigned s = 0; s < 4; s++) {
+        setup_geom("uniform4k", sizes[s], s % 2 ? 0x00 : 0xFF);
+        geom.program_once = sizes[s] >= 8;
+        host_board_setup(&geom);
+        memset(host_flash_mem(), 0xA5, geom.size);
+        uint8_t erased = geom.erased;
+        lb_flash_area_t fa;
+        lb_flash_writer_t w;
+        assert_int_equal(lb_flash_area_init(&fa, &geom, 4096, 8192), LB_OK);
+        assert_int_equal(lb_flash_writer_init(&w, &fa, 0), LB_OK);
+        uint32_t held = sizes[s] < 4 ? 4 : sizes[s];
+        if (sizes[s] > 1) {
+            assert_int_equal(lb_flash_writer_skip(&w, 1), LB_E_ALIGN);
+        }
+        assert_int_equal(lb_flash_writer_skip(&w, held), LB_OK);
+        uint8_t data[100];
+        memset(data, 0x3C, sizeof data);
+        assert_int_equal(lb_flash_writer_write(&w, data, 3), LB_OK);
+        if (sizes[s] > 3) {
+            assert_int_equal(lb_flash_writer_skip(&w, held), LB_E_STATE); /* bytes buffered */
+        }
+        assert_int_equal(lb_flash_writer_write(&w, data, sizeof data - 3), LB_OK);
+        assert_int_equal(lb_flash_writer_finish(&w), LB_OK);
+        for (uint32_t i = 0; i < held; i++) {
+            assert_int_equal(host_flash_mem()[4096 + i], erased);
+        }
+        assert_memory_equal(host_flash_mem() + 4096 + held, data, sizeof data);
+        uint8_t head[32];
+        memset(head, 0x96, sizeof head);
+        assert_int_equal(lb_flash_area_program(&fa, 0, head, held), LB_OK);
+        assert_memory_equal(host_flash_mem() + 4096, head, held);
+        assert_int_equal(host_flash_violations(), 0);
+        assert_int_equal(lb_flash_writer_skip(&w, 8192), LB_E_NOSPACE);
+        host_board_teardown();
+    }
+}
+
 static void test_flash_host_enforces_nor_rules(void **state)
 {
     (void)state;
@@ -265,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_flash_program_padded_uses_erased_value),
         cmocka_unit_test(test_flash_erase_ahead_over_mixed_units),
         cmocka_unit_test(test_flash_writer_streams_any_chunking),
+        cmocka_unit_test(test_flash_writer_skip_leaves_erased_unit),
         cmocka_unit_test(test_flash_host_enforces_nor_rules),
         cmocka_unit_test(test_flash_host_program_once),
         cmocka_unit_test(test_flash_host_power_cut_before_and_torn),

@@ -393,7 +393,7 @@ static void test_image_every_header_byte_flip_refused(void **state)
                 assert_true(rc == LB_E_SIZE || rc == LB_E_RANGE || rc == LB_E_TLV ||
                             rc == LB_E_TRUNCATED);
             } else if (i >= LB_IMAGE_OFF_FLAGS && i < LB_IMAGE_OFF_VER_MAJOR) {
-                assert_true(rc == LB_E_HASH || rc == LB_E_UNSUPPORTED);
+                assert_true(rc == LB_E_HASH || rc == LB_E_FLAGS);
             } else {
                 assert_int_equal(rc, LB_E_HASH); /* load address, version, padding */
             }
@@ -846,7 +846,32 @@ static void test_image_encrypted_flag_refused(void **state)
     uint8_t img[CAP];
     size_t n = build_default(img);
     lb_put_le32(img + LB_IMAGE_OFF_FLAGS, LB_IMAGE_F_RAM_LOAD | LB_IMAGE_F_ENCRYPTED_AES128);
-    assert_int_equal(verify(img, n), LB_E_UNSUPPORTED);
+    assert_int_equal(verify(img, n), LB_E_FLAGS);
+}
+
+/* The load area is the installer's check too: an image the loader could
+ * never place is refused by the verifier, with its own code. */
+static void test_image_load_area_bounds_refused(void **state)
+{
+    (void)state;
+    uint8_t img[CAP];
+    size_t n = build_default(img); /* load address 0x00100000 */
+    lb_image_policy_t p = default_policy();
+    p.load_base = 0x00100000u;
+    p.load_size = (uint32_t)n;
+    assert_int_equal(lb_image_verify(img, n, &p, NULL), LB_OK); /* exactly fits */
+    p.load_size = (uint32_t)n - 1;                              /* one byte short */
+    assert_int_equal(lb_image_verify(img, n, &p, NULL), LB_E_LOADAREA);
+    p.load_size = LB_IMAGE_HEADER_SIZE + 16; /* not even the body */
+    assert_int_equal(lb_image_verify(img, n, &p, NULL), LB_E_LOADAREA);
+    p.load_base = 0x00100001u; /* starts after the load address */
+    p.load_size = 1u << 20;
+    assert_int_equal(lb_image_verify(img, n, &p, NULL), LB_E_LOADAREA);
+    p.load_base = 0x00000000u; /* ends before it */
+    p.load_size = 0x00100000u;
+    assert_int_equal(lb_image_verify(img, n, &p, NULL), LB_E_LOADAREA);
+    p.load_size = 0; /* not checked */
+    assert_int_equal(lb_image_verify(img, n, &p, NULL), LB_OK);
 }
 
 static void test_image_build_rejects_bad_options(void **state)
@@ -910,6 +935,7 @@ int main(void)
         cmocka_unit_test(test_image_product_wrong_refused),
         cmocka_unit_test(test_image_security_counter_below_minimum_refused),
         cmocka_unit_test(test_image_encrypted_flag_refused),
+        cmocka_unit_test(test_image_load_area_bounds_refused),
         cmocka_unit_test(test_image_build_rejects_bad_options),
         cmocka_unit_test(test_image_version_cmp_orders),
     };

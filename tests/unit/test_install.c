@@ -1,7 +1,8 @@
 /* The install sequence (lib/src/install.c, lb/install.h) the recovery
- * image and the power-cut sweep run: a refused image leaves its slot
- * marked empty and never activated, the other slot untouched; an accepted
- * one is activated; the chunking of the input does not matter. */
+ * image and the power-cut sweep run: a refused or abandoned image leaves
+ * its slot marked empty, never activated and never verifying (its commit
+ * unit is not written), the other slot untouched; an accepted one is
+ * activated; the chunking of the input does not matter. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -158,6 +159,86 @@ static void test_install_refused_downgrade_leaves_slot_empty(void **st)
     assert_memory_equal(host_flash_mem() + dev.slot[1]->offset, app2, app2_len);
 }
 
+/* What the loader would find in a slot, whatever the boot state says: the
+ * most permissive policy (hash only, any kind, any product, no floor). */
+static int slot_verifies(unsigned slot)
+{
+    lb_image_policy_t any = {.kind = LB_IMAGE_KIND_ANY, .max_size = dev.slot[slot]->size};
+    return lb_image_verify(host_flash_mem() + dev.slot[slot]->offset, dev.slot[slot]->size, &any,
+                           NULL);
+}
+
+static void test_install_refused_image_never_verifies(void **st)
+{
+    (void)st;
+    /* refused at the very end (product): every other byte was written */
+    assert_int_equal(install(1, other, other_len, 700), LB_E_PRODUCT);
+    assert_int_equal(slot_verifies(1), LB_E_MAGIC);
+    size_t whole = other_len / 4 * 4; /* the buffered tail is never programmed */
+    assert_memory_equal(host_flash_mem() + dev.slot[1]->offset + 4, other + 4, whole - 4);
+    assert_slot_b_empty();
+    assert_slot_a_untouched();
+}
+
+static void test_install_abandoned_after_last_byte_never_verifies(void **st)
+{
+    (void)st;
+    /* the whole image arrived, then the client vanished (or power failed)
+     * before finish: nothing of it may ever boot */
+    lb_flash_area_t fa;
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    assert_int_equal(
+        lb_flash_area_init(&fa, lb_board_flash_geom(), dev.slot[1]->offset, dev.slot[1]->size),
+        LB_OK);
+    memset(&pol, 0, sizeof pol);
+    pol.kind = LB_IMAGE_KIND_APP;
+    pol.product = LBT_PRODUCT;
+    pol.max_size = dev.slot[1]->size;
+    assert_int_equal(lb_install_begin(&ctx, &logv, &fa, &pol, 1), LB_OK);
+    assert_int_equal(lb_install_write(&ctx, app2, app2_len), LB_OK);
+    lb_install_abort(&ctx);
+    assert_int_equal(slot_verifies(1), LB_E_MAGIC);
+    assert_slot_b_empty();
+    /* finishing commits: the same bytes then verify */
+    assert_int_equal(install(1, app2, app2_len, 700), LB_OK);
+    assert_int_equal(slot_verifies(1), LB_OK);
+}
+
+static void test_install_trailing_bytes_refused(void **st)
+{
+    (void)st;
+    static uint8_t longer[LBT_IMAGE_MAX + 16];
+    memcpy(longer, app2, app2_len);
+    memset(longer + app2_len, 0x5A, 16);
+    for (size_t chunk = 1; chunk <= 4096; chunk *= 64) {
+        assert_int_equal(install(1, longer, app2_len + 16, chunk), LB_E_TRAILING);
+        assert_int_not_equal(slot_verifies(1), LB_OK);
+        assert_slot_b_empty();
+        assert_slot_a_untouched();
+    }
+}
+
+static void test_install_load_area_refused(void **st)
+{
+    (void)st;
+    lb_flash_area_t fa;
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    assert_int_equal(
+        lb_flash_area_init(&fa, lb_board_flash_geom(), dev.slot[1]->offset, dev.slot[1]->size),
+        LB_OK);
+    memset(&pol, 0, sizeof pol);
+    pol.kind = LB_IMAGE_KIND_APP;
+    pol.product = LBT_PRODUCT;
+    pol.max_size = dev.slot[1]->size;
+    pol.load_base = LBT_LOAD_ADDR;
+    pol.load_size = (uint32_t)app2_len - 1; /* one byte too small */
+    assert_int_equal(lb_install_begin(&ctx, &logv, &fa, &pol, 1), LB_OK);
+    assert_int_equal(lb_install_write(&ctx, app2, app2_len), LB_E_LOADAREA);
+    assert_false(ctx.active);
+    assert_slot_b_empty();
+    assert_slot_a_untouched();
+}
+
 static void test_install_calls_out_of_order_are_refused(void **st)
 {
     (void)st;
@@ -290,6 +371,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_install_refused_downgrade_leaves_slot_empty, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_install_refused_image_never_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_install_abandoned_after_last_byte_never_verifies,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_install_trailing_bytes_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_install_load_area_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_install_calls_out_of_order_are_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_install_chunk_sizes_give_the_same_result, setup,

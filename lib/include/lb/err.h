@@ -35,7 +35,10 @@ enum {
     LB_E_TRUNCATED = -26,   /* image ends before its declared size */
     LB_E_TLVPLACE = -27,    /* TLV in an area where it is not allowed (not covered/honoured) */
     LB_E_TLVUNKNOWN = -28,  /* unknown protected TLV below the vendor range */
-    LB_E_LAST = -29
+    LB_E_FLAGS = -29,       /* image header flags this build cannot honour (encrypted, ...) */
+    LB_E_LOADAREA = -30,    /* image's load address or size outside the board's load area */
+    LB_E_TRAILING = -31,    /* bytes after the image's end where none may be (an upload) */
+    LB_E_LAST = -32
 };
 
 /* Returns a short, stable, lower-case description of an LB_E_* code

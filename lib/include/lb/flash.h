@@ -80,6 +80,13 @@ typedef struct {
  * LB_E_RANGE. */
 int lb_flash_writer_init(lb_flash_writer_t *w, const lb_flash_area_t *fa, uint32_t start);
 
+/* Leaves the next `len` bytes (a multiple of the program size; nothing
+ * may be buffered) erased but unprogrammed: erases ahead over them and
+ * moves past, so the caller can program them later with
+ * lb_flash_area_program (the installer's commit unit). Returns 0,
+ * LB_E_ALIGN, LB_E_STATE (bytes buffered), LB_E_NOSPACE or a flash error. */
+int lb_flash_writer_skip(lb_flash_writer_t *w, uint32_t len);
+
 /* Appends `len` bytes. Returns 0, LB_E_NOSPACE when the data would run
  * past the area, or a flash error. */
 int lb_flash_writer_write(lb_flash_writer_t *w, const void *data, size_t len);

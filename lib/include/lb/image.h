@@ -38,7 +38,7 @@
 #define LB_IMAGE_OFF_PAD 28u           /* u32, written 0 */
 
 /* Header flags. Lifeboat boots plain images; encrypted or compressed ones
- * are refused with LB_E_UNSUPPORTED rather than executed as garbage. */
+ * are refused with LB_E_FLAGS rather than executed as garbage. */
 #define LB_IMAGE_F_PIC 0x01u
 #define LB_IMAGE_F_ENCRYPTED_AES128 0x04u
 #define LB_IMAGE_F_ENCRYPTED_AES256 0x08u
@@ -89,6 +89,11 @@ typedef struct {
     const uint8_t *key_der; /* trusted public key, DER SubjectPublicKeyInfo (P-256) */
     size_t key_der_len;     /* 0: no key (then require_signature fails with LB_E_KEY) */
     uint32_t max_size;      /* whole image incl. TLVs must fit (the slot); 0: only 32-bit */
+    /* The board's load area (RAM-loaded boards): the image is copied whole
+     * to its load address, so [load_addr, load_addr + total) must lie in
+     * [load_base, load_base + load_size). load_size 0: not checked. */
+    uint32_t load_base;
+    uint32_t load_size;
 } lb_image_policy_t;
 
 /* What verification learned about an image (as far as parsing got). */
@@ -114,11 +119,13 @@ typedef struct {
  * RAM-loaded images). Bytes after the image's end (rest of a slot) are
  * ignored. Returns 0 when every check of `policy` holds, else a precise
  * negative code: LB_E_MAGIC (header magic), LB_E_SIZE (header size),
- * LB_E_UNSUPPORTED (encrypted/compressed flags), LB_E_RANGE (sizes wrap or
- * exceed policy->max_size), LB_E_TRUNCATED, LB_E_TLV (malformed TLV area or
+ * LB_E_FLAGS (encrypted/compressed flags), LB_E_RANGE (sizes wrap or
+ * exceed policy->max_size), LB_E_LOADAREA (load address or size outside
+ * the policy's load area), LB_E_TRUNCATED, LB_E_TLV (malformed TLV area or
  * entry), LB_E_TLVPLACE (TLV in the wrong area), LB_E_TLVUNKNOWN (unknown
  * protected TLV), LB_E_HASH, LB_E_UNSIGNED, LB_E_KEY, LB_E_SIG, LB_E_KIND,
- * LB_E_PRODUCT, LB_E_SECCNT. `info` may be NULL; it is filled as far as
+ * LB_E_PRODUCT, LB_E_SECCNT, LB_E_UNSUPPORTED (a signature required from a
+ * build without signature support). `info` may be NULL; it is filled as far as
  * parsing got. Built on the streaming verifier below: one code path. */
 int lb_image_verify(const uint8_t *image, size_t len, const lb_image_policy_t *policy,
                     lb_image_info_t *info);

@@ -1,0 +1,131 @@
+"""The curated mutations of `make test-mutants` (tests/mutants/README.md).
+
+Each entry breaks one behaviour on purpose with a literal edit of one file
+(`find` must occur exactly once; it is replaced by `replace`), and names the
+suite that must fail because of it. A mutation that no suite catches is a
+missing test, not an entry to drop.
+
+Suites (run in a scratch copy of the tree, see run.py):
+  unit:<module>        build/test/test_<module> (cmocka, ASan/UBSan)
+  sweep:<case filter>  the power-cut sweep on the matching cases
+  recovery:<file>[::k] pytest on tests/recovery/<file> (QEMU; builds the images)
+`fast` mutations (host only) also run inside `make test`.
+"""
+
+MUTANTS = [
+    dict(id="install-commit-first",
+         why="the installer programs the image's first unit (the magic) as soon as it "
+             "arrives, so a refused or cut install leaves a slot that verifies",
+         file="lib/src/install.c",
+         find="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
+        }
+    }""",
+         replace="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
+            if (err == 0) {
+                err = lb_flash_area_program(&ctx->area, 0, ctx->head, ctx->head_len);
+            }
+        }
+    }""",
+         suite="unit:install", fast=True),
+    dict(id="install-commit-first-sweep",
+         why="the same break, as the power-cut sweep sees it: a refused image boots "
+             "after a cut on a device with nothing installed",
+         file="lib/src/install.c",
+         find="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
+        }
+    }""",
+         replace="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
+            if (err == 0) {
+                err = lb_flash_area_program(&ctx->area, 0, ctx->head, ctx->head_len);
+            }
+        }
+    }""",
+         suite="sweep:flow=refused layout=single verify=hash geom=uniform4k erased=FF", fast=True),
+    dict(id="install-commit-first-qemu",
+         why="the same break on the emulated board: an untrusted-key image pushed to a "
+             "recovery-only or single-slot device boots after a power cycle",
+         file="lib/src/install.c",
+         find="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
+        }
+    }""",
+         replace="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
+            if (err == 0) {
+                err = lb_flash_area_program(&ctx->area, 0, ctx->head, ctx->head_len);
+            }
+        }
+    }""",
+         suite="recovery:test_refusals.py::test_untrusted_key_on_recovery_only_device_never_boots"),
+    dict(id="install-commit-before-checks",
+         why="the commit happens before the boot state records the slot: a cut in "
+             "between leaves an accepted-looking slot the loader adopts without a trial",
+         file="lib/src/install.c",
+         find="""    if (err == 0) {
+        err =
+            lb_bootstate_install_done(ctx->log, ctx->slot, &info->version, info->security_counter);
+    }
+    if (err == 0) {
+        /* The commit: from this program on the slot verifies. */
+        err = lb_flash_area_program(&ctx->area, 0, ctx->head, ctx->head_len);""",
+         replace="""    if (err == 0) {
+        err = lb_flash_area_program(&ctx->area, 0, ctx->head, ctx->head_len);
+    }
+    if (err == 0) {
+        err =
+            lb_bootstate_install_done(ctx->log, ctx->slot, &info->version, info->security_counter);""",
+         suite="sweep:flow=refused layout=single verify=hash geom=uniform4k erased=FF", fast=True),
+    dict(id="install-no-trailing-check",
+         why="bytes after the image's end inside the upload are written into the slot",
+         file="lib/src/install.c",
+         find="err = LB_E_TRAILING; /* the image ended inside this chunk */",
+         replace="err = 0;",
+         suite="unit:install", fast=True),
+    dict(id="image-no-load-area",
+         why="the verifier ignores the load area: an image the loader cannot place passes",
+         file="lib/src/image.c",
+         find="    if (p->load_size != 0) {",
+         replace="    if (p->load_size != 0 && 0) {",
+         suite="unit:image", fast=True),
+    dict(id="image-load-area-size",
+         why="the load area bounds only the load address, not the image's size",
+         file="lib/src/image.c",
+         find="""    if ((uint64_t)in->hdr_size + in->img_size + in->protect_tlv_size + LB_IMAGE_TLV_INFO_SIZE >
+        c->room) {""",
+         replace="""    if (0) {""",
+         suite="unit:image", fast=True),
+    dict(id="flash-skip-no-advance",
+         why="the writer's skip does not move past the held-back unit: the image is "
+             "written shifted",
+         file="lib/src/flash.c",
+         find="""    if (rc == LB_OK) {
+        w->pos += len;
+    }
+    return rc;
+}
+
+int lb_flash_writer_write""",
+         replace="""    return rc;
+}
+
+int lb_flash_writer_write""",
+         suite="unit:flash", fast=True),
+    dict(id="update-no-load-area",
+         why="recovery's upload policy has no load area: an image the loader would "
+             "refuse is installed over the older slot",
+         file="recovery/update.c",
+         find="    if (la.ram != NULL) {",
+         replace="    if (la.ram == NULL) {",
+         suite="recovery:test_refusals.py::test_every_verifier_refusal_is_422_and_changes_nothing"),
+    dict(id="update-flags-500",
+         why="an image with unsupported header flags answers 500, not 422",
+         file="recovery/update.c",
+         find="    case LB_E_FLAGS:\n",
+         replace="",
+         suite="recovery:test_refusals.py::test_every_verifier_refusal_is_422_and_changes_nothing"),
+    dict(id="update-no-signature",
+         why="recovery's upload policy does not require a signature: unsigned and "
+             "wrong-key images are installed",
+         file="recovery/update.c",
+         find="    app_policy(&up.policy, st, slot, true);",
+         replace="    app_policy(&up.policy, st, slot, false);",
+         suite="recovery:test_refusals.py::test_every_verifier_refusal_is_422_and_changes_nothing"),
+]
