@@ -49,26 +49,31 @@ def sync_tree():
             os.symlink(os.path.join(ROOT, "build", d), link)
 
 
-def suite_cmd(suite):
+def suite_cmds(suite):
+    """(build command, test command) of a suite: a mutation that does not
+    build is BROKEN, not killed."""
     kind, _, arg = suite.partition(":")
+    mk = "make -s --no-print-directory "
     if kind == "unit":
-        t = f"build/test/test_{arg}"
-        return f"make -s --no-print-directory {t} && {t}"
+        return mk + f"build/test/test_{arg}", f"build/test/test_{arg}"
     if kind == "sweep":
-        return ("make -s --no-print-directory build/test/sweep && "
-                f"build/test/sweep --jobs 2 --case '{arg}'")
+        return mk + "build/test/sweep", f"build/test/sweep --jobs 2 --case '{arg}'"
     if kind == "recovery":
-        return ("make -s --no-print-directory qemu-images && "
+        return (mk + "qemu-images",
                 f"/usr/bin/python3 -m pytest -p no:cacheprovider -q -x tests/recovery/{arg}")
     raise SystemExit(f"test-mutants: unknown suite '{suite}'")
 
 
 def run_suite(suite, log):
+    """Returns ("built-failed" | exit code | "timeout", seconds)."""
     t0 = time.monotonic()
+    build, test = suite_cmds(suite)
     try:
-        p = subprocess.run(["bash", "-c", suite_cmd(suite)], cwd=SCRATCH, stdout=log,
-                           stderr=subprocess.STDOUT, timeout=SUITE_TIMEOUT)
-        rc = p.returncode
+        if subprocess.run(["bash", "-c", build], cwd=SCRATCH, stdout=log, stderr=subprocess.STDOUT,
+                          timeout=SUITE_TIMEOUT).returncode != 0:
+            return "build-failed", time.monotonic() - t0
+        rc = subprocess.run(["bash", "-c", test], cwd=SCRATCH, stdout=log,
+                            stderr=subprocess.STDOUT, timeout=SUITE_TIMEOUT).returncode
     except subprocess.TimeoutExpired:
         rc = "timeout"
     return rc, time.monotonic() - t0
@@ -116,7 +121,10 @@ def main():
             with open(path, "w") as f:
                 f.write(orig)
             os.utime(path)  # newer than the mutated build outputs
-        if rc != 0:
+        if rc == "build-failed":
+            print(f"BROKEN   {m['id']}: the mutated tree does not build (see its log)")
+            stale.append(m["id"])
+        elif rc != 0:
             killed += 1
             print(f"killed   {m['id']:32} by {m['suite']} ({secs:.0f} s)")
         else:

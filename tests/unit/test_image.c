@@ -872,6 +872,12 @@ static void test_image_load_area_bounds_refused(void **state)
     assert_int_equal(lb_image_verify(img, n, &p, NULL), LB_E_LOADAREA);
     p.load_size = 0; /* not checked */
     assert_int_equal(lb_image_verify(img, n, &p, NULL), LB_OK);
+    /* Refused from the header alone, before the body streams into a slot. */
+    p.load_base = 0x00100000u;
+    p.load_size = LB_IMAGE_HEADER_SIZE + 16;
+    lb_image_stream_t st;
+    assert_int_equal(lb_image_stream_init(&st, &p), LB_OK);
+    assert_int_equal(lb_image_stream_update(&st, img, LB_IMAGE_HEADER_SIZE), LB_E_LOADAREA);
 }
 
 static void test_image_build_rejects_bad_options(void **state)
