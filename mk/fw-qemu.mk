@@ -93,12 +93,19 @@ QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS)
 # lwIP, the HTTP server and Digest auth (mk/fw-net.mk). mbedTLS's fast
 # reduction for NIST curves is on for every firmware build
 # (lib/mbedtls/lb_mbedtls_config.h; make bench-recovery, make bench-loader).
-QB_FLAGS_recovery := $(RECOVERY_NET_CPPFLAGS)
+# Link-time optimisation: the recovery budget (64 KiB with DHCP) needs it.
+QB_FLAGS_recovery := $(RECOVERY_NET_CPPFLAGS) -flto
 QB_APP_SRCS := $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) $(FW_MBEDTLS_SRCS) \
   lib/src/nosig/image_sig_none.c
 
+# Program-unit buffers (the writer's, the installer's commit unit) sized for
+# this board's layouts (program 4 bytes; 128 is the credential record, the
+# smallest allowed) rather than lib's 256-byte default: 256 B of recovery
+# RAM. recovery/update.c and loader_main.c refuse a layout with a larger
+# program size at compile time.
+QB_PROGRAM_MAX := 128
 QB_CPPFLAGS := -Ilib/include -I$(QB_DIR) -I$(QB_LAYOUT) -Iapp-template/runtime -Iloader \
-  $(FW_MBEDTLS_CFLAGS)
+  $(FW_MBEDTLS_CFLAGS) -DLB_CFG_PROGRAM_MAX=$(QB_PROGRAM_MAX)u
 
 # Objects of one build flavour: $(call qb_objs,flavour,sources).
 qb_objs = $(patsubst %.c,$(QB)/obj/$(1)/%.o,$(2))
@@ -132,7 +139,7 @@ QB_RECOVERY_OBJS := $(call qb_objs,recovery,$(QB_RECOVERY_SRCS))
 $(QB_RECOVERY_OBJS): $(QB)/obj/recovery/%.o: %.c
 $(QB)/obj/recovery/recovery/status.o: $(RECOVERY_PAGE_INC)
 $(QB)/recovery.elf: $(QB_RECOVERY_OBJS) $(QB)/ld/recovery.ld $(QB_DIR)/ld/image-ram.ld
-	$(FW_CC) $(FW_LDFLAGS) -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ $(QB_RECOVERY_OBJS)
+	$(FW_CC) $(FW_LDFLAGS) -Os -flto=auto -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ $(QB_RECOVERY_OBJS)
 
 # Benchmark flavour (`make bench-recovery` only, never flashed by `make
 # run`): the same sources with LB_RECOVERY_BENCH=1, which adds a discard
@@ -142,7 +149,8 @@ $(QB_RECOVERY_BENCH_OBJS): $(QB)/obj/recovery-bench/%.o: %.c
 $(QB)/obj/recovery-bench/recovery/status.o: $(RECOVERY_PAGE_INC)
 QB_FLAGS_recovery-bench := $(QB_FLAGS_recovery) -DLB_RECOVERY_BENCH=1
 $(QB)/recovery-bench.elf: $(QB_RECOVERY_BENCH_OBJS) $(QB)/ld/recovery.ld $(QB_DIR)/ld/image-ram.ld
-	$(FW_CC) $(FW_LDFLAGS) -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ $(QB_RECOVERY_BENCH_OBJS)
+	$(FW_CC) $(FW_LDFLAGS) -Os -flto=auto -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ \
+	  $(QB_RECOVERY_BENCH_OBJS)
 
 # ---- app (app-template demo) ---------------------------------------------
 # Test variants: `make qemu-app APP_VARIANT=hang APP_HANG=1 APP_VERSION=1.1.0`

@@ -48,6 +48,8 @@ typedef struct {
     bool peer_fin; /* the client closed its side */
     uint32_t body_left;
     uint32_t last_ms;
+    uint32_t phase_ms;   /* when the current head, or body window, began */
+    uint32_t window_got; /* body bytes received in the current window */
     uint32_t client;
     const uint8_t *tx; /* static data still to queue (the page) */
     uint32_t tx_left;
@@ -92,17 +94,10 @@ uint32_t lb_server_last_activity(void)
 
 bool lb_server_busy(void)
 {
-    for (unsigned i = 0; i < LB_HTTP_CONN_MAX; i++) {
-        if (conns[i].state != C_FREE) {
-            return true;
-        }
-    }
-    for (unsigned i = 0; i < LB_HTTP_WAITERS; i++) {
-        if (waiters[i].pcb != NULL) {
-            return true;
-        }
-    }
-    return lb_update_active(NULL, NULL, NULL);
+    /* Open connections do not count: a page polling /api/status, or a
+     * client holding sockets open, must not keep the device in recovery.
+     * An upload in progress and a reboot being answered do. */
+    return lb_update_active(NULL, NULL, NULL) || reboot_conn != NULL;
 }
 
 bool lb_server_reboot_due(void)
@@ -445,6 +440,7 @@ static void on_request(conn_t *c)
         on_auth_failure(c, &res);
         return;
     }
+    last_activity = now_ms(); /* only authenticated requests extend the stay */
     if (r == LB_HTTP_ROUTE_CREDENTIAL) {
         if (p->content_length > LB_HTTP_LINE_MAX) {
             refuse_audited(c, 413, "credential form too long");
@@ -520,6 +516,7 @@ static void upload_finished(conn_t *c, int err, const lb_image_info_t *info)
 /* Body bytes of an accepted upload. */
 static void feed_upload(conn_t *c, const uint8_t *d, size_t n)
 {
+    last_activity = now_ms(); /* an authenticated upload in progress */
     int err = lb_update_write(d, n);
     c->body_left -= (uint32_t)n;
     if (err != 0) {
@@ -539,6 +536,7 @@ static void feed(conn_t *c, const uint8_t *d, size_t n)
     while (n > 0 && c->state != C_FREE) {
         if (c->state == C_UPLOAD || c->state == C_DRAIN) {
             size_t k = n < c->body_left ? n : c->body_left;
+            c->window_got += (uint32_t)k;
             if (c->state == C_UPLOAD) {
                 feed_upload(c, d, k);
             } else {
@@ -558,6 +556,7 @@ static void feed(conn_t *c, const uint8_t *d, size_t n)
         }
         if (c->state == C_BODY) {
             size_t k = n < c->body_left ? n : c->body_left;
+            c->window_got += (uint32_t)k;
             memcpy(c->req.line + c->body_got, d, k);
             c->body_got = (uint16_t)(c->body_got + k);
             c->body_left -= (uint32_t)k;
@@ -575,6 +574,9 @@ static void feed(conn_t *c, const uint8_t *d, size_t n)
             c->close_after = true;
             return;
         }
+        if (lb_http_parser_idle(&c->req)) {
+            c->phase_ms = now_ms(); /* a new request head starts: its deadline */
+        }
         size_t used = 0;
         lb_http_result_t r = lb_http_parser_feed(&c->req, d, n, &used);
         d += used;
@@ -585,6 +587,8 @@ static void feed(conn_t *c, const uint8_t *d, size_t n)
             return;
         }
         if (r == LB_HTTP_DONE) {
+            c->phase_ms = now_ms(); /* the body's first window */
+            c->window_got = 0;
             on_request(c);
         }
     }
@@ -642,7 +646,6 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
     tcp_recved(pcb, p->tot_len);
     if (c != NULL) {
         c->last_ms = now_ms();
-        last_activity = c->last_ms;
         in_recv = true;
         for (struct pbuf *q = p; q != NULL && c->state != C_FREE; q = q->next) {
             feed(c, q->payload, q->len);
@@ -723,8 +726,24 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
     if (c->state == C_FREE) {
         return aborted ? ERR_ABRT : ERR_OK;
     }
-    bool mid_request = (c->state == C_HEAD && !lb_http_parser_idle(&c->req)) ||
-                       c->state == C_UPLOAD || c->state == C_BODY;
+    bool mid_head = c->state == C_HEAD && !lb_http_parser_idle(&c->req);
+    bool in_body = c->state == C_UPLOAD || c->state == C_BODY || c->state == C_DRAIN;
+    uint32_t phase = now_ms() - c->phase_ms;
+    if (in_body && phase >= LB_HTTP_BODY_WINDOW_MS) {
+        if (c->window_got < LB_HTTP_BODY_MIN_BYTES) {
+            idle = LB_HTTP_STALL_MS + 1; /* too slow: as if stalled */
+        }
+        c->phase_ms = now_ms();
+        c->window_got = 0;
+    }
+    if (mid_head && phase > LB_HTTP_HEAD_MS) {
+        idle = LB_HTTP_STALL_MS + 1; /* the head took too long */
+    }
+    if (c->state == C_DRAIN && idle > LB_HTTP_STALL_MS) {
+        conn_close(c); /* answered already; the rest of the body is not waited for */
+        return aborted ? ERR_ABRT : ERR_OK;
+    }
+    bool mid_request = mid_head || c->state == C_UPLOAD || c->state == C_BODY;
     if (mid_request && idle > LB_HTTP_STALL_MS) {
         if (c->state == C_UPLOAD) {
             lb_update_abort();
@@ -759,8 +778,8 @@ static void conn_attach(conn_t *c, struct tcp_pcb *pcb)
     c->pcb = pcb;
     c->state = C_HEAD;
     c->last_ms = now_ms();
+    c->phase_ms = c->last_ms;
     c->client = lwip_ntohl(ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip)));
-    last_activity = c->last_ms;
     lb_http_parser_reset(&c->req);
     attach(c, pcb);
 }
@@ -802,7 +821,6 @@ static err_t on_recv_waiting(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err
     tcp_recved(pcb, p->tot_len);
     pbuf_free(p);
     kick = true;
-    last_activity = now_ms();
     return ERR_OK;
 }
 
@@ -827,8 +845,33 @@ static err_t on_poll_waiting(void *arg, struct tcp_pcb *pcb)
     return ERR_OK;
 }
 
+/* Whether a waiting connection already sent a whole request head. */
+static bool waiter_has_head(const waiter_t *w)
+{
+    return w->data != NULL && pbuf_memfind(w->data, "\r\n\r\n", 4, 0) != 0xFFFF;
+}
+
 static bool wait_for_slot(struct tcp_pcb *pcb)
 {
+    /* Full: the oldest waiter that has not sent a whole head yet gives its
+     * place to the newcomer (idle sockets cannot lock the door). */
+    waiter_t *old = NULL;
+    for (unsigned i = 0; i < LB_HTTP_WAITERS; i++) {
+        waiter_t *x = &waiters[i];
+        if (x->pcb == NULL) {
+            old = NULL;
+            break;
+        }
+        if (!waiter_has_head(x) && (old == NULL || (int32_t)(x->seq - old->seq) < 0)) {
+            old = x;
+        }
+    }
+    if (old != NULL) {
+        struct tcp_pcb *gone = old->pcb;
+        detach(gone);
+        waiter_free(old);
+        tcp_abort(gone);
+    }
     for (unsigned i = 0; i < LB_HTTP_WAITERS; i++) {
         waiter_t *w = &waiters[i];
         if (w->pcb == NULL) {
@@ -848,19 +891,67 @@ static bool wait_for_slot(struct tcp_pcb *pcb)
 /* From the main loop (no lwIP callback on the stack): hands free slots to
  * the oldest waiting connections that sent something, replaying what
  * they sent. */
+/* All slots busy and a client with a whole request head waits: frees the
+ * slot that serves nobody, so clients that send their request promptly
+ * (every browser, curl, lifeboat push) are served within a poll or two
+ * however many connections trickle bytes. In order: a kept-alive
+ * connection between requests, one draining an answered body, one whose
+ * head is still incomplete and that sent nothing for LB_HTTP_EVICT_SILENT_MS
+ * (the oldest; a client typing its request is not cut). Uploads, credential bodies and
+ * answers going out are never evicted. Returns the freed slot or NULL. */
+static conn_t *evict_for_waiter(void)
+{
+    conn_t *best = NULL;
+    int best_rank = 0;
+    for (unsigned i = 0; i < LB_HTTP_CONN_MAX; i++) {
+        conn_t *c = &conns[i];
+        int rank = 0;
+        if (c->state == C_HEAD && lb_http_parser_idle(&c->req)) {
+            rank = 3;
+        } else if (c->state == C_DRAIN) {
+            rank = 2;
+        } else if (c->state == C_HEAD && now_ms() - c->last_ms >= LB_HTTP_EVICT_SILENT_MS) {
+            rank = 1; /* an incomplete head that went quiet: trickling, or gone */
+        }
+        if (rank > best_rank ||
+            (rank == best_rank && rank > 0 && (int32_t)(c->phase_ms - best->phase_ms) < 0)) {
+            best = c;
+            best_rank = rank;
+        }
+    }
+    if (best == NULL) {
+        return NULL;
+    }
+    if (best_rank == 3) {
+        conn_close(best);
+    } else {
+        conn_abort(best);
+    }
+    return best->state == C_FREE ? best : NULL;
+}
+
 static void admit_waiters(void)
 {
     for (;;) {
         conn_t *c = conn_slot();
         waiter_t *w = NULL;
-        for (unsigned i = 0; c != NULL && i < LB_HTTP_WAITERS; i++) {
+        waiter_t *ready = NULL; /* the oldest waiter with a whole head */
+        for (unsigned i = 0; i < LB_HTTP_WAITERS; i++) {
             waiter_t *x = &waiters[i];
             if (x->pcb != NULL && (x->data != NULL || x->fin) &&
                 (w == NULL || (int32_t)(x->seq - w->seq) < 0)) {
                 w = x;
             }
+            if (x->pcb != NULL && waiter_has_head(x) &&
+                (ready == NULL || (int32_t)(x->seq - ready->seq) < 0)) {
+                ready = x;
+            }
         }
-        if (w == NULL) {
+        if (c == NULL && ready != NULL) {
+            c = evict_for_waiter();
+            w = ready;
+        }
+        if (c == NULL || w == NULL) {
             return;
         }
         struct tcp_pcb *pcb = w->pcb;

@@ -119,6 +119,7 @@ size_t lb_status_json(char *buf, size_t cap)
     field(&o, "failures", as.failures);
     field(&o, "lockouts", as.lockouts);
     field(&o, "stale_nonces", as.stale);
+    field(&o, "throttled", as.throttled);
     lb_out_str(&o, "},\"audit\":[");
     lb_audit_entry_t e;
     for (unsigned i = 0; lb_audit_get(i, &e) == 0; i++) {

@@ -9,6 +9,9 @@
 #include "lb/install.h"
 #include "partitions.h"
 
+_Static_assert(LB_FLASH_PROGRAM_SIZE <= LB_CFG_PROGRAM_MAX,
+               "the layout's program size exceeds LB_CFG_PROGRAM_MAX of this build");
+
 static const struct {
     uint32_t off;
     uint32_t size;

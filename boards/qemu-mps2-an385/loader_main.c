@@ -6,7 +6,11 @@
 #include "lb/board.h"
 #include "lb/err.h"
 #include "loader.h"
+#include "lb/config.h"
 #include "partitions.h"
+
+_Static_assert(LB_FLASH_PROGRAM_SIZE <= LB_CFG_PROGRAM_MAX,
+               "the layout's program size exceeds LB_CFG_PROGRAM_MAX of this build");
 #include "qemu_board.h"
 
 /* The build links the ECDSA seam only for `verify: signature` layouts

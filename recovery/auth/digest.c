@@ -295,8 +295,9 @@ static bool ct_equal(const char *a, const char *b, size_t n)
 /* ---- server state ------------------------------------------------------------- */
 
 #define NONCE_TAG_BYTES 12
-#define NONCE_LEN (8 + 2 * NONCE_TAG_BYTES)
+#define NONCE_LEN (16 + 2 * NONCE_TAG_BYTES)
 
+/* A nonce that was answered correctly, remembered until it expires. */
 typedef struct {
     uint32_t ctr;
     uint32_t issued;
@@ -318,8 +319,11 @@ static struct {
     char realm[LB_AUTH_REALM_MAX + 1];
     char ha1[65];
     uint8_t secret[32];
-    uint32_t next_ctr;
-    nonce_t nonces[LB_AUTH_NONCES];
+    uint32_t next_ctr; /* counter of the next nonce issued */
+    uint32_t min_ctr;  /* nonces with a lower counter are refused */
+    nonce_t used[LB_AUTH_USED_NONCES];
+    uint32_t guesses;     /* wrong guesses the device-wide bucket still allows */
+    uint32_t refilled_ms; /* when the bucket last gained a guess */
     client_t clients[LB_AUTH_CLIENTS];
     lb_audit_entry_t audit[LB_AUTH_AUDIT_ENTRIES];
     uint32_t audit_seq;
@@ -344,7 +348,8 @@ int lb_auth_set_credential(const char *user, const char *realm, const char *ha1_
     to_hex(s_auth.ha1, ha1, sizeof(ha1));
     s_auth.configured = true;
     /* Nonces issued for the old credential's realm are not honoured. */
-    memset(s_auth.nonces, 0, sizeof(s_auth.nonces));
+    s_auth.min_ctr = s_auth.next_ctr;
+    memset(s_auth.used, 0, sizeof(s_auth.used));
     return 0;
 }
 
@@ -357,6 +362,9 @@ int lb_auth_init(const char *user, const char *realm, const char *ha1_hex, const
     s_auth.next_ctr = (uint32_t)s_auth.secret[0] << 24 | (uint32_t)s_auth.secret[1] << 16 |
                       (uint32_t)s_auth.secret[2] << 8 | s_auth.secret[3];
     s_auth.next_ctr ^= now_ms;
+    s_auth.min_ctr = s_auth.next_ctr;
+    s_auth.guesses = LB_AUTH_GUESS_BURST;
+    s_auth.refilled_ms = now_ms;
     return lb_auth_set_credential(user, realm, ha1_hex);
 }
 
@@ -365,35 +373,36 @@ const char *lb_auth_realm(void)
     return s_auth.realm[0] ? s_auth.realm : "lifeboat";
 }
 
-static void nonce_format(char out[NONCE_LEN + 1], uint32_t ctr)
+static void put_be32(uint8_t *p, uint32_t v)
 {
-    uint8_t msg[4] = {(uint8_t)(ctr >> 24), (uint8_t)(ctr >> 16), (uint8_t)(ctr >> 8),
-                      (uint8_t)ctr};
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void nonce_format(char out[NONCE_LEN + 1], uint32_t ctr, uint32_t issued)
+{
+    uint8_t msg[8];
+    put_be32(msg, ctr);
+    put_be32(msg + 4, issued);
     uint8_t tag[32];
     hmac_sha256(s_auth.secret, msg, sizeof(msg), tag);
-    to_hex(out, msg, 4);
-    to_hex(out + 8, tag, NONCE_TAG_BYTES);
+    to_hex(out, msg, sizeof(msg));
+    to_hex(out + 16, tag, NONCE_TAG_BYTES);
 }
 
 size_t lb_auth_challenge(char *buf, size_t cap, bool stale, uint32_t now_ms)
 {
-    /* Reuse a free slot, else evict the oldest outstanding nonce. */
-    unsigned victim = 0;
-    for (unsigned i = 0; i < LB_AUTH_NONCES; i++) {
-        if (!s_auth.nonces[i].live) {
-            victim = i;
-            break;
-        }
-        if (after(s_auth.nonces[victim].issued, s_auth.nonces[i].issued)) {
-            victim = i;
-        }
-    }
-    nonce_t *n = &s_auth.nonces[victim];
-    n->ctr = s_auth.next_ctr++;
-    n->issued = now_ms;
-    n->live = true;
+    /* Nothing is stored: the nonce carries its counter and issue time under
+     * the boot secret's MAC. */
     char nonce[NONCE_LEN + 1];
-    nonce_format(nonce, n->ctr);
+    nonce_format(nonce, s_auth.next_ctr++, now_ms);
 
     static const char *const parts[] = {
         "WWW-Authenticate: Digest realm=\"",
@@ -423,37 +432,69 @@ size_t lb_auth_challenge(char *buf, size_t cap, bool stale, uint32_t now_ms)
     return len;
 }
 
-/* Finds the outstanding nonce `s` names. Returns its slot or NULL. */
-static nonce_t *nonce_find(const char *s, uint32_t now_ms)
+/* Consumes the nonce `s`: true when it is one this boot issued, younger
+ * than the TTL, and not used before (it is then remembered as used). */
+static bool nonce_use(const char *s, uint32_t now_ms)
 {
-    uint8_t ctrb[4];
-    char want[NONCE_LEN + 1];
+    uint8_t msg[8];
+    char want[NONCE_LEN + 1], head[17];
     if (strlen(s) != NONCE_LEN) {
-        return NULL;
+        return false;
     }
-    char ctrhex[9];
-    memcpy(ctrhex, s, 8);
-    ctrhex[8] = '\0';
-    if (from_hex(ctrb, ctrhex, 4) != 0) {
-        return NULL;
+    memcpy(head, s, 16);
+    head[16] = '\0';
+    if (from_hex(msg, head, sizeof(msg)) != 0) {
+        return false;
     }
-    uint32_t ctr =
-        (uint32_t)ctrb[0] << 24 | (uint32_t)ctrb[1] << 16 | (uint32_t)ctrb[2] << 8 | ctrb[3];
-    nonce_format(want, ctr);
+    uint32_t ctr = get_be32(msg), issued = get_be32(msg + 4);
+    nonce_format(want, ctr, issued);
     if (!ct_equal(want, s, NONCE_LEN)) {
-        return NULL;
+        return false; /* another boot's, or made up */
     }
-    for (unsigned i = 0; i < LB_AUTH_NONCES; i++) {
-        nonce_t *n = &s_auth.nonces[i];
+    if ((int32_t)(ctr - s_auth.min_ctr) < 0 || (int32_t)(s_auth.next_ctr - ctr) <= 0 ||
+        (int32_t)(now_ms - issued) < 0 || now_ms - issued > LB_AUTH_NONCE_TTL_MS) {
+        return false; /* expired, or older than what is remembered */
+    }
+    nonce_t *slot = NULL;
+    for (unsigned i = 0; i < LB_AUTH_USED_NONCES; i++) {
+        nonce_t *n = &s_auth.used[i];
+        if (n->live && now_ms - n->issued > LB_AUTH_NONCE_TTL_MS) {
+            n->live = false; /* expired: refused by its age from now on */
+        }
         if (n->live && n->ctr == ctr) {
-            if (now_ms - n->issued > LB_AUTH_NONCE_TTL_MS) {
-                n->live = false;
-                return NULL;
-            }
-            return n;
+            return false; /* a replay */
+        }
+        if (!n->live) {
+            slot = n;
+        } else if (slot == NULL || (slot->live && (int32_t)(n->ctr - slot->ctr) < 0)) {
+            slot = n; /* the oldest live one, if no slot is free */
         }
     }
-    return NULL;
+    if (slot->live && (int32_t)(slot->ctr + 1u - s_auth.min_ctr) > 0) {
+        /* Forgetting a live used nonce: refuse everything up to it. */
+        s_auth.min_ctr = slot->ctr + 1u;
+    }
+    slot->ctr = ctr;
+    slot->issued = issued;
+    slot->live = true;
+    return true;
+}
+
+/* The device-wide bucket of wrong guesses: refills, then tells whether
+ * one more guess may be evaluated. */
+static bool guess_allowed(uint32_t now_ms, uint32_t *retry_s)
+{
+    uint32_t gained = (now_ms - s_auth.refilled_ms) / LB_AUTH_GUESS_REFILL_MS;
+    if (gained > 0) {
+        s_auth.guesses = gained >= LB_AUTH_GUESS_BURST - s_auth.guesses ? LB_AUTH_GUESS_BURST
+                                                                        : s_auth.guesses + gained;
+        s_auth.refilled_ms += gained * LB_AUTH_GUESS_REFILL_MS;
+    }
+    if (s_auth.guesses == LB_AUTH_GUESS_BURST) {
+        s_auth.refilled_ms = now_ms; /* a full bucket does not bank time */
+    }
+    *retry_s = (LB_AUTH_GUESS_REFILL_MS - (now_ms - s_auth.refilled_ms) + 999u) / 1000u;
+    return s_auth.guesses > 0;
 }
 
 static client_t *client_get(uint32_t ip, uint32_t now_ms)
@@ -494,6 +535,9 @@ static unsigned failure(client_t *c, lb_auth_result_t *res, lb_audit_event_t ev,
                         const char *reason, uint32_t now_ms)
 {
     s_auth.stats.failures++;
+    if (ev == LB_AUDIT_AUTH_FAIL && s_auth.guesses > 0) {
+        s_auth.guesses--; /* a wrong guess spends the device-wide budget */
+    }
     lb_audit_record(ev, c->ip, (int)status, now_ms);
     c->failures++;
     if (c->failures >= LB_AUTH_FREE_FAILURES) {
@@ -554,6 +598,13 @@ unsigned lb_auth_check(const char *authz, const char *method, const char *uri, u
     if (!s_auth.configured) {
         return failure(c, res, LB_AUDIT_AUTH_FAIL, 401, "no credential provisioned", now_ms);
     }
+    /* From here on the password is tested: only within the device-wide
+     * budget, and unevaluated (the same 429, right or wrong) beyond it. */
+    if (!guess_allowed(now_ms, &res->retry_after)) {
+        s_auth.stats.throttled++;
+        lb_audit_record(LB_AUDIT_LOCKED, client, 429, now_ms);
+        return result(res, 429, "too many failed attempts on this device; retry later");
+    }
     if (!streq(d.realm, s_auth.realm) || !streq(d.username, s_auth.user)) {
         return failure(c, res, LB_AUDIT_AUTH_FAIL, 401, "wrong user or password", now_ms);
     }
@@ -570,14 +621,12 @@ unsigned lb_auth_check(const char *authz, const char *method, const char *uri, u
         return failure(c, res, LB_AUDIT_AUTH_FAIL, 401, "wrong user or password", now_ms);
     }
     /* The client knows the password; now the nonce must be fresh. */
-    nonce_t *n = nonce_find(d.nonce, now_ms);
-    if (n == NULL) {
+    if (!nonce_use(d.nonce, now_ms)) {
         s_auth.stats.stale++;
         lb_audit_record(LB_AUDIT_STALE, client, 401, now_ms);
         res->stale = true;
         return result(res, 401, "nonce used or expired");
     }
-    n->live = false;
     c->failures = 0;
     s_auth.stats.ok++;
     lb_audit_record(LB_AUDIT_AUTH_OK, client, 200, now_ms);

@@ -3,13 +3,18 @@
  *
  * - The credential is held only as HA1 = SHA-256("user:realm:password"),
  *   32 bytes; the password itself is never on the device.
- * - Nonces are single-use and expire: "<8 hex counter><24 hex tag>", tag =
- *   first 12 bytes of HMAC-SHA-256(boot secret, counter). A small table of
- *   outstanding nonces is the authority (a nonce not in it is stale), the
- *   tag makes nonces of another boot or a guessed counter fail early.
+ * - Nonces are stateless, single-use and expire: "<8 hex counter><8 hex
+ *   issue time><24 hex tag>", tag = first 12 bytes of HMAC-SHA-256(boot
+ *   secret, counter || issue time). Issuing stores nothing, so no flood of
+ *   challenges can evict a client's nonce; a nonce is good when its tag
+ *   holds, it is younger than LB_AUTH_NONCE_TTL_MS and it was not used
+ *   (a small table remembers used nonces until they expire).
  * - Failed attempts are counted per client address; after
  *   LB_AUTH_FREE_FAILURES a lockout starts at LB_AUTH_LOCKOUT_MS and doubles
- *   with each further failure (up to LB_AUTH_LOCKOUT_MAX_MS).
+ *   with each further failure (up to LB_AUTH_LOCKOUT_MAX_MS). On top, a
+ *   device-wide bucket bounds the wrong guesses evaluated from all
+ *   addresses together (LB_AUTH_GUESS_BURST, one more per
+ *   LB_AUTH_GUESS_REFILL_MS); while it is empty every attempt gets 429.
  * - Every failure, lockout, replay and the application's own events go to a
  *   small audit ring the status page shows.
  *
@@ -86,8 +91,8 @@ unsigned lb_auth_check(const char *authz, const char *method, const char *uri, u
 size_t lb_auth_challenge(char *buf, size_t cap, bool stale, uint32_t now_ms);
 
 /* Replaces the credential in force (a per-device one provisioned or
- * changed at run time); counters, lockouts and the audit log stay, the
- * outstanding nonces are dropped. Returns 0 or LB_E_INVAL (as lb_auth_init;
+ * changed at run time); counters, lockouts and the audit log stay, every
+ * nonce issued so far is refused from now on. Returns 0 or LB_E_INVAL (as lb_auth_init;
  * the previous credential then stays). */
 int lb_auth_set_credential(const char *user, const char *realm, const char *ha1_hex);
 
@@ -135,6 +140,7 @@ typedef struct {
     uint32_t failures;
     uint32_t lockouts;
     uint32_t stale;
+    uint32_t throttled; /* attempts refused unevaluated by the device-wide ceiling */
 } lb_auth_stats_t;
 void lb_auth_stats(lb_auth_stats_t *s);
 

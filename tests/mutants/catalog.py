@@ -2,20 +2,22 @@
 
 Each entry breaks one behaviour on purpose with a literal edit of one file
 (`find` must occur exactly once; it is replaced by `replace`), and names the
-suite that must fail because of it. A mutation that no suite catches is a
+suite that must fail because of it (or a list: each must fail). A mutation that no suite catches is a
 missing test, not an entry to drop.
 
 Suites (run in a scratch copy of the tree, see run.py):
   unit:<module>        build/test/test_<module> (cmocka, ASan/UBSan)
   sweep:<case filter>  the power-cut sweep on the matching cases
   recovery:<file>[::k] pytest on tests/recovery/<file> (QEMU; builds the images)
-`fast` mutations (host only) also run inside `make test`.
+`fast` mutations also run inside `make test`, with their host-only suites.
 """
 
 MUTANTS = [
     dict(id="install-commit-first",
          why="the installer programs the image's first unit (the magic) as soon as it "
-             "arrives, so a refused or cut install leaves a slot that verifies",
+             "arrives, so a refused or cut install leaves a slot that verifies (the sweep: "
+             "a refused image boots after a cut; QEMU: an untrusted-key image pushed to a "
+             "recovery-only device boots after a power cycle)",
          file="lib/src/install.c",
          find="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
         }
@@ -26,35 +28,10 @@ MUTANTS = [
             }
         }
     }""",
-         suite="unit:install", fast=True),
-    dict(id="install-commit-first-sweep",
-         why="the same break, as the power-cut sweep sees it: a refused image boots "
-             "after a cut on a device with nothing installed",
-         file="lib/src/install.c",
-         find="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
-        }
-    }""",
-         replace="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
-            if (err == 0) {
-                err = lb_flash_area_program(&ctx->area, 0, ctx->head, ctx->head_len);
-            }
-        }
-    }""",
-         suite="sweep:flow=refused layout=single verify=hash geom=uniform4k erased=FF", fast=True),
-    dict(id="install-commit-first-qemu",
-         why="the same break on the emulated board: an untrusted-key image pushed to a "
-             "recovery-only or single-slot device boots after a power cycle",
-         file="lib/src/install.c",
-         find="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
-        }
-    }""",
-         replace="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
-            if (err == 0) {
-                err = lb_flash_area_program(&ctx->area, 0, ctx->head, ctx->head_len);
-            }
-        }
-    }""",
-         suite="recovery:test_refusals.py::test_untrusted_key_on_recovery_only_device_never_boots"),
+         suite=["unit:install",
+                "sweep:flow=refused layout=single verify=hash geom=uniform4k erased=FF",
+                "recovery:test_refusals.py::test_untrusted_key_on_recovery_only_device_never_boots"],
+         fast=True),
     dict(id="install-commit-before-checks",
          why="the commit happens before the boot state records the slot: a cut in "
              "between leaves an accepted-looking slot the loader adopts without a trial",
@@ -128,4 +105,50 @@ int lb_flash_writer_write""",
          find="    app_policy(&up.policy, st, slot, true);",
          replace="    app_policy(&up.policy, st, slot, false);",
          suite="recovery:test_refusals.py::test_every_verifier_refusal_is_422_and_changes_nothing"),
+    dict(id="digest-nonce-window",
+         why="only the last 8 nonces issued are honoured: a flood of challenges "
+             "evicts a client's nonce before it answers",
+         file="recovery/auth/digest.c",
+         find="(int32_t)(s_auth.next_ctr - ctr) <= 0 ||",
+         replace="(int32_t)(s_auth.next_ctr - ctr) <= 0 || s_auth.next_ctr - ctr > 8 ||",
+         suite=["unit:digest",
+                "recovery:test_hardening.py::test_challenge_flood_does_not_evict_a_clients_nonce"],
+         fast=True),
+    dict(id="digest-replay-allowed",
+         why="a used nonce is accepted again (replay)",
+         file="recovery/auth/digest.c",
+         find="""        if (n->live && n->ctr == ctr) {
+            return false; /* a replay */
+        }""",
+         replace="",
+         suite="unit:digest", fast=True),
+    dict(id="digest-no-global-ceiling",
+         why="wrong guesses from many addresses are all evaluated (no device-wide ceiling)",
+         file="recovery/auth/digest.c",
+         find="    if (!guess_allowed(now_ms, &res->retry_after)) {",
+         replace="    if (!guess_allowed(now_ms, &res->retry_after) && 0) {",
+         suite="unit:digest", fast=True),
+    dict(id="server-no-eviction",
+         why="a client with a whole request head waits behind connections that "
+             "trickle bytes",
+         file="recovery/server.c",
+         find="        if (c == NULL && ready != NULL) {",
+         replace="        if (c == NULL && ready != NULL && 0) {",
+         suite="recovery:test_hardening.py::test_slow_clients_do_not_starve_the_device"),
+    dict(id="server-no-head-deadline",
+         why="a request head may take forever as long as a byte comes every 10 s",
+         file="recovery/server.c",
+         find="    if (mid_head && phase > LB_HTTP_HEAD_MS) {",
+         replace="    if (mid_head && phase > LB_HTTP_HEAD_MS && 0) {",
+         suite="recovery:test_hardening.py::test_slow_clients_do_not_starve_the_device"),
+    dict(id="server-any-traffic-extends-stay",
+         why="any received byte counts as activity: a polling page or an attacker "
+             "keeps the device in recovery forever",
+         file="recovery/server.c",
+         find="""        c->last_ms = now_ms();
+        in_recv = true;""",
+         replace="""        c->last_ms = now_ms();
+        last_activity = c->last_ms;
+        in_recv = true;""",
+         suite="recovery:test_hardening.py::test_unauthenticated_traffic_does_not_hold_recovery"),
 ]

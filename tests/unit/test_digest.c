@@ -150,7 +150,7 @@ static void test_digest_accepts_correct_answer_once(void **state)
     char nonce[80], authz[600];
     lb_auth_result_t res;
     challenge(nonce, false);
-    assert_int_equal(strlen(nonce), 32);
+    assert_int_equal(strlen(nonce), 40);
     answer(authz, sizeof(authz), "admin", "lifeboat", "POST", "/api/update", nonce, "00000001");
     assert_int_equal(lb_auth_check(authz, "POST", "/api/update", CLIENT, now, &res), 200);
     /* Replaying the very same request: the nonce is used up. */
@@ -249,22 +249,106 @@ static void test_digest_forged_and_expired_nonces_are_stale(void **state)
     assert_int_equal(lb_auth_check(authz, "GET", "/", CLIENT, now, &res), 200);
 }
 
-static void test_digest_nonce_table_evicts_oldest(void **state)
+/* Stateless nonces: a flood of unauthenticated challenges (anyone can ask
+ * for them) never costs a legitimate client its nonce. */
+static void test_digest_nonce_survives_challenge_flood(void **state)
 {
     (void)state;
     setup_server();
-    char first[80], nonce[80], authz[600];
+    char mine[80], nonce[80], authz[600];
     lb_auth_result_t res;
-    challenge(first, false);
-    for (int i = 0; i < LB_AUTH_NONCES; i++) {
-        now++;
+    challenge(mine, false);
+    for (int i = 0; i < 10000; i++) {
         challenge(nonce, false);
+        now += (i % 4 == 0); /* ~2.5 s of flooding */
     }
-    answer(authz, sizeof(authz), "admin", "lifeboat", "GET", "/", first, "00000001");
+    answer(authz, sizeof(authz), "admin", "lifeboat", "GET", "/", mine, "00000001");
+    assert_int_equal(lb_auth_check(authz, "GET", "/", CLIENT, now, &res), 200);
+    /* still single-use */
     assert_int_equal(lb_auth_check(authz, "GET", "/", CLIENT, now, &res), 401);
     assert_true(res.stale);
-    answer(authz, sizeof(authz), "admin", "lifeboat", "GET", "/", nonce, "00000001");
+    /* and a nonce whose issue time was edited fails its MAC */
+    challenge(mine, false);
+    mine[15] = mine[15] == '0' ? '1' : '0';
+    answer(authz, sizeof(authz), "admin", "lifeboat", "GET", "/", mine, "00000001");
+    assert_int_equal(lb_auth_check(authz, "GET", "/", CLIENT, now, &res), 401);
+    assert_true(res.stale);
+}
+
+/* More correct answers within one TTL than the used-nonce table holds: the
+ * oldest is forgotten and everything issued up to it is refused, so no
+ * used nonce can ever be replayed. */
+static void test_digest_used_nonce_overflow_never_allows_replay(void **state)
+{
+    (void)state;
+    setup_server();
+    enum { N = LB_AUTH_USED_NONCES + 3 };
+    static char nonces[N][80], later[80], authz[600];
+    lb_auth_result_t res;
+    for (int i = 0; i < N; i++) {
+        challenge(nonces[i], false);
+    }
+    challenge(later, false);
+    for (int i = 0; i < N; i++) {
+        now++;
+        answer(authz, sizeof(authz), "admin", "lifeboat", "GET", "/", nonces[i], "00000001");
+        assert_int_equal(lb_auth_check(authz, "GET", "/", CLIENT, now, &res), 200);
+    }
+    for (int i = 0; i < N; i++) {
+        answer(authz, sizeof(authz), "admin", "lifeboat", "GET", "/", nonces[i], "00000001");
+        assert_int_equal(lb_auth_check(authz, "GET", "/", CLIENT, now, &res), 401);
+        assert_true(res.stale);
+    }
+    answer(authz, sizeof(authz), "admin", "lifeboat", "GET", "/", later, "00000001");
     assert_int_equal(lb_auth_check(authz, "GET", "/", CLIENT, now, &res), 200);
+}
+
+/* Brute force from `addrs` addresses, `rate` attempts per second each
+ * round, for `minutes`: returns the wrong guesses the device evaluated
+ * (401 "wrong user or password"), i.e. passwords actually tested. */
+static unsigned long brute_force(unsigned addrs, unsigned per_s, unsigned minutes)
+{
+    setup_server();
+    char nonce[80], authz[600];
+    lb_auth_result_t res;
+    unsigned long evaluated = 0;
+    uint32_t end = now + minutes * 60000u;
+    for (unsigned k = 0; now < end; k++) {
+        now += 1000u / per_s;
+        challenge(nonce, false);
+        answer(authz, sizeof(authz), "admin", "lifeboat", "GET", "/", nonce, "00000001");
+        authz[strlen(authz) - 3] ^= 1; /* a wrong response: a guess */
+        uint32_t ip = 0x0a000000u + 2u + k % addrs;
+        unsigned st = lb_auth_check(authz, "GET", "/", ip, now, &res);
+        assert_true(st == 401 || st == 429);
+        evaluated += st == 401 && strcmp(res.reason, "wrong user or password") == 0;
+    }
+    return evaluated;
+}
+
+static void test_digest_global_guess_ceiling(void **state)
+{
+    (void)state;
+    const unsigned minutes = 10;
+    unsigned long one = brute_force(1, 50, minutes);
+    unsigned long many = brute_force(1000, 50, minutes);
+    unsigned long budget = LB_AUTH_GUESS_BURST + minutes * 60000ul / LB_AUTH_GUESS_REFILL_MS;
+    printf("auth: wrong guesses evaluated in %u min at 50 attempts/s: from 1 address %lu "
+           "(%.1f/min), from 1000 addresses %lu (%.1f/min); device-wide ceiling %lu\n",
+           minutes, one, (double)one / minutes, many, (double)many / minutes, budget);
+    assert_true(one <= budget);
+    assert_true(many <= budget);
+    assert_true(many >= budget - 1); /* the ceiling, not something lower, is what binds */
+    /* While the budget is spent, even the right password is not evaluated;
+     * it works again once a guess has been refilled. */
+    lb_auth_result_t res;
+    assert_int_equal(try_login("lifeboat", &res), 429);
+    assert_true(res.retry_after >= 1 && res.retry_after <= LB_AUTH_GUESS_REFILL_MS / 1000);
+    now += res.retry_after * 1000u;
+    assert_int_equal(try_login("lifeboat", &res), 200);
+    lb_auth_stats_t st;
+    lb_auth_stats(&st);
+    assert_true(st.throttled > 0);
 }
 
 static void test_digest_lockout_grows(void **state)
@@ -367,7 +451,9 @@ int main(void)
         cmocka_unit_test(test_digest_uppercase_hex_response_accepted),
         cmocka_unit_test(test_digest_refusals),
         cmocka_unit_test(test_digest_forged_and_expired_nonces_are_stale),
-        cmocka_unit_test(test_digest_nonce_table_evicts_oldest),
+        cmocka_unit_test(test_digest_nonce_survives_challenge_flood),
+        cmocka_unit_test(test_digest_used_nonce_overflow_never_allows_replay),
+        cmocka_unit_test(test_digest_global_guess_ceiling),
         cmocka_unit_test(test_digest_lockout_grows),
         cmocka_unit_test(test_digest_lockout_is_capped),
         cmocka_unit_test(test_digest_bad_credential_config_refuses_all),

@@ -168,6 +168,24 @@ static int slot_verifies(unsigned slot)
                            NULL);
 }
 
+/* Starts an install into slot b by hand (the caller feeds it), with a
+ * load area of `load_size` bytes at the images' load address (0: none). */
+static void begin_slot_b(uint32_t load_size)
+{
+    static lb_flash_area_t fa;
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    assert_int_equal(
+        lb_flash_area_init(&fa, lb_board_flash_geom(), dev.slot[1]->offset, dev.slot[1]->size),
+        LB_OK);
+    memset(&pol, 0, sizeof pol);
+    pol.kind = LB_IMAGE_KIND_APP;
+    pol.product = LBT_PRODUCT;
+    pol.max_size = dev.slot[1]->size;
+    pol.load_base = LBT_LOAD_ADDR;
+    pol.load_size = load_size;
+    assert_int_equal(lb_install_begin(&ctx, &logv, &fa, &pol, 1), LB_OK);
+}
+
 static void test_install_refused_image_never_verifies(void **st)
 {
     (void)st;
@@ -185,16 +203,7 @@ static void test_install_abandoned_after_last_byte_never_verifies(void **st)
     (void)st;
     /* the whole image arrived, then the client vanished (or power failed)
      * before finish: nothing of it may ever boot */
-    lb_flash_area_t fa;
-    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
-    assert_int_equal(
-        lb_flash_area_init(&fa, lb_board_flash_geom(), dev.slot[1]->offset, dev.slot[1]->size),
-        LB_OK);
-    memset(&pol, 0, sizeof pol);
-    pol.kind = LB_IMAGE_KIND_APP;
-    pol.product = LBT_PRODUCT;
-    pol.max_size = dev.slot[1]->size;
-    assert_int_equal(lb_install_begin(&ctx, &logv, &fa, &pol, 1), LB_OK);
+    begin_slot_b(0);
     assert_int_equal(lb_install_write(&ctx, app2, app2_len), LB_OK);
     lb_install_abort(&ctx);
     assert_int_equal(slot_verifies(1), LB_E_MAGIC);
@@ -221,18 +230,7 @@ static void test_install_trailing_bytes_refused(void **st)
 static void test_install_load_area_refused(void **st)
 {
     (void)st;
-    lb_flash_area_t fa;
-    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
-    assert_int_equal(
-        lb_flash_area_init(&fa, lb_board_flash_geom(), dev.slot[1]->offset, dev.slot[1]->size),
-        LB_OK);
-    memset(&pol, 0, sizeof pol);
-    pol.kind = LB_IMAGE_KIND_APP;
-    pol.product = LBT_PRODUCT;
-    pol.max_size = dev.slot[1]->size;
-    pol.load_base = LBT_LOAD_ADDR;
-    pol.load_size = (uint32_t)app2_len - 1; /* one byte too small */
-    assert_int_equal(lb_install_begin(&ctx, &logv, &fa, &pol, 1), LB_OK);
+    begin_slot_b((uint32_t)app2_len - 1); /* a load area one byte too small */
     assert_int_equal(lb_install_write(&ctx, app2, app2_len), LB_E_LOADAREA);
     assert_false(ctx.active);
     assert_slot_b_empty();

@@ -101,6 +101,24 @@
 #ifndef LB_HTTP_KEEPALIVE_MS
 #define LB_HTTP_KEEPALIVE_MS 15000
 #endif
+/* A request head must be complete this long after its first byte (408):
+ * a client trickling header bytes cannot hold a slot for longer. */
+#ifndef LB_HTTP_HEAD_MS
+#define LB_HTTP_HEAD_MS 5000
+#endif
+/* A body must bring at least LB_HTTP_BODY_MIN_BYTES in every
+ * LB_HTTP_BODY_WINDOW_MS (about 200 B/s; 408 otherwise). */
+#ifndef LB_HTTP_BODY_WINDOW_MS
+#define LB_HTTP_BODY_WINDOW_MS 5000
+#endif
+#ifndef LB_HTTP_BODY_MIN_BYTES
+#define LB_HTTP_BODY_MIN_BYTES 1024
+#endif
+/* With every slot busy and a whole request waiting, a connection whose head
+ * is incomplete and that sent nothing for this long is cut to make room. */
+#ifndef LB_HTTP_EVICT_SILENT_MS
+#define LB_HTTP_EVICT_SILENT_MS 1000
+#endif
 
 /* Stack the recovery image budgets (the RAM figure of `make
  * bench-recovery` is data + bss + this); the image paints it and reports
@@ -121,9 +139,13 @@
 
 /* ---- recovery: Digest authentication (recovery/auth) -------------------- */
 
-/* Outstanding (issued, not yet used) nonces; issuing evicts the oldest. */
-#ifndef LB_AUTH_NONCES
-#define LB_AUTH_NONCES 8
+/* Nonces are stateless (a MAC over a counter and the issue time), so any
+ * number may be outstanding and no flood of challenges evicts one. What is
+ * remembered is the nonces already used, until they expire: this many
+ * (only a correct answer adds one; when all are live, the oldest is dropped
+ * and every nonce issued up to it is refused as stale). */
+#ifndef LB_AUTH_USED_NONCES
+#define LB_AUTH_USED_NONCES 16
 #endif
 /* A nonce is accepted for this long after it was issued. */
 #ifndef LB_AUTH_NONCE_TTL_MS
@@ -139,6 +161,16 @@
 #endif
 #ifndef LB_AUTH_LOCKOUT_MAX_MS
 #define LB_AUTH_LOCKOUT_MAX_MS 300000
+#endif
+/* Device-wide ceiling on wrong guesses evaluated, whatever the number of
+ * client addresses: a bucket of LB_AUTH_GUESS_BURST guesses refilled with
+ * one every LB_AUTH_GUESS_REFILL_MS (6 a minute). While it is empty every
+ * attempt, right or wrong, gets 429 unevaluated (docs/recovery.md). */
+#ifndef LB_AUTH_GUESS_BURST
+#define LB_AUTH_GUESS_BURST 10
+#endif
+#ifndef LB_AUTH_GUESS_REFILL_MS
+#define LB_AUTH_GUESS_REFILL_MS 10000
 #endif
 /* Client addresses whose failures are tracked (least recently seen evicted). */
 #ifndef LB_AUTH_CLIENTS

@@ -1,0 +1,176 @@
+"""Recovery under hostile clients, on the emulated board: floods of
+unauthenticated challenges, brute force. Each test asserts the outcome
+(served / refused), never a duration; every loop is bounded in count and
+time."""
+import socket
+import threading
+import time
+
+from test_recovery import answer, challenge, request
+
+
+def test_challenge_flood_does_not_evict_a_clients_nonce(fw, flash, nqemu):
+    """3 threads keep asking for challenges (unauthenticated POSTs) while a
+    client logs in 10 times, thinking 0.2 s between challenge and answer:
+    every login succeeds (nonces are stateless, nothing to evict)."""
+    q = nqemu(flash(app="app"), strap=True)
+    q.serving()
+    stop = threading.Event()
+    flooded = [0]
+
+    def flood():
+        for _ in range(5000):
+            if stop.is_set():
+                return
+            try:
+                st, _, _ = request(q, "POST", "/api/reboot")
+                flooded[0] += st == 401
+            except OSError:
+                pass
+
+    threads = [threading.Thread(target=flood) for _ in range(3)]
+    for t in threads:
+        t.start()
+    ok = 0
+    try:
+        for _ in range(10):
+            nonce = challenge(q)
+            time.sleep(0.2)
+            st, _, body = request(q, "POST", "/api/update", b"",
+                                  auth=answer(nonce, "POST", "/api/update"))
+            ok += st == 400 and "empty" in body  # authenticated, then refused: no body
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(60)
+    assert flooded[0] > 30, flooded[0]  # the flood really ran alongside
+    assert ok == 10, ok
+
+
+class SlowClients:
+    """Connections that trickle one header byte every 3 s and others that
+    send one byte and stop, reconnecting when cut; each thread ends within
+    60 s or when stopped."""
+
+    REQ = b"GET /api/status HTTP/1.1\r\nHost: x\r\n\r\n"
+
+    def __init__(self, q, tricklers=6, stoppers=6):
+        self.q, self.stop, self.got_408 = q, threading.Event(), []
+        self.threads = [threading.Thread(target=self.trickle) for _ in range(tricklers)]
+        self.threads += [threading.Thread(target=self.one_byte) for _ in range(stoppers)]
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        time.sleep(1.0)  # the attack holds the slots now
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join(60)
+
+    def connect(self):
+        return socket.create_connection(("127.0.0.1", self.q.port), timeout=30)
+
+    def trickle(self):
+        end = time.monotonic() + 60
+        while not self.stop.is_set() and time.monotonic() < end:
+            try:
+                with self.connect() as s:
+                    s.settimeout(0.01)
+                    for i in range(len(self.REQ)):
+                        if self.stop.wait(3.0):
+                            return
+                        s.send(self.REQ[i:i + 1])
+                        try:
+                            data = s.recv(4096)
+                        except socket.timeout:
+                            continue
+                        if b" 408 " in data:
+                            self.got_408.append(data)
+                        break  # answered or closed: connect again
+            except OSError:
+                self.stop.wait(0.5)
+
+    def one_byte(self):
+        end = time.monotonic() + 60
+        while not self.stop.is_set() and time.monotonic() < end:
+            try:
+                with self.connect() as s:
+                    s.send(b"G")
+                    s.settimeout(1.0)
+                    while not self.stop.is_set():
+                        try:
+                            if not s.recv(4096):
+                                break
+                        except socket.timeout:
+                            continue
+            except OSError:
+                self.stop.wait(0.5)
+
+
+def test_slow_clients_do_not_starve_the_device(fw, flash, nqemu):
+    """While slow clients hold every slot they can, status requests and an
+    authenticated request are answered, and a trickling head is cut with
+    408 at its deadline (LB_HTTP_HEAD_MS)."""
+    q = nqemu(flash(app="app"), strap=True)
+    q.serving()
+    with SlowClients(q) as attack:
+        served = 0
+        for _ in range(3):
+            st, _, _ = request(q, "GET", "/api/status", shut=False)
+            served += st == 200
+        nonce = challenge(q)
+        st, _, body = request(q, "POST", "/api/update", b"",
+                              auth=answer(nonce, "POST", "/api/update"))
+        assert st == 400 and "empty" in body, (st, body)  # authenticated, then refused
+        assert served == 3, served
+        for _ in range(80):  # up to 20 s for a trickler to pass its deadline
+            if attack.got_408:
+                break
+            time.sleep(0.25)
+        assert attack.got_408, "no trickling client was cut at its head deadline"
+
+
+def test_unauthenticated_traffic_does_not_hold_recovery(fw, flash, nqemu, idle_recovery):
+    """With the idle timeout at 3 s, a page polling /api/status does not
+    keep the device in recovery, nor do slow clients: each time it leaves
+    and boots the app."""
+    fl = flash(app="app")
+    off, size = fl.part("RECOVERY")
+    img = open(idle_recovery, "rb").read()
+    fl.write(off, img + b"\xff" * (size - len(img)))
+    q = nqemu(fl, strap=True)
+    assert q.boot()["reason"] == "strap"
+    q.serving()
+    stop = threading.Event()
+
+    def poll_status():  # an open page polling every 0.5 s
+        for _ in range(120):
+            if stop.wait(0.5):
+                return
+            try:
+                request(q, "GET", "/api/status", shut=False)
+            except (OSError, IndexError, ValueError):
+                pass
+
+    for attack in (False, True):
+        stop.clear()
+        poller = threading.Thread(target=poll_status)
+        poller.start()
+        try:
+            if attack:
+                with SlowClients(q):
+                    q.expect(r"\[recovery\] leaving: idle timeout", timeout=20)
+            else:
+                q.expect(r"\[recovery\] leaving: idle timeout", timeout=20)
+        finally:
+            stop.set()
+            poller.join(70)
+        assert q.boot()["image"] == "app"
+        if not attack:
+            q.expect(r"\[app\] healthy: reported")
+            q.send("r")  # back to recovery for the second round
+            assert q.boot()["reason"] == "requested"
+            q.serving()
