@@ -46,6 +46,7 @@ typedef struct {
     uint16_t body_got; /* C_BODY: bytes collected in req.line */
     bool head_only;
     bool peer_fin; /* the client closed its side */
+    bool served;   /* answered a request already (now kept alive) */
     uint32_t body_left;
     uint32_t last_ms;
     uint32_t phase_ms;   /* when the current head, or body window, began */
@@ -248,6 +249,7 @@ static void answer_done(conn_t *c)
         return;
     }
     c->state = C_HEAD;
+    c->served = true;
     lb_http_parser_reset(&c->req);
 }
 
@@ -906,12 +908,14 @@ static conn_t *evict_for_waiter(void)
     for (unsigned i = 0; i < LB_HTTP_CONN_MAX; i++) {
         conn_t *c = &conns[i];
         int rank = 0;
-        if (c->state == C_HEAD && lb_http_parser_idle(&c->req)) {
-            rank = 3;
+        if (c->state == C_HEAD && c->served && lb_http_parser_idle(&c->req)) {
+            rank = 3; /* kept alive between requests */
         } else if (c->state == C_DRAIN) {
             rank = 2;
         } else if (c->state == C_HEAD && now_ms() - c->last_ms >= LB_HTTP_EVICT_SILENT_MS) {
-            rank = 1; /* an incomplete head that went quiet: trickling, or gone */
+            /* no head, or an incomplete one, and quiet: trickling or gone
+             * (a client that just connected has its second to speak) */
+            rank = 1;
         }
         if (rank > best_rank ||
             (rank == best_rank && rank > 0 && (int32_t)(c->phase_ms - best->phase_ms) < 0)) {
@@ -1118,6 +1122,13 @@ void lb_server_poll(void)
 {
     lb_board_netif_poll(&nif);
     sys_check_timeouts();
+    /* Waiters may become admissible by time alone (a slot holder falls
+     * silent long enough to be evicted): look again every 250 ms. */
+    static uint32_t looked_ms;
+    if (now_ms() - looked_ms >= 250u) {
+        looked_ms = now_ms();
+        kick = true;
+    }
     if (kick) {
         kick = false;
         aborted = false;
