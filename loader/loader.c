@@ -239,9 +239,9 @@ static int load_and_verify(const lb_part_t *p, lb_image_policy_t *pol, lb_image_
         return LB_E_LOADAREA;
     }
     uint32_t room = area.ram_size - (load - area.ram_addr);
+    /* The load area bounds the image through max_size (the address was
+     * checked above, before any byte is placed). */
     pol->max_size = p->size < room ? p->size : room;
-    pol->load_base = area.ram_addr;
-    pol->load_size = (uint32_t)area.ram_size;
     uint8_t *dst = area.ram + (load - area.ram_addr);
     lb_image_stream_t s;
     lb_image_stream_init(&s, pol);

@@ -728,25 +728,22 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
     if (c->state == C_FREE) {
         return aborted ? ERR_ABRT : ERR_OK;
     }
+    /* Every phase is bounded: silence, the whole head, the body's rate. */
     bool mid_head = c->state == C_HEAD && !lb_http_parser_idle(&c->req);
     bool in_body = c->state == C_UPLOAD || c->state == C_BODY || c->state == C_DRAIN;
     uint32_t phase = now_ms() - c->phase_ms;
+    bool too_slow = (mid_head && phase > LB_HTTP_HEAD_MS) || idle > LB_HTTP_STALL_MS;
     if (in_body && phase >= LB_HTTP_BODY_WINDOW_MS) {
-        if (c->window_got < LB_HTTP_BODY_MIN_BYTES) {
-            idle = LB_HTTP_STALL_MS + 1; /* too slow: as if stalled */
-        }
+        too_slow = too_slow || c->window_got < LB_HTTP_BODY_MIN_BYTES;
         c->phase_ms = now_ms();
         c->window_got = 0;
     }
-    if (mid_head && phase > LB_HTTP_HEAD_MS) {
-        idle = LB_HTTP_STALL_MS + 1; /* the head took too long */
-    }
-    if (c->state == C_DRAIN && idle > LB_HTTP_STALL_MS) {
+    if (c->state == C_DRAIN && too_slow) {
         conn_close(c); /* answered already; the rest of the body is not waited for */
         return aborted ? ERR_ABRT : ERR_OK;
     }
     bool mid_request = mid_head || c->state == C_UPLOAD || c->state == C_BODY;
-    if (mid_request && idle > LB_HTTP_STALL_MS) {
+    if (mid_request && too_slow) {
         if (c->state == C_UPLOAD) {
             lb_update_abort();
             lb_audit_record(LB_AUDIT_UPDATE_FAIL, c->client, 408, now_ms());

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "lb/endian.h"
 #include "lb/err.h"
 #include "mbedtls/sha256.h"
 
@@ -373,24 +374,11 @@ const char *lb_auth_realm(void)
     return s_auth.realm[0] ? s_auth.realm : "lifeboat";
 }
 
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static void nonce_format(char out[NONCE_LEN + 1], uint32_t ctr, uint32_t issued)
 {
     uint8_t msg[8];
-    put_be32(msg, ctr);
-    put_be32(msg + 4, issued);
+    lb_put_le32(msg, ctr);
+    lb_put_le32(msg + 4, issued);
     uint8_t tag[32];
     hmac_sha256(s_auth.secret, msg, sizeof(msg), tag);
     to_hex(out, msg, sizeof(msg));
@@ -446,7 +434,7 @@ static bool nonce_use(const char *s, uint32_t now_ms)
     if (from_hex(msg, head, sizeof(msg)) != 0) {
         return false;
     }
-    uint32_t ctr = get_be32(msg), issued = get_be32(msg + 4);
+    uint32_t ctr = lb_get_le32(msg), issued = lb_get_le32(msg + 4);
     nonce_format(want, ctr, issued);
     if (!ct_equal(want, s, NONCE_LEN)) {
         return false; /* another boot's, or made up */

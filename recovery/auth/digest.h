@@ -4,8 +4,8 @@
  * - The credential is held only as HA1 = SHA-256("user:realm:password"),
  *   32 bytes; the password itself is never on the device.
  * - Nonces are stateless, single-use and expire: "<8 hex counter><8 hex
- *   issue time><24 hex tag>", tag = first 12 bytes of HMAC-SHA-256(boot
- *   secret, counter || issue time). Issuing stores nothing, so no flood of
+ *   issue time><24 hex tag>" (both u32 little-endian), tag = first 12 bytes
+ *   of HMAC-SHA-256(boot secret, counter || issue time). Issuing stores nothing, so no flood of
  *   challenges can evict a client's nonce; a nonce is good when its tag
  *   holds, it is younger than LB_AUTH_NONCE_TTL_MS and it was not used
  *   (a small table remembers used nonces until they expire).

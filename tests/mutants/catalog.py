@@ -12,6 +12,11 @@ Suites (run in a scratch copy of the tree, see run.py):
 `fast` mutations also run inside `make test`, with their host-only suites.
 """
 
+# Suites several mutations name.
+REFUSALS = "recovery:test_refusals.py::test_every_verifier_refusal_is_422_and_changes_nothing"
+HARDENING = "recovery:test_hardening.py::"
+SWEEP_REFUSED_SINGLE = "sweep:flow=refused layout=single verify=hash geom=uniform4k erased=FF"
+
 MUTANTS = [
     dict(id="install-commit-first",
          why="the installer programs the image's first unit (the magic) as soon as it "
@@ -29,7 +34,7 @@ MUTANTS = [
         }
     }""",
          suite=["unit:install",
-                "sweep:flow=refused layout=single verify=hash geom=uniform4k erased=FF",
+                SWEEP_REFUSED_SINGLE,
                 "recovery:test_refusals.py::test_untrusted_key_on_recovery_only_device_never_boots"],
          fast=True),
     dict(id="install-commit-before-checks",
@@ -49,7 +54,7 @@ MUTANTS = [
     if (err == 0) {
         err =
             lb_bootstate_install_done(ctx->log, ctx->slot, &info->version, info->security_counter);""",
-         suite="sweep:flow=refused layout=single verify=hash geom=uniform4k erased=FF", fast=True),
+         suite=SWEEP_REFUSED_SINGLE, fast=True),
     dict(id="install-no-trailing-check",
          why="bytes after the image's end inside the upload are written into the slot",
          file="lib/src/install.c",
@@ -91,20 +96,20 @@ int lb_flash_writer_write""",
          file="recovery/update.c",
          find="    if (la.ram != NULL) {",
          replace="    if (la.ram == NULL) {",
-         suite="recovery:test_refusals.py::test_every_verifier_refusal_is_422_and_changes_nothing"),
+         suite=REFUSALS),
     dict(id="update-flags-500",
          why="an image with unsupported header flags answers 500, not 422",
          file="recovery/update.c",
          find="    case LB_E_FLAGS:\n",
          replace="",
-         suite="recovery:test_refusals.py::test_every_verifier_refusal_is_422_and_changes_nothing"),
+         suite=REFUSALS),
     dict(id="update-no-signature",
          why="recovery's upload policy does not require a signature: unsigned and "
              "wrong-key images are installed",
          file="recovery/update.c",
          find="    app_policy(&up.policy, st, slot, true);",
          replace="    app_policy(&up.policy, st, slot, false);",
-         suite="recovery:test_refusals.py::test_every_verifier_refusal_is_422_and_changes_nothing"),
+         suite=REFUSALS),
     dict(id="digest-nonce-window",
          why="only the last 8 nonces issued are honoured: a flood of challenges "
              "evicts a client's nonce before it answers",
@@ -112,7 +117,7 @@ int lb_flash_writer_write""",
          find="(int32_t)(s_auth.next_ctr - ctr) <= 0 ||",
          replace="(int32_t)(s_auth.next_ctr - ctr) <= 0 || s_auth.next_ctr - ctr > 8 ||",
          suite=["unit:digest",
-                "recovery:test_hardening.py::test_challenge_flood_does_not_evict_a_clients_nonce"],
+                HARDENING + "test_challenge_flood_does_not_evict_a_clients_nonce"],
          fast=True),
     dict(id="digest-replay-allowed",
          why="a used nonce is accepted again (replay)",
@@ -134,13 +139,13 @@ int lb_flash_writer_write""",
          file="recovery/server.c",
          find="        if (c == NULL && ready != NULL) {",
          replace="        if (c == NULL && ready != NULL && 0) {",
-         suite="recovery:test_hardening.py::test_slow_clients_do_not_starve_the_device"),
+         suite=HARDENING + "test_slow_clients_do_not_starve_the_device"),
     dict(id="server-no-head-deadline",
          why="a request head may take forever as long as a byte comes every 10 s",
          file="recovery/server.c",
          find="    if (mid_head && phase > LB_HTTP_HEAD_MS) {",
          replace="    if (mid_head && phase > LB_HTTP_HEAD_MS && 0) {",
-         suite="recovery:test_hardening.py::test_slow_clients_do_not_starve_the_device"),
+         suite=HARDENING + "test_slow_clients_do_not_starve_the_device"),
     dict(id="server-any-traffic-extends-stay",
          why="any received byte counts as activity: a polling page or an attacker "
              "keeps the device in recovery forever",
@@ -150,5 +155,5 @@ int lb_flash_writer_write""",
          replace="""        c->last_ms = now_ms();
         last_activity = c->last_ms;
         in_recv = true;""",
-         suite="recovery:test_hardening.py::test_unauthenticated_traffic_does_not_hold_recovery"),
+         suite=HARDENING + "test_unauthenticated_traffic_does_not_hold_recovery"),
 ]
