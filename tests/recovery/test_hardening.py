@@ -7,6 +7,7 @@ import threading
 import time
 
 from test_recovery import answer, challenge, request
+from test_recovery import status as status_json
 
 
 def test_challenge_flood_does_not_evict_a_clients_nonce(fw, flash, nqemu):
@@ -180,3 +181,59 @@ def test_unauthenticated_traffic_does_not_hold_recovery(fw, flash, nqemu, idle_r
             q.send("r")  # back to recovery for the second round
             assert q.boot()["reason"] == "requested"
             q.serving()
+
+
+def test_body_slower_than_the_minimum_rate_gets_408(fw, flash, nqemu):
+    """An authenticated upload whose body trickles (100 bytes a second,
+    below 1 KiB per 5 s, yet never silent for the 10 s stall) is cut with
+    408, and nothing was installed."""
+    fl = flash(app="app")
+    q = nqemu(fl, strap=True)
+    q.serving()
+    img = open(fw["app-v2"], "rb").read()
+    nonce = challenge(q)
+    head = (f"POST /api/update HTTP/1.1\r\nHost: d\r\nContent-Length: {len(img)}\r\n"
+            f"Authorization: {answer(nonce, 'POST', '/api/update')}\r\n\r\n").encode()
+    data = b""
+    with socket.create_connection(("127.0.0.1", q.port), timeout=5) as s:
+        s.sendall(head)
+        s.settimeout(0.01)
+        for i in range(30):  # at most ~30 s
+            try:
+                s.sendall(img[i * 100:(i + 1) * 100])
+            except OSError:
+                break
+            try:
+                data += s.recv(4096)
+            except (socket.timeout, OSError):
+                pass
+            if b"\r\n\r\n" in data:
+                break
+            time.sleep(1.0)
+    assert b" 408 " in data.split(b"\r\n")[0], data
+    s = status_json(q)
+    assert s["upload"]["active"] is False
+    assert s["slots"][1]["state"] == "empty", s
+
+
+def test_idle_sockets_cannot_lock_the_door(fw, flash, nqemu):
+    """More silent connections than the device has slots and waiting
+    places (4 + 20): a client that sends its request is still admitted
+    (the oldest waiter without a request gives its place) and served."""
+    q = nqemu(flash(app="app"), strap=True)
+    q.serving()
+    idle = []
+    try:
+        for _ in range(30):
+            try:
+                idle.append(socket.create_connection(("127.0.0.1", q.port), timeout=5))
+            except OSError:
+                pass
+            time.sleep(0.05)
+        assert len(idle) >= 26, len(idle)
+        time.sleep(1.5)  # the silent slot holders are now evictable
+        st, _, body = request(q, "GET", "/api/status", shut=False)
+        assert st == 200, (st, body)
+    finally:
+        for s in idle:
+            s.close()
