@@ -7,13 +7,18 @@
  * Console: 'b' clears the crash counter and reboots (gives the app another
  * chance), 's' prints the boot state. Console lines are built with the
  * HTTP module's bounded writer: no printf in the image. */
+#include <string.h>
+
+#include "history.h"
 #include "http/http.h"
 #include "lb/board.h"
 #include "lb/err.h"
+#include "lb/seed.h"
 #include "lb_app.h"
 #include "partitions.h"
 #include "server.h"
 #include "stack.h"
+#include "status.h"
 
 /* "[recovery] " + the parts + "\n" on the console. */
 static void say(const char *a, const char *b, const char *c)
@@ -74,6 +79,35 @@ static void leave(const char *why)
     lb_app_reboot();
 }
 
+/* This boot's nonce key: the seed kept in the `seed` partition (renewed
+ * here), the board's noise and the boot count (lb/seed.h). Returns the
+ * LB_SEED_F_* bits, for the console and the status document. */
+static int draw_key(const lb_bootinfo_t *bi, uint8_t key[LB_SEED_SIZE])
+{
+    struct {
+        uint8_t noise[32];
+        uint32_t boot_count, reset, millis;
+    } in;
+    memset(&in, 0, sizeof(in));
+    bool noise = lb_board_entropy(in.noise, sizeof(in.noise)) == LB_OK;
+    in.boot_count = bi ? bi->boot_count : 0u;
+    in.reset = (uint32_t)lb_board_reset_cause();
+    in.millis = lb_board_millis();
+    const lb_flash_area_t *fa = NULL;
+#ifdef LB_PART_SEED_OFFSET
+    static lb_flash_area_t seed_area;
+    if (lb_flash_area_init(&seed_area, lb_board_flash_geom(), LB_PART_SEED_OFFSET,
+                           LB_PART_SEED_SIZE) == LB_OK) {
+        fa = &seed_area;
+    }
+#endif
+    /* Without noise the counters still make every boot's key differ. */
+    int flags = lb_seed_draw(fa, &in, sizeof(in), key);
+    memset(&in, 0, sizeof(in));
+    flags = flags < 0 ? 0 : flags;
+    return noise ? flags : flags & ~LB_SEED_F_NOISE;
+}
+
 int main(void)
 {
     lb_stack_paint();
@@ -92,10 +126,14 @@ int main(void)
         say("board init: ", lb_err_str(err), NULL);
     }
     print_state();
-    /* Seed for the nonce key: whatever differs between boots here. */
-    uint32_t seed[4] = {lb_board_millis(), (uint32_t)lb_board_reset_cause(),
-                        bi ? bi->boot_count : 0u, (uint32_t)(uintptr_t)&seed};
-    err = lb_server_start(seed, sizeof(seed));
+    lb_app_history_note(LB_HIST_RECOVERY, LB_HIST_SRC_DEVICE, 0, 0, LB_HIST_SLOT_NONE, NULL);
+    uint8_t key[LB_SEED_SIZE];
+    int ent = draw_key(bi, key);
+    say("entropy: ", ent & LB_SEED_F_STORED ? "stored seed" : "no stored seed",
+        ent & LB_SEED_F_NOISE ? " + board noise" : " (no board noise)");
+    lb_status_set_entropy(ent);
+    err = lb_server_start(key, sizeof(key));
+    memset(key, 0, sizeof(key));
     if (err != LB_OK) {
         say("network: ", lb_err_str(err), NULL);
     }

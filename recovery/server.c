@@ -5,10 +5,12 @@
 #include "auth/cred_form.h"
 #include "auth/digest.h"
 #include "cred_store.h"
+#include "history.h"
 #include "http/http.h"
 #include "lb/board.h"
 #include "lb/board_net.h"
 #include "lb/err.h"
+#include "lb/hmac.h"
 #include "lb_app.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
@@ -23,7 +25,7 @@
 #include "update.h"
 
 /* Answers that wait for lwIP memory (retried from sent/poll/main loop). */
-enum { P_NONE = 0, P_STATUS, P_PAGE, P_ANSWER };
+enum { P_NONE = 0, P_STATUS, P_HISTORY, P_PAGE, P_ANSWER };
 
 /* Connection states. */
 enum {
@@ -52,6 +54,7 @@ typedef struct {
     uint32_t phase_ms;   /* when the current head, or body window, began */
     uint32_t window_got; /* body bytes received in the current window */
     uint32_t client;
+    uint32_t before;   /* P_HISTORY: the page asked for (?before=SEQ) */
     const uint8_t *tx; /* static data still to queue (the page) */
     uint32_t tx_left;
     lb_http_parser_t req;
@@ -82,6 +85,8 @@ static conn_t *reboot_conn;
  * copied in front, so it goes out in one write. */
 #define STATUS_HEAD_ROOM 192u
 static char scratch[2816];
+_Static_assert(sizeof(scratch) - STATUS_HEAD_ROOM >= LB_HISTORY_DOC_MAX,
+               "a history document fits after the head room");
 
 static uint32_t now_ms(void)
 {
@@ -106,10 +111,18 @@ bool lb_server_reboot_due(void)
     return reboot_due;
 }
 
+/* An accepted upload that will not complete: nothing is activated; the
+ * history says it was given up. */
+static void abandon(conn_t *c, int why)
+{
+    lb_update_abort();
+    lb_app_history_note(LB_HIST_REFUSED, LB_HIST_SRC_PUSH, c->client, why, LB_HIST_SLOT_NONE, NULL);
+}
+
 static void conn_free(conn_t *c)
 {
     if (c->state == C_UPLOAD) {
-        lb_update_abort();
+        abandon(c, LB_E_TRUNCATED);
     }
     if (c == reboot_conn) {
         /* The answer was queued; go ahead even though the peer vanished. */
@@ -296,7 +309,14 @@ static void refuse(conn_t *c, unsigned status, const char *reason, const char *e
 static void send_status(conn_t *c)
 {
     char *body = scratch + STATUS_HEAD_ROOM;
-    size_t blen = lb_status_json(body, sizeof(scratch) - STATUS_HEAD_ROOM);
+    const size_t cap = sizeof(scratch) - STATUS_HEAD_ROOM;
+    size_t blen;
+    unsigned kind = c->pending == P_HISTORY ? P_HISTORY : P_STATUS;
+    if (kind == P_HISTORY) {
+        blen = lb_history_json(body, cap, c->before);
+    } else {
+        blen = lb_status_json(body, cap);
+    }
     c->pending = P_NONE;
     if (blen == 0) {
         c->close_after = true;
@@ -308,10 +328,28 @@ static void send_status(conn_t *c)
                                c->close_after || c->peer_fin, NULL);
     memcpy(body - hlen, head, hlen);
     if (conn_write(c, body - hlen, hlen + (c->head_only ? 0 : blen)) != 0) {
-        c->pending = P_STATUS;
+        c->pending = (uint8_t)kind;
         return;
     }
     tcp_output(c->pcb);
+}
+
+/* The value of `?before=N` in a request target (0 when absent or bad). */
+static uint32_t query_before(const lb_http_parser_t *p)
+{
+    static const char key[] = "?before=";
+    const char *q = p->target + p->path_len;
+    if (strlen(q) < sizeof(key) - 1 || memcmp(q, key, sizeof(key) - 1) != 0) {
+        return 0;
+    }
+    uint32_t v = 0;
+    for (q += sizeof(key) - 1; *q >= '0' && *q <= '9'; q++) {
+        if (v > (UINT32_MAX - 9u) / 10u) {
+            return 0;
+        }
+        v = v * 10u + (uint32_t)(*q - '0');
+    }
+    return *q == '\0' ? v : 0;
 }
 
 /* The page's head (copied), then its body referenced from the image. */
@@ -367,18 +405,24 @@ static void refuse_audited(conn_t *c, unsigned status, const char *reason)
     refuse(c, status, reason, NULL);
 }
 
-/* The whole credential form arrived (authenticated already). */
+/* The whole credential form arrived (authenticated already): the new
+ * HA1 is opened with the credential in force and this request's nonces. */
 static void on_credential(conn_t *c)
 {
     lb_cred_t cr;
+    uint8_t sealed[LB_CRED_SEALED_SIZE];
     const char *why = NULL;
-    if (lb_cred_form_parse(c->req.line, c->body_got, lb_auth_realm(), &cr, &why) != 0) {
-        c->state = C_HEAD;
+    c->state = C_HEAD;
+    if (lb_cred_form_parse(c->req.line, c->body_got, lb_auth_realm(), &cr, sealed, &why) != 0) {
         refuse_audited(c, 400, why);
         return;
     }
-    int err = lb_cred_store_replace(&cr);
-    c->state = C_HEAD;
+    int err = lb_auth_unseal(c->req.has_auth ? c->req.auth : NULL, sealed, &cr);
+    if (err != 0) {
+        refuse_audited(c, 400, "sealed credential does not verify");
+        return;
+    }
+    err = lb_cred_store_replace(&cr);
     if (err != 0) {
         refuse_audited(c, err == LB_E_UNSUPPORTED ? 409 : 500,
                        err == LB_E_UNSUPPORTED ? "this layout has no credential partition"
@@ -386,6 +430,8 @@ static void on_credential(conn_t *c)
         return;
     }
     lb_audit_record(LB_AUDIT_CREDENTIAL, c->client, 200, now_ms());
+    lb_app_history_note(LB_HIST_CREDENTIAL, LB_HIST_SRC_PUSH, c->client, 0, LB_HIST_SLOT_NONE,
+                        NULL);
     refuse(c, 200, "credential replaced; the previous one no longer works", NULL);
 }
 
@@ -442,12 +488,25 @@ static void on_request(conn_t *c)
         on_auth_failure(c, &res);
         return;
     }
-    last_activity = now_ms(); /* only authenticated requests extend the stay */
+    if (r == LB_HTTP_ROUTE_HISTORY) {
+        /* Reading does not extend the stay: a forgotten page polling it
+         * must not hold the device in recovery. */
+        if (c->body_left > 0) {
+            refuse(c, 400, "this resource takes no body", NULL);
+            return;
+        }
+        c->before = query_before(p);
+        c->pending = P_HISTORY;
+        send_status(c);
+        answer_done(c);
+        return;
+    }
+    last_activity = now_ms(); /* only authenticated changes extend the stay */
     if (r == LB_HTTP_ROUTE_CREDENTIAL) {
         if (p->content_length > LB_HTTP_LINE_MAX) {
             refuse_audited(c, 413, "credential form too long");
         } else if (p->ctype == LB_HTTP_CT_OTHER) {
-            refuse_audited(c, 415, "send user=...&ha1=... (application/x-www-form-urlencoded)");
+            refuse_audited(c, 415, "send user=...&sealed=... (application/x-www-form-urlencoded)");
         } else {
             c->close_after = true;
             c->state = C_BODY;
@@ -477,6 +536,10 @@ static void on_request(conn_t *c)
                           : err == LB_E_INVAL   ? "empty body"
                                                 : lb_err_str(err);
         refuse_audited(c, st, why);
+        if (err != LB_E_BUSY) {
+            lb_app_history_note(LB_HIST_REFUSED, LB_HIST_SRC_PUSH, c->client, err,
+                                LB_HIST_SLOT_NONE, NULL);
+        }
         return;
     }
     c->close_after = true;
@@ -494,12 +557,15 @@ static void upload_finished(conn_t *c, int err, const lb_image_info_t *info)
     if (err != 0) {
         unsigned st = lb_update_http_status(err);
         lb_audit_record(LB_AUDIT_UPDATE_FAIL, c->client, err, now_ms());
+        lb_app_history_note(LB_HIST_REFUSED, LB_HIST_SRC_PUSH, c->client, err, LB_HIST_SLOT_NONE,
+                            info);
         refuse(c, st, lb_err_str(err), NULL);
         return;
     }
     unsigned slot = 0;
     lb_update_active(&slot, NULL, NULL);
     lb_audit_record(LB_AUDIT_UPDATE_OK, c->client, 200, now_ms());
+    lb_app_history_note(LB_HIST_INSTALL, LB_HIST_SRC_PUSH, c->client, 0, (uint8_t)slot, info);
     lb_out_t o;
     char msg[128];
     lb_out_init(&o, msg, sizeof(msg));
@@ -608,7 +674,7 @@ static void peer_closed(conn_t *c)
         refuse(c, 400, "body ended before Content-Length bytes", NULL);
         break;
     case C_UPLOAD:
-        lb_update_abort();
+        abandon(c, LB_E_TRUNCATED);
         lb_audit_record(LB_AUDIT_UPDATE_FAIL, c->client, 400, now_ms());
         c->state = C_HEAD;
         c->body_left = 0;
@@ -661,7 +727,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 /* Resumes an answer that waited for room: the status retry, the page. */
 static void resume(conn_t *c)
 {
-    if (c->pending == P_STATUS) {
+    if (c->pending == P_STATUS || c->pending == P_HISTORY) {
         send_status(c);
     } else if (c->pending == P_ANSWER) {
         send_answer(c);
@@ -745,7 +811,7 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
     bool mid_request = mid_head || c->state == C_UPLOAD || c->state == C_BODY;
     if (mid_request && too_slow) {
         if (c->state == C_UPLOAD) {
-            lb_update_abort();
+            abandon(c, LB_E_TIMEOUT);
             lb_audit_record(LB_AUDIT_UPDATE_FAIL, c->client, 408, now_ms());
         }
         c->state = C_HEAD;
@@ -1065,8 +1131,11 @@ static void on_netif_status(struct netif *n)
 
 int lb_server_start(const void *seed, uint32_t seed_len)
 {
-    const uint8_t *s = seed;
-    for (uint32_t i = 0; i + 4 <= seed_len; i += 4) {
+    /* lwIP's generator (ports, initial sequence numbers) gets a value
+     * derived one way from the key, so what it shows reveals no key bits. */
+    uint8_t s[LB_HMAC_SIZE];
+    lb_hmac_sha256(seed, seed_len, "lwip rand", 9, s);
+    for (uint32_t i = 0; i + 4 <= sizeof(s); i += 4) {
         lb_net_rand_mix((uint32_t)s[i] | (uint32_t)s[i + 1] << 8 | (uint32_t)s[i + 2] << 16 |
                         (uint32_t)s[i + 3] << 24);
     }

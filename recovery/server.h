@@ -8,8 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Brings up the network and starts listening. `seed`/`seed_len` feed the
- * Digest nonce key. Returns 0, or LB_E_IO when the NIC is missing. */
+/* Brings up the network and starts listening. `seed`/`seed_len` is this
+ * boot's secret (lb_seed_draw): it keys the Digest nonces and, through a
+ * one-way derivation, seeds lwIP's generator. Returns 0, or LB_E_IO when the NIC is missing. */
 int lb_server_start(const void *seed, uint32_t seed_len);
 
 /* Polls the NIC and runs lwIP's timers; call continuously. */

@@ -7,6 +7,7 @@
 #include "lb/bootinfo.h"
 #include "lb/bootstate.h"
 #include "lb/err.h"
+#include "lb/seed.h"
 #include "lb_app.h"
 #include "partitions.h"
 #include "stack.h"
@@ -27,16 +28,11 @@ static void field(lb_out_t *o, const char *name, uint32_t v)
     lb_out_u32(o, v);
 }
 
-static void ipv4(lb_out_t *o, uint32_t a)
+static uint8_t entropy;
+
+void lb_status_set_entropy(int flags)
 {
-    lb_out_str(o, "\"");
-    for (int i = 3; i >= 0; i--) {
-        lb_out_u32(o, (a >> (8 * i)) & 0xFFu);
-        if (i) {
-            lb_out_str(o, ".");
-        }
-    }
-    lb_out_str(o, "\"");
+    entropy = (uint8_t)flags;
 }
 
 size_t lb_status_json(char *buf, size_t cap)
@@ -120,26 +116,10 @@ size_t lb_status_json(char *buf, size_t cap)
     field(&o, "lockouts", as.lockouts);
     field(&o, "stale_nonces", as.stale);
     field(&o, "throttled", as.throttled);
-    lb_out_str(&o, "},\"audit\":[");
-    lb_audit_entry_t e;
-    for (unsigned i = 0; lb_audit_get(i, &e) == 0; i++) {
-        lb_out_str(&o, i ? ",{\"seq\":" : "{\"seq\":");
-        lb_out_u32(&o, e.seq);
-        field(&o, "t_ms", e.t_ms);
-        lb_out_str(&o, ",\"event\":");
-        lb_out_json_str(&o, lb_audit_event_name(e.event));
-        lb_out_str(&o, ",\"client\":");
-        ipv4(&o, e.client);
-        lb_out_str(&o, ",\"detail\":");
-        if (e.detail < 0) {
-            lb_out_str(&o, "-");
-            lb_out_u32(&o, (uint32_t)(-(int32_t)e.detail));
-        } else {
-            lb_out_u32(&o, (uint32_t)e.detail);
-        }
-        lb_out_str(&o, "}");
-    }
-    lb_out_str(&o, "]}\n");
+    /* What the nonce key was drawn from: the LB_SEED_F_* bits. */
+    lb_out_str(&o, "}");
+    field(&o, "entropy", entropy);
+    lb_out_str(&o, "}\n");
     return o.overflow ? 0 : o.len;
 }
 

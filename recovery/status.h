@@ -10,6 +10,10 @@
  * did not fit (the server then answers 500). */
 size_t lb_status_json(char *buf, size_t cap);
 
+/* Records what this boot's nonce key was drawn from (LB_SEED_F_* bits of
+ * lb/seed.h), shown as "entropy" in the status document. */
+void lb_status_set_entropy(int flags);
+
 /* The upload page (static, in the image), gzip-compressed (serve it with
  * Content-Encoding: gzip). Stores its length. */
 const uint8_t *lb_status_page(size_t *len);

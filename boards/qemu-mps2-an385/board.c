@@ -340,6 +340,33 @@ _Noreturn void lb_qemu_start_vectors(uint32_t vtor)
     __builtin_unreachable();
 }
 
+/* ---- entropy ------------------------------------------------------------ */
+
+/* SysTick's current value sampled after busy loops: QEMU derives the
+ * counter from the host's clock (without -icount), so where a sample
+ * lands depends on host scheduling and translation timing, which nobody
+ * on the network sees. Each output byte folds four samples; the spin
+ * length depends on the previous sample so that samples do not phase
+ * lock. Worth a few bits per byte at best, and nothing under -icount
+ * (the benchmarks): lib's seed in flash carries the secret there. */
+int lb_board_entropy(void *buf, size_t len)
+{
+    uint8_t *out = buf;
+    uint32_t prev = LB_SYST_CVR;
+    for (size_t i = 0; i < len; i++) {
+        uint32_t acc = 0;
+        for (unsigned k = 0; k < 4; k++) {
+            for (volatile uint32_t spin = 16u + (prev & 63u); spin != 0; spin--) {
+            }
+            uint32_t v = LB_SYST_CVR;
+            acc = (acc << 5 | acc >> 27) ^ v ^ (v >> 8);
+            prev = v;
+        }
+        out[i] = (uint8_t)(acc ^ acc >> 8 ^ acc >> 16);
+    }
+    return 0;
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 static void systick_start(void)

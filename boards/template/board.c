@@ -170,6 +170,22 @@ _Noreturn void lb_board_jump(uint32_t addr)
     }
 }
 
+/* PORT: fill `len` bytes with noise nobody on the network can predict or
+ * observe. Best: the chip's TRNG (STM32 RNG, nRF RNG, ESP32 RNG with RF
+ * on). Without one: physical jitter (the low bits of repeated ADC reads of
+ * a floating pin or the temperature sensor, an RC oscillator timed against
+ * the crystal), never a counter or an address alone. Raw samples are fine
+ * (lb_seed_draw conditions them with the seed kept in flash); say in the
+ * board's README what they are worth. No source at all: return
+ * LB_E_UNSUPPORTED, and the seed written by the factory carries the
+ * secret alone. */
+int lb_board_entropy(void *buf, size_t len)
+{
+    (void)buf;
+    (void)len;
+    return LB_E_UNSUPPORTED;
+}
+
 /* PORT: bring up clocks, the console UART, the flash controller, the strap
  * pin and the millisecond timer; latch the reset cause. First call of
  * every image. Return 0 or LB_E_IO. */

@@ -5,6 +5,8 @@
 #include "lb/crc32.h"
 #include "lb/endian.h"
 #include "lb/err.h"
+#include "lb/hmac.h"
+#include "lb/rlog.h"
 
 /* Byte offsets of a record (docs/SPEC.md, "Recovery credential"). */
 enum {
@@ -115,114 +117,102 @@ int lb_cred_decode(lb_cred_t *c, const uint8_t *buf, size_t len)
     return LB_OK;
 }
 
-/* Where the log stands: the newest valid record and where to append. */
-typedef struct {
-    uint32_t slot;       /* slot size: the record rounded up to the program size */
-    int found;           /* a valid record exists */
-    lb_cred_t newest;    /* ... this one */
-    uint32_t unit_start; /* unit of the newest record */
-    uint32_t unit_size;
-    uint32_t next; /* first slot after the last used one in that unit */
-} scan_t;
-
-static int scan(const lb_flash_area_t *fa, scan_t *s)
+static int check(const uint8_t *rec, size_t len, uint32_t *seq)
 {
-    memset(s, 0, sizeof *s);
-    s->slot = lb_flash_area_align(fa, LB_CRED_RECORD_SIZE);
-    uint8_t buf[LB_CFG_PROGRAM_MAX];
-    unsigned units = 0;
-    for (uint32_t ustart = 0; ustart < fa->size;) {
-        uint32_t usize;
-        int rc = lb_flash_area_unit(fa, ustart, NULL, &usize);
-        if (rc != LB_OK) {
-            return rc;
-        }
-        if (usize < s->slot) {
-            return LB_E_INVAL;
-        }
-        units++;
-        uint32_t used_end = ustart;
-        int best_here = 0;
-        for (uint32_t off = ustart; off + s->slot <= ustart + usize; off += s->slot) {
-            rc = lb_flash_area_is_erased(fa, off, s->slot);
-            if (rc < 0) {
-                return rc;
-            }
-            if (rc == 1) {
-                continue;
-            }
-            /* Anything programmed (valid, torn or garbage) is never
-             * programmed again: appends go after the last used slot. */
-            used_end = off + s->slot;
-            lb_cred_t c;
-            rc = lb_flash_area_read(fa, off, buf, s->slot);
-            if (rc != LB_OK) {
-                return rc;
-            }
-            if (lb_cred_decode(&c, buf, s->slot) == LB_OK && (!s->found || c.seq > s->newest.seq)) {
-                s->newest = c;
-                s->found = 1;
-                best_here = 1;
-                s->unit_start = ustart;
-                s->unit_size = usize;
-            }
-        }
-        if (best_here) {
-            s->next = used_end;
-        }
-        ustart += usize;
+    lb_cred_t c;
+    int rc = lb_cred_decode(&c, rec, len);
+    if (rc == LB_OK) {
+        *seq = c.seq;
     }
-    return units < 2 ? LB_E_INVAL : LB_OK;
+    return rc;
 }
 
 int lb_cred_load(const lb_flash_area_t *fa, lb_cred_t *out)
 {
-    scan_t s;
-    int rc = scan(fa, &s);
-    if (rc != LB_OK) {
-        return rc;
+    lb_rlog_t l;
+    uint8_t buf[LB_CFG_PROGRAM_MAX];
+    int rc = lb_rlog_open(&l, fa, LB_CRED_RECORD_SIZE, check);
+    if (rc == LB_OK) {
+        rc = lb_rlog_read_newest(&l, buf);
     }
-    if (!s.found) {
-        return LB_E_NOTFOUND;
-    }
-    *out = s.newest;
-    return LB_OK;
+    return rc == LB_OK ? lb_cred_decode(out, buf, l.slot) : rc;
 }
 
 int lb_cred_store(const lb_flash_area_t *fa, lb_cred_t *c)
 {
-    scan_t s;
-    int rc = scan(fa, &s);
+    lb_rlog_t l;
+    int rc = lb_rlog_open(&l, fa, LB_CRED_RECORD_SIZE, check);
     if (rc != LB_OK) {
         return rc;
     }
-    if (s.found && s.newest.seq == UINT32_MAX) {
+    c->seq = lb_rlog_next_seq(&l);
+    if (c->seq == 0) {
         return LB_E_NOSPACE;
     }
-    c->seq = s.found ? s.newest.seq + 1u : 1u;
     uint8_t buf[LB_CFG_PROGRAM_MAX];
-    rc = lb_cred_encode(c, buf, s.slot, fa->geom->erased);
-    if (rc < 0) {
-        return rc;
+    rc = lb_cred_encode(c, buf, l.slot, fa->geom->erased);
+    return rc < 0 ? rc : lb_rlog_append(&l, buf);
+}
+
+/* K, the pad and the tag of a sealed HA1 (lb/credential.h). */
+static int seal_parts(const uint8_t cur[LB_CRED_HA1_SIZE], const char *nonce, const char *cnonce,
+                      const lb_cred_t *c, const uint8_t sealed[LB_CRED_HA1_SIZE],
+                      uint8_t pad[LB_HMAC_SIZE], uint8_t tag[LB_HMAC_SIZE])
+{
+    static const char label[] = "lifeboat credential v1";
+    static const uint8_t zero = 0;
+    if (!lb_cred_name_ok(c->user) || !lb_cred_name_ok(c->realm)) {
+        return LB_E_INVAL;
     }
-    uint32_t at;
-    if (s.found && s.next + s.slot <= s.unit_start + s.unit_size) {
-        at = s.next;
-    } else {
-        /* The next unit (wrapping), erased first; the unit holding the
-         * newest record is not touched, so a cut here keeps it in force. */
-        at = s.found ? s.unit_start + s.unit_size : 0;
-        if (at >= fa->size) {
-            at = 0;
-        }
-        uint32_t usize;
-        rc = lb_flash_area_unit(fa, at, NULL, &usize);
-        if (rc == LB_OK) {
-            rc = lb_flash_area_erase(fa, at, usize);
-        }
-        if (rc != LB_OK) {
-            return rc;
-        }
+    uint8_t k[LB_HMAC_SIZE];
+    lb_hmac_t h;
+    int rc = lb_hmac_start(&h, cur, LB_CRED_HA1_SIZE);
+    rc |= lb_hmac_update(&h, label, sizeof(label));
+    rc |= lb_hmac_update(&h, nonce, strlen(nonce));
+    rc |= lb_hmac_update(&h, &zero, 1);
+    rc |= lb_hmac_update(&h, cnonce, strlen(cnonce));
+    rc |= lb_hmac_finish(&h, k);
+    rc |= lb_hmac_sha256(k, sizeof(k), "enc", 3, pad);
+    rc |= lb_hmac_start(&h, k, sizeof(k));
+    rc |= lb_hmac_update(&h, "mac", 3);
+    rc |= lb_hmac_update(&h, c->user, strlen(c->user) + 1);
+    rc |= lb_hmac_update(&h, c->realm, strlen(c->realm) + 1);
+    rc |= lb_hmac_update(&h, sealed, LB_CRED_HA1_SIZE);
+    rc |= lb_hmac_finish(&h, tag);
+    memset(k, 0, sizeof(k));
+    return rc != 0 ? LB_E_HASH : LB_OK;
+}
+
+int lb_cred_seal(const uint8_t cur_ha1[LB_CRED_HA1_SIZE], const char *nonce, const char *cnonce,
+                 const lb_cred_t *c, uint8_t out[LB_CRED_SEALED_SIZE])
+{
+    uint8_t pad[LB_HMAC_SIZE], tag[LB_HMAC_SIZE];
+    memset(out, 0, LB_CRED_SEALED_SIZE);
+    /* The pad does not depend on the sealed bytes: one call for it, a
+     * second for the tag over them. */
+    int rc = seal_parts(cur_ha1, nonce, cnonce, c, out, pad, tag);
+    for (size_t i = 0; rc == LB_OK && i < LB_CRED_HA1_SIZE; i++) {
+        out[i] = c->ha1[i] ^ pad[i];
     }
-    return lb_flash_area_program(fa, at, buf, s.slot);
+    if (rc == LB_OK) {
+        rc = seal_parts(cur_ha1, nonce, cnonce, c, out, pad, out + LB_CRED_HA1_SIZE);
+    }
+    memset(pad, 0, sizeof(pad));
+    return rc;
+}
+
+int lb_cred_unseal(const uint8_t cur_ha1[LB_CRED_HA1_SIZE], const char *nonce, const char *cnonce,
+                   lb_cred_t *c, const uint8_t in[LB_CRED_SEALED_SIZE])
+{
+    uint8_t pad[LB_HMAC_SIZE], tag[LB_HMAC_SIZE];
+    memset(c->ha1, 0, sizeof(c->ha1));
+    int rc = seal_parts(cur_ha1, nonce, cnonce, c, in, pad, tag);
+    if (rc == LB_OK && !lb_ct_equal(tag, in + LB_CRED_HA1_SIZE, sizeof(tag))) {
+        rc = LB_E_AUTH;
+    }
+    for (size_t i = 0; rc == LB_OK && i < LB_CRED_HA1_SIZE; i++) {
+        c->ha1[i] = in[i] ^ pad[i];
+    }
+    memset(pad, 0, sizeof(pad));
+    return rc;
 }

@@ -41,9 +41,10 @@ static int fail(const char **why, const char *reason)
 }
 
 int lb_cred_form_parse(const char *body, size_t len, const char *realm_default, lb_cred_t *c,
-                       const char **why)
+                       uint8_t sealed[LB_CRED_SEALED_SIZE], const char **why)
 {
     memset(c, 0, sizeof(*c));
+    memset(sealed, 0, LB_CRED_SEALED_SIZE);
     unsigned seen = 0;
     size_t i = 0;
     /* A trailing line end (curl -d from a file, echo) is not part of it. */
@@ -72,24 +73,26 @@ int lb_cred_form_parse(const char *body, size_t len, const char *realm_default, 
         } else if (kl == 5 && memcmp(key, "realm", 5) == 0) {
             bit = 2;
             bad = name(c->realm, body + v, vl);
-        } else if (kl == 3 && memcmp(key, "ha1", 3) == 0) {
+        } else if (kl == 6 && memcmp(key, "sealed", 6) == 0) {
             bit = 4;
-            bad = vl != 2 * LB_CRED_HA1_SIZE;
-            for (size_t j = 0; !bad && j < LB_CRED_HA1_SIZE; j++) {
+            bad = vl != 2 * LB_CRED_SEALED_SIZE;
+            for (size_t j = 0; !bad && j < LB_CRED_SEALED_SIZE; j++) {
                 int hi = hexval(body[v + 2 * j]), lo = hexval(body[v + 2 * j + 1]);
                 bad = hi < 0 || lo < 0;
                 if (!bad) {
-                    c->ha1[j] = (uint8_t)(hi << 4 | lo);
+                    sealed[j] = (uint8_t)(hi << 4 | lo);
                 }
             }
+        } else if (kl == 3 && memcmp(key, "ha1", 3) == 0) {
+            return fail(why, "ha1 in the clear is refused; send sealed=");
         } else {
-            return fail(why, "unknown field (expected user, ha1, realm)");
+            return fail(why, "unknown field (expected user, sealed, realm)");
         }
         if (seen & bit) {
             return fail(why, "a field appears twice");
         }
         if (bad) {
-            return fail(why, bit == 4 ? "ha1 must be 64 hex digits"
+            return fail(why, bit == 4 ? "sealed must be 128 hex digits"
                                       : "names are 1-32 printable characters without space, "
                                         "quote, backslash, %, +");
         }
@@ -100,7 +103,7 @@ int lb_cred_form_parse(const char *body, size_t len, const char *realm_default, 
         i = e < len ? e + 1 : e;
     }
     if ((seen & 5) != 5) {
-        return fail(why, "user and ha1 are required");
+        return fail(why, "user and sealed are required");
     }
     if (!(seen & 2)) {
         if (realm_default == NULL || name(c->realm, realm_default, strlen(realm_default)) != 0) {

@@ -4,6 +4,8 @@
 
 #include "lb/endian.h"
 #include "lb/err.h"
+#include "lb/credential.h"
+#include "lb/hmac.h"
 #include "mbedtls/sha256.h"
 
 /* ---- parsing ------------------------------------------------------------- */
@@ -257,42 +259,6 @@ int lb_digest_h(char out[65], const char *const *parts, size_t n)
     return rc != 0 ? LB_E_IO : 0;
 }
 
-/* HMAC-SHA-256 (RFC 2104) with a 32-byte key. */
-static void hmac_sha256(const uint8_t key[32], const void *msg, size_t len, uint8_t out[32])
-{
-    uint8_t pad[64];
-    mbedtls_sha256_context c;
-    mbedtls_sha256_init(&c);
-    memset(pad, 0x36, sizeof(pad));
-    for (int i = 0; i < 32; i++) {
-        pad[i] ^= key[i];
-    }
-    mbedtls_sha256_starts_ret(&c, 0);
-    mbedtls_sha256_update_ret(&c, pad, sizeof(pad));
-    mbedtls_sha256_update_ret(&c, msg, len);
-    mbedtls_sha256_finish_ret(&c, out);
-    memset(pad, 0x5c, sizeof(pad));
-    for (int i = 0; i < 32; i++) {
-        pad[i] ^= key[i];
-    }
-    mbedtls_sha256_starts_ret(&c, 0);
-    mbedtls_sha256_update_ret(&c, pad, sizeof(pad));
-    mbedtls_sha256_update_ret(&c, out, 32);
-    mbedtls_sha256_finish_ret(&c, out);
-    mbedtls_sha256_free(&c);
-}
-
-/* Compares without an early exit, so timing does not leak the position of
- * the first wrong digit. */
-static bool ct_equal(const char *a, const char *b, size_t n)
-{
-    unsigned char diff = 0;
-    for (size_t i = 0; i < n; i++) {
-        diff |= (unsigned char)(a[i] ^ b[i]);
-    }
-    return diff == 0;
-}
-
 /* ---- server state ------------------------------------------------------------- */
 
 #define NONCE_TAG_BYTES 12
@@ -380,7 +346,7 @@ static void nonce_format(char out[NONCE_LEN + 1], uint32_t ctr, uint32_t issued)
     lb_put_le32(msg, ctr);
     lb_put_le32(msg + 4, issued);
     uint8_t tag[32];
-    hmac_sha256(s_auth.secret, msg, sizeof(msg), tag);
+    lb_hmac_sha256(s_auth.secret, sizeof(s_auth.secret), msg, sizeof(msg), tag);
     to_hex(out, msg, sizeof(msg));
     to_hex(out + 16, tag, NONCE_TAG_BYTES);
 }
@@ -436,7 +402,7 @@ static bool nonce_use(const char *s, uint32_t now_ms)
     }
     uint32_t ctr = lb_get_le32(msg), issued = lb_get_le32(msg + 4);
     nonce_format(want, ctr, issued);
-    if (!ct_equal(want, s, NONCE_LEN)) {
+    if (!lb_ct_equal(want, s, NONCE_LEN)) {
         return false; /* another boot's, or made up */
     }
     if ((int32_t)(ctr - s_auth.min_ctr) < 0 || (int32_t)(s_auth.next_ctr - ctr) <= 0 ||
@@ -605,7 +571,7 @@ unsigned lb_auth_check(const char *authz, const char *method, const char *uri, u
     for (size_t i = 0; i < 64; i++) {
         got[i] = lower(d.response[i]);
     }
-    if (!ct_equal(expect, got, 64)) {
+    if (!lb_ct_equal(expect, got, 64)) {
         return failure(c, res, LB_AUDIT_AUTH_FAIL, 401, "wrong user or password", now_ms);
     }
     /* The client knows the password; now the nonce must be fresh. */
@@ -654,4 +620,20 @@ const char *lb_audit_event_name(unsigned ev)
 void lb_auth_stats(lb_auth_stats_t *s)
 {
     *s = s_auth.stats;
+}
+
+int lb_auth_unseal(const char *authz, const uint8_t sealed[LB_CRED_SEALED_SIZE], lb_cred_t *c)
+{
+    /* The request was authenticated with these parameters already; they
+     * are parsed again here rather than kept per connection (on the
+     * stack, as in lb_auth_check: never under the verifier's peak). */
+    lb_digest_t d;
+    uint8_t ha1[LB_CRED_HA1_SIZE];
+    if (authz == NULL || lb_digest_parse(authz, &d) != 0 ||
+        from_hex(ha1, s_auth.ha1, sizeof(ha1)) != 0) {
+        return LB_E_INVAL;
+    }
+    int rc = lb_cred_unseal(ha1, d.nonce, d.cnonce, c, sealed);
+    memset(ha1, 0, sizeof(ha1));
+    return rc;
 }

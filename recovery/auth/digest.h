@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "lb/config.h"
+#include "lb/credential.h"
 
 #define LB_AUTH_USER_MAX 32
 #define LB_AUTH_REALM_MAX 32
@@ -95,6 +96,13 @@ size_t lb_auth_challenge(char *buf, size_t cap, bool stale, uint32_t now_ms);
  * nonce issued so far is refused from now on. Returns 0 or LB_E_INVAL (as lb_auth_init;
  * the previous credential then stays). */
 int lb_auth_set_credential(const char *user, const char *realm, const char *ha1_hex);
+
+/* Opens the sealed HA1 of POST /api/credential (lb_cred_unseal) with the
+ * credential in force and the nonce and cnonce of `authz`, the request's
+ * Authorization value (already accepted by lb_auth_check). c->user and
+ * c->realm name the new credential; c->ha1 receives it. Returns 0,
+ * LB_E_AUTH (the seal does not hold) or LB_E_INVAL. */
+int lb_auth_unseal(const char *authz, const uint8_t sealed[LB_CRED_SEALED_SIZE], lb_cred_t *c);
 
 /* The realm served (for pages and the CLI). */
 const char *lb_auth_realm(void);

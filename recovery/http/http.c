@@ -389,6 +389,7 @@ lb_http_route_t lb_http_route(const lb_http_parser_t *p, unsigned *status, const
         {"/api/update", LB_HTTP_ROUTE_NONE, LB_HTTP_ROUTE_UPDATE, "POST"},
         {"/api/reboot", LB_HTTP_ROUTE_NONE, LB_HTTP_ROUTE_REBOOT, "POST"},
         {"/api/credential", LB_HTTP_ROUTE_NONE, LB_HTTP_ROUTE_CREDENTIAL, "POST"},
+        {"/api/history", LB_HTTP_ROUTE_HISTORY, LB_HTTP_ROUTE_NONE, "GET, HEAD"},
     };
     const char *dummy;
     if (allow == NULL) {

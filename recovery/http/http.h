@@ -108,6 +108,7 @@ typedef enum {
     LB_HTTP_ROUTE_UPDATE,     /* POST /api/update */
     LB_HTTP_ROUTE_REBOOT,     /* POST /api/reboot */
     LB_HTTP_ROUTE_CREDENTIAL, /* POST /api/credential */
+    LB_HTTP_ROUTE_HISTORY,    /* GET|HEAD /api/history (authenticated) */
 } lb_http_route_t;
 
 /* Maps the parsed request to a route, after the checks every request gets:

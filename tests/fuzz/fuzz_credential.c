@@ -1,8 +1,10 @@
-/* Fuzzes the credential record decoder, the log scan and the form of POST
- * /api/credential: the input is taken as one record, as the contents of a
- * two-unit credential area (1 KiB units, program size 4) and as a form. Nothing may crash or break
- * a NOR rule (the host board aborts); a decoded record must re-encode to the same bytes, and after
- * whatever was found a store must win. */
+/* Fuzzes the credential record decoder, the log scan, the form of POST
+ * /api/credential and the opening of its sealed HA1: the input is taken as
+ * one record, as the contents of a two-unit credential area (1 KiB units,
+ * program size 4) and as a form. Nothing may crash or break a NOR rule
+ * (the host board aborts); a decoded record must re-encode to the same
+ * bytes, after whatever was found a store must win, and a sealed value
+ * made by no one opens only if it is what lb_cred_seal makes. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -26,10 +28,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     lb_cred_t c, d;
     const char *why = NULL;
-    if (lb_cred_form_parse((const char *)data, size, "lifeboat", &c, &why) == LB_OK) {
-        /* whatever the form gave must be storable */
+    uint8_t sealed[LB_CRED_SEALED_SIZE];
+    if (lb_cred_form_parse((const char *)data, size, "lifeboat", &c, sealed, &why) == LB_OK) {
+        /* whatever the form gave must be storable once opened... */
         uint8_t buf[LB_CRED_RECORD_SIZE];
         if (lb_cred_encode(&c, buf, sizeof buf, 0xFF) != LB_CRED_RECORD_SIZE) {
+            __builtin_trap();
+        }
+        /* ...and it opens exactly when it is the seal of what it opens to */
+        static const uint8_t cur[LB_CRED_HA1_SIZE] = {1, 2, 3};
+        int rc = lb_cred_unseal(cur, "nonce", "cnonce", &c, sealed);
+        uint8_t again[LB_CRED_SEALED_SIZE];
+        if ((rc != LB_OK && rc != LB_E_AUTH) ||
+            (rc == LB_OK && (lb_cred_seal(cur, "nonce", "cnonce", &c, again) != LB_OK ||
+                             memcmp(again, sealed, sizeof again) != 0))) {
             __builtin_trap();
         }
     } else if (why == NULL) {

@@ -169,9 +169,56 @@ static void test_credential_power_cut_keeps_one_in_force(void **state)
     }
 }
 
+/* The sealed HA1 of POST /api/credential: opens with the same current
+ * HA1, nonce, cnonce and names, and with nothing else. */
+static void test_credential_seal_opens_only_for_its_request(void **state)
+{
+    (void)state;
+    uint8_t cur[LB_CRED_HA1_SIZE];
+    memset(cur, 0x3C, sizeof cur);
+    lb_cred_t nc = cred("owner", 0x5A), got;
+    uint8_t sealed[LB_CRED_SEALED_SIZE];
+    assert_int_equal(lb_cred_seal(cur, "nonce-1", "cn-1", &nc, sealed), LB_OK);
+    /* Not the HA1 in the clear, nor a trivial function of it. */
+    assert_memory_not_equal(sealed, nc.ha1, LB_CRED_HA1_SIZE);
+    got = cred("owner", 0);
+    assert_int_equal(lb_cred_unseal(cur, "nonce-1", "cn-1", &got, sealed), LB_OK);
+    assert_memory_equal(got.ha1, nc.ha1, LB_CRED_HA1_SIZE);
+
+    /* Each thing it is bound to, changed once. */
+    uint8_t other[LB_CRED_HA1_SIZE];
+    memcpy(other, cur, sizeof other);
+    other[31] ^= 1;
+    got = cred("owner", 0);
+    assert_int_equal(lb_cred_unseal(other, "nonce-1", "cn-1", &got, sealed), LB_E_AUTH);
+    assert_int_equal(lb_cred_unseal(cur, "nonce-2", "cn-1", &got, sealed), LB_E_AUTH);
+    assert_int_equal(lb_cred_unseal(cur, "nonce-1", "cn-2", &got, sealed), LB_E_AUTH);
+    /* The separator keeps nonce "ab"+cnonce "c" apart from "a"+"bc". */
+    assert_int_equal(lb_cred_seal(cur, "ab", "c", &nc, sealed), LB_OK);
+    assert_int_equal(lb_cred_unseal(cur, "a", "bc", &got, sealed), LB_E_AUTH);
+    assert_int_equal(lb_cred_seal(cur, "nonce-1", "cn-1", &nc, sealed), LB_OK);
+    lb_cred_t renamed = cred("intruder", 0);
+    assert_int_equal(lb_cred_unseal(cur, "nonce-1", "cn-1", &renamed, sealed), LB_E_AUTH);
+    lb_cred_t rerealm = cred("owner", 0);
+    strcpy(rerealm.realm, "other");
+    assert_int_equal(lb_cred_unseal(cur, "nonce-1", "cn-1", &rerealm, sealed), LB_E_AUTH);
+    for (size_t i = 0; i < LB_CRED_SEALED_SIZE; i += 7) {
+        sealed[i] ^= 0x80;
+        got = cred("owner", 0x77);
+        assert_int_equal(lb_cred_unseal(cur, "nonce-1", "cn-1", &got, sealed), LB_E_AUTH);
+        for (size_t k = 0; k < LB_CRED_HA1_SIZE; k++) {
+            assert_int_equal(got.ha1[k], 0); /* nothing of a refused one is kept */
+        }
+        sealed[i] ^= 0x80;
+    }
+    lb_cred_t bad = cred("has space", 0);
+    assert_int_equal(lb_cred_seal(cur, "n", "c", &bad, sealed), LB_E_INVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_credential_seal_opens_only_for_its_request),
         cmocka_unit_test(test_credential_record_roundtrip),
         cmocka_unit_test(test_credential_bad_names_and_damage),
         cmocka_unit_test(test_credential_newest_wins_across_units),

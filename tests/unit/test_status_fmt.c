@@ -24,9 +24,16 @@ static const char status_json[] =
     "\"security_counter\":2,\"attempts\":1}],"
     "\"upload\":{\"active\":true,\"slot\":1,\"received\":4096,\"total\":10950},"
     "\"auth\":{\"realm\":\"lifeboat\",\"credential\":\"device\",\"ok\":5,\"failures\":2,"
-    "\"lockouts\":0,\"stale_nonces\":1},"
-    "\"audit\":[{\"seq\":1,\"t_ms\":5,\"event\":\"upload\",\"client\":\"10.0.2.2\",\"detail\":0},"
-    "{\"seq\":2,\"t_ms\":9,\"event\":\"auth-fail\",\"client\":\"10.0.2.2\",\"detail\":-23}]}\n";
+    "\"lockouts\":0,\"stale_nonces\":1},\"entropy\":5}\n";
+
+/* The shape recovery/history.c writes (newest first). */
+static const char history_json[] =
+    "{\"total\":9,\"history\":[{\"seq\":9,\"boot_count\":4,\"event\":\"refused\","
+    "\"source\":\"push\",\"version\":\"2.0.0+0\",\"security_counter\":1,"
+    "\"why\":\"untrusted key\",\"client\":\"10.0.2.2\"},{\"seq\":8,\"boot_count\":3,"
+    "\"event\":\"confirm\",\"source\":\"device\",\"slot\":1,\"version\":\"1.1.0+0\","
+    "\"security_counter\":2},{\"seq\":7,\"boot_count\":2,\"event\":\"recovery\","
+    "\"source\":\"device\",\"reason\":\"strap\"}],\"audit\":[]}\n";
 
 static void test_status_fmt_summary_lines(void **state)
 {
@@ -42,8 +49,28 @@ static void test_status_fmt_summary_lines(void **state)
                                  "upload:     in progress, slot 1, 4096 of 10950 bytes\n"
                                  "credential: device (realm lifeboat)\n"
                                  "auth:       5 ok, 2 failures, 0 lockouts, 1 stale nonces\n"
-                                 "audit:      2 events (--json shows them)\n");
+                                 "entropy:    stored seed, board noise\n");
     lb_sb_free(&sb);
+}
+
+static void test_status_fmt_history_lines(void **state)
+{
+    (void)state;
+    lb_sb_t sb = {0};
+    unsigned long oldest = 0;
+    assert_int_equal(lb_history_summary(history_json, &sb, &oldest), 3);
+    assert_int_equal(oldest, 7);
+    assert_string_equal(sb.data,
+                        "  #9     boot 4     refused    push    2.0.0+0 (counter 1): untrusted key "
+                        "from 10.0.2.2\n"
+                        "  #8     boot 3     confirm    device  slot b 1.1.0+0 (counter 2)\n"
+                        "  #7     boot 2     recovery   device  reason strap\n");
+    lb_sb_free(&sb);
+    lb_sb_t none = {0};
+    assert_int_equal(lb_history_summary("{\"history_error\":\"no partition\"}", &none, &oldest), 0);
+    assert_string_equal(none.data, "history:    none (no partition)\n");
+    lb_sb_free(&none);
+    assert_int_equal(lb_history_summary("[]", &none, &oldest), LB_E_INVAL);
 }
 
 static void test_status_fmt_missing_members_and_non_objects(void **state)
@@ -101,6 +128,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_fmt_summary_lines),
+        cmocka_unit_test(test_status_fmt_history_lines),
         cmocka_unit_test(test_status_fmt_missing_members_and_non_objects),
         cmocka_unit_test(test_status_fmt_jsonq_reader),
     };

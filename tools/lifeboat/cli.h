@@ -10,4 +10,12 @@
 #include "commands.def"
 #undef LB_CMD
 
+#include "lb/credential.h"
+
+/* A credential for `user` in `realm` whose password is the first line of
+ * `pw_file`: c->user, c->realm and c->ha1 = SHA-256(user:realm:password).
+ * Returns 0, or -1 with a message prefixed "lifeboat CMD:" printed. */
+int lb_cli_make_cred(const char *cmd, const char *user, const char *realm, const char *pw_file,
+                     lb_cred_t *c);
+
 #endif

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "auth/digest.h"
 #include "cli.h"
 #include "lb/err.h"
+#include "lb/seed.h"
 #include "mkflash.h"
 #include "mkflash_layout.h"
 
@@ -32,17 +34,19 @@ static void usage(FILE *f)
                "Per-device recovery credential (docs/recovery.md), written to the data\n"
                "partition named `credential`: --cred-user USER --cred-password-file FILE\n"
                "[--cred-realm REALM (default lifeboat)]. Only SHA-256(user:realm:password)\n"
-               "is stored.\n");
+               "is stored.\n"
+               "Entropy seed: a layout with a data partition named `seed` gets 32 fresh\n"
+               "random bytes from this host (getrandom) as its first record, different in\n"
+               "every file made (lb/seed.h; the device renews it at every recovery boot).\n");
 }
 
-/* The credential from --cred-*: HA1 of user:realm:<first line of the
- * password file>. Returns 0 or -1 (message printed). */
-static int make_cred(const char *user, const char *realm, const char *pw_file, lb_cred_t *c)
+int lb_cli_make_cred(const char *cmd, const char *user, const char *realm, const char *pw_file,
+                     lb_cred_t *c)
 {
     char pw[256];
     FILE *f = fopen(pw_file, "r");
     if (f == NULL || fgets(pw, sizeof(pw), f) == NULL) {
-        fprintf(stderr, "lifeboat mkflash: cannot read %s\n", pw_file);
+        fprintf(stderr, "lifeboat %s: cannot read %s\n", cmd, pw_file);
         if (f) {
             fclose(f);
         }
@@ -53,9 +57,9 @@ static int make_cred(const char *user, const char *realm, const char *pw_file, l
     memset(c, 0, sizeof(*c));
     if (!lb_cred_name_ok(user) || !lb_cred_name_ok(realm) || pw[0] == '\0') {
         fprintf(stderr,
-                "lifeboat mkflash: user and realm are 1-%u printable characters without "
+                "lifeboat %s: user and realm are 1-%u printable characters without "
                 "space, quote or backslash; the password is not empty\n",
-                LB_CRED_NAME_MAX);
+                cmd, LB_CRED_NAME_MAX);
         return -1;
     }
     strcpy(c->user, user);
@@ -180,8 +184,10 @@ int lb_cmd_mkflash(int argc, char **argv)
         usage(stderr);
         return LB_CLI_EXIT_USAGE;
     }
+    uint8_t seed[LB_SEED_SIZE];
     static lb_cred_t cred;
-    if (cred_user != NULL && make_cred(cred_user, cred_realm, cred_pw, &cred) != 0) {
+    if (cred_user != NULL &&
+        lb_cli_make_cred("mkflash", cred_user, cred_realm, cred_pw, &cred) != 0) {
         return LB_CLI_EXIT_USAGE;
     }
 
@@ -204,12 +210,17 @@ int lb_cmd_mkflash(int argc, char **argv)
             goto done;
         }
     }
+    if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed)) {
+        fprintf(stderr, "lifeboat mkflash: no random bytes from the host for the seed\n");
+        goto done;
+    }
     lb_mkflash_inputs_t in = {
         .loader = {bufs[0], lens[0]},
         .recovery = {bufs[1], lens[1]},
         .app = {{bufs[2], lens[2]}, {bufs[3], lens[3]}},
         .state = state,
         .cred = cred_user != NULL ? &cred : NULL,
+        .seed = seed,
         .product = product,
     };
     image = malloc(table.geom.size);
@@ -232,5 +243,6 @@ done:
         free(bufs[k]);
     }
     free(image);
+    memset(seed, 0, sizeof(seed));
     return rc;
 }

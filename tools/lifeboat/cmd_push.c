@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "auth/digest.h"
 #include "httpc.h"
+#include "jsonq.h"
+#include "lb/credential.h"
 #include "lb/err.h"
 #include "sb.h"
 #include "status_fmt.h"
@@ -49,6 +52,22 @@ static void print_answer(const lb_httpc_resp_t *r)
     if (r->body_len == 0 || r->body[r->body_len - 1] != '\n') {
         fputc('\n', stdout);
     }
+}
+
+/* The first line of `file` into buf. Returns 0 or -1 (message printed). */
+static int read_password(const char *cmd, const char *file, char *buf, size_t cap)
+{
+    FILE *pf = fopen(file, "r");
+    if (pf == NULL || fgets(buf, (int)cap, pf) == NULL) {
+        fprintf(stderr, "lifeboat %s: cannot read %s\n", cmd, file);
+        if (pf) {
+            fclose(pf);
+        }
+        return -1;
+    }
+    fclose(pf);
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
 }
 
 static int push_usage(FILE *f)
@@ -115,16 +134,9 @@ int lb_cmd_push(int argc, char **argv)
         return push_usage(stderr);
     }
     if (pass_file != NULL) {
-        FILE *pf = fopen(pass_file, "r");
-        if (pf == NULL || fgets(pass_buf, sizeof(pass_buf), pf) == NULL) {
-            fprintf(stderr, "lifeboat push: cannot read %s\n", pass_file);
-            if (pf) {
-                fclose(pf);
-            }
+        if (read_password("push", pass_file, pass_buf, sizeof(pass_buf)) != 0) {
             return LB_CLI_EXIT_USAGE;
         }
-        fclose(pf);
-        pass_buf[strcspn(pass_buf, "\r\n")] = '\0';
         pass = pass_buf;
     }
     lb_httpc_url_t u;
@@ -175,12 +187,68 @@ int lb_cmd_push(int argc, char **argv)
 
 static int status_usage(FILE *f)
 {
-    fprintf(f, "usage: lifeboat status --url URL [--json]\n"
+    fprintf(f, "usage: lifeboat status --url URL [--user USER --password-file FILE] [--json]\n"
                "  Shows a recovery device's status (GET URL/api/status) as a summary:\n"
                "  product, board, mode, why recovery was entered, reset, versions, one line\n"
-               "  per slot (state, version, security counter), credential source and auth\n"
-               "  counters. --json prints the device's JSON unchanged (with the audit log).\n");
+               "  per slot (state, version, security counter), credential source, auth\n"
+               "  counters and what the nonce key was drawn from. With a login it adds the\n"
+               "  update history kept on the device's flash (GET URL/api/history, Digest):\n"
+               "  installs, refusals, confirms, rollbacks, recovery entries and credential\n"
+               "  changes, newest first, with versions, source and boot count.\n"
+               "  --json                 the device's JSON; with a login\n"
+               "                         {\"status\": ..., \"history\": [pages...]}\n"
+               "  --password PASS        instead of --password-file\n"
+               "  --history N            at most N history entries (default 64)\n"
+               "  --timeout S            per-operation timeout (default 10)\n");
     return f == stdout ? LB_CLI_EXIT_OK : LB_CLI_EXIT_USAGE;
+}
+
+/* Fetches the history pages (newest first) and prints them. Returns an
+ * exit status. */
+static int show_history(const lb_httpc_url_t *u, const char *user, const char *pass, int timeout,
+                        bool json, unsigned max)
+{
+    static lb_httpc_resp_t resp;
+    unsigned long before = 0, shown = 0;
+    lb_sb_t sb = {0};
+    int rc = LB_CLI_EXIT_OK;
+    for (unsigned page = 0; shown < max && page < 64; page++) {
+        char path[64];
+        snprintf(path, sizeof(path), before ? "/api/history?before=%lu" : "/api/history", before);
+        lb_httpc_req_t req = {
+            .method = "GET", .path = path, .user = user, .password = pass, .timeout_s = timeout};
+        if (lb_httpc_do(u, &req, &resp) != 0) {
+            fprintf(stderr, "lifeboat status: history: %s\n", resp.error);
+            rc = LB_CLI_EXIT_FAIL;
+            break;
+        }
+        if (resp.status != 200) {
+            fprintf(stderr, "lifeboat status: history: HTTP %d %s", resp.status, resp.body);
+            rc = LB_CLI_EXIT_FAIL;
+            break;
+        }
+        if (json) {
+            printf("%s", page ? "," : "");
+            fwrite(resp.body, 1, strcspn(resp.body, "\n"), stdout);
+        }
+        unsigned long oldest = 0;
+        int n = lb_history_summary(resp.body, &sb, &oldest);
+        if (n < 0) {
+            fprintf(stderr, "lifeboat status: the history answer is not a JSON object\n");
+            rc = LB_CLI_EXIT_FAIL;
+            break;
+        }
+        shown += (unsigned long)n;
+        if (n == 0 || oldest <= 1) {
+            break;
+        }
+        before = oldest;
+    }
+    if (!json && !sb.oom) {
+        printf("history (newest first):\n%s", sb.data ? sb.data : "");
+    }
+    lb_sb_free(&sb);
+    return rc;
 }
 
 int lb_cmd_status(int argc, char **argv)
@@ -188,13 +256,19 @@ int lb_cmd_status(int argc, char **argv)
     static const struct option opts[] = {
         {"url", required_argument, NULL, 'u'},
         {"json", no_argument, NULL, 'j'},
+        {"user", required_argument, NULL, 'U'},
+        {"password", required_argument, NULL, 'P'},
+        {"password-file", required_argument, NULL, 'F'},
+        {"history", required_argument, NULL, 'H'},
         {"timeout", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *url = NULL;
+    const char *url = NULL, *user = NULL, *pass = NULL, *pass_file = NULL;
+    char pass_buf[256];
     bool json = false;
     int timeout = 10, c;
+    unsigned max = 64;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -203,6 +277,18 @@ int lb_cmd_status(int argc, char **argv)
             break;
         case 'j':
             json = true;
+            break;
+        case 'U':
+            user = optarg;
+            break;
+        case 'P':
+            pass = optarg;
+            break;
+        case 'F':
+            pass_file = optarg;
+            break;
+        case 'H':
+            max = (unsigned)strtoul(optarg, NULL, 10);
             break;
         case 't':
             timeout = atoi(optarg);
@@ -221,6 +307,16 @@ int lb_cmd_status(int argc, char **argv)
         }
         return status_usage(stderr);
     }
+    if (user != NULL && pass == NULL && pass_file == NULL) {
+        fprintf(stderr, "lifeboat status: --user needs --password-file FILE (or --password)\n");
+        return status_usage(stderr);
+    }
+    if (pass_file != NULL) {
+        if (read_password("status", pass_file, pass_buf, sizeof(pass_buf)) != 0) {
+            return LB_CLI_EXIT_USAGE;
+        }
+        pass = pass_buf;
+    }
     lb_httpc_url_t u;
     if (lb_httpc_url_parse(url, &u) != 0) {
         fprintf(stderr, "lifeboat status: unsupported URL '%s' (http://host[:port])\n", url);
@@ -238,8 +334,16 @@ int lb_cmd_status(int argc, char **argv)
         return LB_CLI_EXIT_FAIL;
     }
     if (json) {
-        print_answer(&resp);
-        return LB_CLI_EXIT_OK;
+        if (user == NULL) {
+            print_answer(&resp);
+            return LB_CLI_EXIT_OK;
+        }
+        printf("{\"status\":");
+        fwrite(resp.body, 1, strcspn(resp.body, "\n"), stdout);
+        printf(",\"history\":[");
+        int hrc = show_history(&u, user, pass, timeout, true, max);
+        printf("]}\n");
+        return hrc;
     }
     lb_sb_t sb = {0};
     int rc = lb_status_summary(resp.body, &sb);
@@ -250,5 +354,233 @@ int lb_cmd_status(int argc, char **argv)
         fprintf(stderr, "lifeboat status: the answer is not a status object\n");
     }
     lb_sb_free(&sb);
-    return rc == LB_OK ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAIL;
+    if (rc != LB_OK) {
+        return LB_CLI_EXIT_FAIL;
+    }
+    return user != NULL ? show_history(&u, user, pass, timeout, false, max) : LB_CLI_EXIT_OK;
+}
+
+/* ---- lifeboat credential ---------------------------------------------- */
+
+static int credential_usage(FILE *f)
+{
+    fprintf(f, "usage: lifeboat credential --url URL --user USER --password-file FILE\n"
+               "                           --new-user USER --new-password-file FILE\n"
+               "                           [--new-realm REALM]\n"
+               "  Replaces the login of a device in recovery (POST URL/api/credential,\n"
+               "  authenticated with the current login). The new HA1 =\n"
+               "  SHA-256(user:realm:password) travels sealed: encrypted and authenticated\n"
+               "  under a key derived from the current login and this request's Digest\n"
+               "  nonces (docs/SPEC.md, \"Sealed credential\"), so neither the password\n"
+               "  nor its hash can be read off the network. The realm stays the device's\n"
+               "  unless --new-realm is given. Needs a layout with a `credential`\n"
+               "  partition. Exit 0 when the device replaced it.\n"
+               "  --password PASS / --new-password PASS   instead of the files\n"
+               "  --timeout S                             per-operation timeout (default 10)\n");
+    return f == stdout ? LB_CLI_EXIT_OK : LB_CLI_EXIT_USAGE;
+}
+
+typedef struct {
+    const char *user, *password; /* the current login */
+    const char *new_user, *new_password, *new_realm;
+    FILE *body;
+    size_t body_len;
+} seal_ctx_t;
+
+static size_t seal_body_len(const seal_ctx_t *s, const char *realm)
+{
+    return strlen("user=&realm=&sealed=") + strlen(s->new_user) + strlen(realm) +
+           2 * LB_CRED_SEALED_SIZE;
+}
+
+/* Builds the body for this challenge: the current HA1 from its realm, the
+ * new credential sealed under it, the nonce and our cnonce. */
+static int seal_body(const char *challenge, const char *cnonce, void *ctx)
+{
+    seal_ctx_t *s = ctx;
+    static lb_digest_t d;
+    if (lb_digest_parse(challenge, &d) != 0 || d.nonce[0] == '\0' || d.realm[0] == '\0') {
+        return -1;
+    }
+    const char *realm = s->new_realm != NULL ? s->new_realm : d.realm;
+    char cur_hex[65];
+    const char *cur_parts[] = {s->user, d.realm, s->password};
+    lb_cred_t nc;
+    memset(&nc, 0, sizeof(nc));
+    if (!lb_cred_name_ok(s->new_user) || !lb_cred_name_ok(realm) ||
+        strlen(s->new_user) > LB_CRED_NAME_MAX || strlen(realm) > LB_CRED_NAME_MAX ||
+        seal_body_len(s, realm) != s->body_len || lb_digest_h(cur_hex, cur_parts, 3) != 0) {
+        return -1;
+    }
+    strcpy(nc.user, s->new_user);
+    strcpy(nc.realm, realm);
+    char new_hex[65];
+    const char *new_parts[] = {nc.user, nc.realm, s->new_password};
+    if (lb_digest_h(new_hex, new_parts, 3) != 0) {
+        return -1;
+    }
+    uint8_t cur[LB_CRED_HA1_SIZE];
+    for (unsigned i = 0; i < LB_CRED_HA1_SIZE; i++) {
+        unsigned v1, v2;
+        sscanf(cur_hex + 2 * i, "%2x", &v1);
+        sscanf(new_hex + 2 * i, "%2x", &v2);
+        cur[i] = (uint8_t)v1;
+        nc.ha1[i] = (uint8_t)v2;
+    }
+    uint8_t sealed[LB_CRED_SEALED_SIZE];
+    int rc = lb_cred_seal(cur, d.nonce, cnonce, &nc, sealed);
+    memset(cur, 0, sizeof(cur));
+    memset(nc.ha1, 0, sizeof(nc.ha1));
+    if (rc != 0 || ftruncate(fileno(s->body), 0) != 0) {
+        return -1;
+    }
+    rewind(s->body);
+    fprintf(s->body, "user=%s&realm=%s&sealed=", nc.user, nc.realm);
+    for (unsigned i = 0; i < LB_CRED_SEALED_SIZE; i++) {
+        fprintf(s->body, "%02x", sealed[i]);
+    }
+    fflush(s->body);
+    rewind(s->body);
+    return ferror(s->body) ? -1 : 0;
+}
+
+int lb_cmd_credential(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"url", required_argument, NULL, 'u'},
+        {"user", required_argument, NULL, 'U'},
+        {"password", required_argument, NULL, 'P'},
+        {"password-file", required_argument, NULL, 'F'},
+        {"new-user", required_argument, NULL, 'n'},
+        {"new-password", required_argument, NULL, 'p'},
+        {"new-password-file", required_argument, NULL, 'f'},
+        {"new-realm", required_argument, NULL, 'r'},
+        {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *url = NULL, *pass_file = NULL, *new_pass_file = NULL;
+    seal_ctx_t s = {0};
+    char pass_buf[256], new_buf[256];
+    int timeout = 10, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'u':
+            url = optarg;
+            break;
+        case 'U':
+            s.user = optarg;
+            break;
+        case 'P':
+            s.password = optarg;
+            break;
+        case 'F':
+            pass_file = optarg;
+            break;
+        case 'n':
+            s.new_user = optarg;
+            break;
+        case 'p':
+            s.new_password = optarg;
+            break;
+        case 'f':
+            new_pass_file = optarg;
+            break;
+        case 'r':
+            s.new_realm = optarg;
+            break;
+        case 't':
+            timeout = atoi(optarg);
+            break;
+        case 'h':
+            return credential_usage(stdout);
+        default:
+            return credential_usage(stderr);
+        }
+    }
+    const char *missing = url == NULL                               ? "--url URL"
+                          : s.user == NULL                          ? "--user USER"
+                          : s.password == NULL && pass_file == NULL ? "--password-file FILE"
+                          : s.new_user == NULL                      ? "--new-user USER"
+                          : s.new_password == NULL && new_pass_file == NULL
+                              ? "--new-password-file FILE"
+                              : NULL;
+    if (missing != NULL || optind != argc) {
+        if (missing != NULL) {
+            fprintf(stderr, "lifeboat credential: missing %s\n", missing);
+        } else {
+            fprintf(stderr, "lifeboat credential: unexpected argument '%s'\n", argv[optind]);
+        }
+        return credential_usage(stderr);
+    }
+    if ((pass_file != NULL && read_password("credential", pass_file, pass_buf, sizeof(pass_buf))) ||
+        (new_pass_file != NULL &&
+         read_password("credential", new_pass_file, new_buf, sizeof(new_buf)))) {
+        return LB_CLI_EXIT_USAGE;
+    }
+    s.password = pass_file != NULL ? pass_buf : s.password;
+    s.new_password = new_pass_file != NULL ? new_buf : s.new_password;
+    if (s.new_password[0] == '\0' || !lb_cred_name_ok(s.new_user) ||
+        (s.new_realm != NULL && !lb_cred_name_ok(s.new_realm))) {
+        fprintf(stderr,
+                "lifeboat credential: user and realm are 1-%u printable characters without "
+                "space, quote or backslash; the password is not empty\n",
+                LB_CRED_NAME_MAX);
+        return LB_CLI_EXIT_USAGE;
+    }
+    lb_httpc_url_t u;
+    if (lb_httpc_url_parse(url, &u) != 0) {
+        fprintf(stderr, "lifeboat credential: unsupported URL '%s' (http://host[:port])\n", url);
+        return LB_CLI_EXIT_USAGE;
+    }
+    /* The body's length must be known before the challenge: it depends on
+     * the realm, so the device's realm is asked first when not given. */
+    static lb_httpc_resp_t resp;
+    char realm[LB_CRED_NAME_MAX + 1];
+    if (s.new_realm == NULL) {
+        lb_httpc_req_t sreq = {.method = "GET", .path = "/api/status", .timeout_s = timeout};
+        const char *auth;
+        if (lb_httpc_do(&u, &sreq, &resp) != 0 || resp.status != 200 ||
+            (auth = lb_jsonq_member(resp.body, "auth")) == NULL ||
+            !lb_jsonq_text(lb_jsonq_member(auth, "realm"), realm, sizeof(realm)) ||
+            !lb_cred_name_ok(realm)) {
+            fprintf(stderr, "lifeboat credential: cannot read the device's realm (%s)\n",
+                    resp.status ? "its status has none" : resp.error);
+            return LB_CLI_EXIT_FAIL;
+        }
+        s.new_realm = realm;
+    }
+    s.body = tmpfile();
+    if (s.body == NULL) {
+        fprintf(stderr, "lifeboat credential: no temporary file\n");
+        return LB_CLI_EXIT_FAIL;
+    }
+    s.body_len = seal_body_len(&s, s.new_realm);
+    lb_httpc_req_t req = {
+        .method = "POST",
+        .path = "/api/credential",
+        .user = s.user,
+        .password = s.password,
+        .body = s.body,
+        .body_len = s.body_len,
+        .ctype = "application/x-www-form-urlencoded",
+        .timeout_s = timeout,
+        .before_auth = seal_body,
+        .before_auth_ctx = &s,
+    };
+    int rc = lb_httpc_do(&u, &req, &resp);
+    fclose(s.body);
+    memset(pass_buf, 0, sizeof(pass_buf));
+    memset(new_buf, 0, sizeof(new_buf));
+    if (rc != 0) {
+        fprintf(stderr, "lifeboat credential: %s\n", resp.error);
+        return LB_CLI_EXIT_FAIL;
+    }
+    print_answer(&resp);
+    if (resp.status != 200) {
+        fprintf(stderr, "lifeboat credential: refused by the device (HTTP %d)\n", resp.status);
+        return LB_CLI_EXIT_FAIL;
+    }
+    return LB_CLI_EXIT_OK;
 }

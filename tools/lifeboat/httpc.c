@@ -323,6 +323,9 @@ int lb_httpc_do(const lb_httpc_url_t *u, const lb_httpc_req_t *req, lb_httpc_res
         if (rc != 0) {
             return errorf(resp, rc, "the device's challenge is not Digest SHA-256", chal);
         }
+        if (req->before_auth != NULL && req->before_auth(chal, cnonce, req->before_auth_ctx) != 0) {
+            return errorf(resp, LB_E_INVAL, "cannot prepare the body for the challenge", chal);
+        }
         memset(resp, 0, sizeof(*resp));
         rc = one_request(u, req, true, authz, chal, sizeof(chal), resp);
         /* Only a stale nonce is worth one more try; a wrong password is not. */

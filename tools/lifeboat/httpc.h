@@ -33,6 +33,12 @@ typedef struct {
     lb_httpc_progress_fn progress;
     void *progress_ctx;
     int timeout_s; /* per socket operation */
+    /* Called before each authenticated attempt with the device's challenge
+     * (the WWW-Authenticate value) and the cnonce about to be used, for a
+     * body bound to them (the sealed credential); it may rewrite `body`
+     * but not change body_len. Non-zero aborts the request. NULL: none. */
+    int (*before_auth)(const char *challenge, const char *cnonce, void *ctx);
+    void *before_auth_ctx;
 } lb_httpc_req_t;
 
 typedef struct {

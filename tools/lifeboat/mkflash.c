@@ -9,6 +9,7 @@
 #include "lb/endian.h"
 #include "lb/err.h"
 #include "lb/image.h"
+#include "lb/seed.h"
 
 /* Records why `part` was refused; returns `code`. */
 __attribute__((format(printf, 4, 5))) static int refuse(lb_mkflash_err_t *e, int code,
@@ -172,6 +173,24 @@ static int credential(const lb_ptable_t *t, const lb_cred_t *c, uint8_t *out, lb
     return n < 0 ? refuse(e, n, what, "%s", lb_err_str(n)) : LB_OK;
 }
 
+/* The first record of the `seed` partition, when the layout has one. */
+static int seed(const lb_ptable_t *t, const uint8_t *bytes, uint8_t *out, lb_mkflash_err_t *e)
+{
+    const lb_part_t *p = lb_ptable_find_name(t, "seed");
+    if (p == NULL || p->type != LB_PART_DATA) {
+        return LB_OK; /* nothing to seed: the device draws from its noise alone */
+    }
+    uint32_t ps = t->geom.program_size;
+    uint32_t rec = (LB_SEED_RECORD_SIZE + ps - 1u) / ps * ps;
+    if (rec > p->size) {
+        return refuse(e, LB_E_NOSPACE, "seed",
+                      "a %lu-byte record does not fit the %lu-byte partition", (unsigned long)rec,
+                      (unsigned long)p->size);
+    }
+    int n = lb_seed_encode(1, bytes, out + p->offset, rec, t->geom.erased);
+    return n < 0 ? refuse(e, n, "seed", "%s", lb_err_str(n)) : LB_OK;
+}
+
 int lb_mkflash_build(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, uint8_t *out,
                      lb_mkflash_err_t *err)
 {
@@ -212,6 +231,9 @@ int lb_mkflash_build(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, uint8_
     }
     if (rc == LB_OK && in->cred != NULL) {
         rc = credential(t, in->cred, out, e);
+    }
+    if (rc == LB_OK && in->seed != NULL) {
+        rc = seed(t, in->seed, out, e);
     }
     return rc;
 }

@@ -40,6 +40,10 @@ typedef struct {
     /* A per-device recovery credential, or NULL: written as the first
      * record of the data partition named `credential` (seq 1). */
     const lb_cred_t *cred;
+    /* The device's first entropy seed (LB_SEED_SIZE random bytes), or
+     * NULL: written as the first record of the data partition named
+     * `seed` when the layout has one (lb/seed.h); ignored otherwise. */
+    const uint8_t *seed;
     /* The layout's product id, or NULL/"" (a binary table carries none):
      * every image given must be for this product. */
     const char *product;

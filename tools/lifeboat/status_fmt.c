@@ -1,10 +1,12 @@
 #include "status_fmt.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsonq.h"
 #include "lb/err.h"
+#include "lb/seed.h"
 
 /* The scalar `key` of `obj` as text, or "?" (the device's bytes are shown,
  * never trusted to be complete). */
@@ -69,7 +71,56 @@ int lb_status_summary(const char *json, lb_sb_t *sb)
                  get(auth, "failures", b, sizeof(b)));
     lb_sb_printf(sb, "%s lockouts, %s stale nonces\n", get(auth, "lockouts", a, sizeof(a)),
                  get(auth, "stale_nonces", b, sizeof(b)));
-    unsigned events = lb_jsonq_count(lb_jsonq_member(root, "audit"));
-    lb_sb_printf(sb, "audit:      %u events (--json shows them)\n", events);
+    /* The LB_SEED_F_* bits of the nonce key's draw (lb/seed.h). */
+    if (lb_jsonq_member(root, "entropy") != NULL) {
+        unsigned long ent = strtoul(get(root, "entropy", a, sizeof(a)), NULL, 10);
+        lb_sb_printf(sb, "entropy:    %s%s, %s\n",
+                     ent & LB_SEED_F_STORED ? "stored seed" : "no stored seed",
+                     ent & LB_SEED_F_RENEWED ? " (renewed)" : "",
+                     ent & LB_SEED_F_NOISE ? "board noise" : "no board noise");
+    }
     return LB_OK;
+}
+
+int lb_history_summary(const char *json, lb_sb_t *sb, unsigned long *oldest)
+{
+    const char *root = json;
+    while (*root == ' ' || *root == '\n' || *root == '\r' || *root == '\t') {
+        root++;
+    }
+    if (*root != '{' || lb_jsonq_skip(root) == NULL) {
+        return LB_E_INVAL;
+    }
+    char a[96], b[96], c[96], d[96], e[96];
+    const char *list = lb_jsonq_member(root, "history");
+    if (list == NULL) {
+        lb_sb_printf(sb, "history:    none (%s)\n", get(root, "history_error", a, sizeof(a)));
+        return 0;
+    }
+    unsigned n = 0;
+    for (const char *x; (x = lb_jsonq_index(list, n)) != NULL; n++) {
+        get(x, "seq", a, sizeof(a));
+        *oldest = strtoul(a, NULL, 10);
+        lb_sb_printf(sb, "  #%-5s boot %-5s %-10s %-7s", a, get(x, "boot_count", b, sizeof(b)),
+                     get(x, "event", c, sizeof(c)), get(x, "source", d, sizeof(d)));
+        if (lb_jsonq_member(x, "slot") != NULL) {
+            get(x, "slot", a, sizeof(a));
+            lb_sb_printf(sb, " slot %s", strcmp(a, "0") == 0 ? "a" : strcmp(a, "1") == 0 ? "b" : a);
+        }
+        if (lb_jsonq_member(x, "version") != NULL) {
+            lb_sb_printf(sb, " %s (counter %s)", get(x, "version", a, sizeof(a)),
+                         get(x, "security_counter", b, sizeof(b)));
+        }
+        if (lb_jsonq_member(x, "reason") != NULL) {
+            lb_sb_printf(sb, " reason %s", get(x, "reason", a, sizeof(a)));
+        }
+        if (lb_jsonq_member(x, "why") != NULL) {
+            lb_sb_printf(sb, ": %s", get(x, "why", a, sizeof(a)));
+        }
+        if (lb_jsonq_member(x, "client") != NULL) {
+            lb_sb_printf(sb, " from %s", get(x, "client", e, sizeof(e)));
+        }
+        lb_sb_printf(sb, "\n");
+    }
+    return (int)n;
 }

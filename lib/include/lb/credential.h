@@ -60,4 +60,33 @@ int lb_cred_load(const lb_flash_area_t *fa, lb_cred_t *out);
  * stays in force). */
 int lb_cred_store(const lb_flash_area_t *fa, lb_cred_t *c);
 
+/* ---- a change over the network ---------------------------------------------
+ * POST /api/credential carries the new HA1 sealed, never in the clear (it
+ * is a password equivalent): encrypted and authenticated under a key only
+ * the client that knows the current credential and the device share, and
+ * bound to the Digest nonce and cnonce of the very request that carries
+ * it (the nonce is single-use, so a key never repeats). docs/SPEC.md,
+ * "Sealed credential":
+ *
+ *   K      = HMAC-SHA-256(current HA1, "lifeboat credential v1" 00 nonce 00 cnonce)
+ *   sealed = new HA1 XOR HMAC-SHA-256(K, "enc")                     (32 bytes)
+ *   tag    = HMAC-SHA-256(K, "mac" user 00 realm 00 sealed)          (32 bytes)
+ *
+ * The body is `user=NAME&realm=NAME&sealed=HEX` with HEX the 128 hex digits
+ * of sealed || tag (recovery/auth/cred_form.h). */
+#define LB_CRED_SEALED_SIZE 64u
+
+/* Seals c->ha1 for c->user and c->realm under the current HA1 and the
+ * request's nonce and cnonce. Returns 0, LB_E_INVAL (a bad name) or
+ * LB_E_HASH. */
+int lb_cred_seal(const uint8_t cur_ha1[LB_CRED_HA1_SIZE], const char *nonce, const char *cnonce,
+                 const lb_cred_t *c, uint8_t out[LB_CRED_SEALED_SIZE]);
+
+/* Opens a sealed HA1 (untrusted) for c->user and c->realm into c->ha1.
+ * Returns 0, LB_E_AUTH (the tag does not hold: another current
+ * credential, nonce, names or altered bytes; c->ha1 is left zero),
+ * LB_E_INVAL (a bad name) or LB_E_HASH. */
+int lb_cred_unseal(const uint8_t cur_ha1[LB_CRED_HA1_SIZE], const char *nonce, const char *cnonce,
+                   lb_cred_t *c, const uint8_t in[LB_CRED_SEALED_SIZE]);
+
 #endif

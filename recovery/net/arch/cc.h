@@ -10,7 +10,9 @@
 #define LWIP_NO_STDINT_H 0
 #define LWIP_NO_INTTYPES_H 0
 #define LWIP_NO_LIMITS_H 0
-#define LWIP_NO_CTYPE_H 0
+/* lwIP's own isdigit/isspace macros: newlib's <ctype.h> table costs 257
+ * bytes of flash for the address parser alone. */
+#define LWIP_NO_CTYPE_H 1
 
 /* Diagnostics are compiled out (LWIP_DEBUG 0, LWIP_NOASSERT): these only
  * have to be well-formed. */
