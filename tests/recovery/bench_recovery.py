@@ -243,7 +243,7 @@ def main():
         up = min(ups)
     finally:
         dev.kill()
-    peak = stack_peak_after_upload(flash, img)
+    peak, peak_all = stack_peak_after_upload(flash, img)
 
     raw_mbs, up_mbs = len(img) / raw / 1e6, len(img) / up / 1e6
     stream_mbs = len(img) / stream / 1e6
@@ -258,6 +258,8 @@ def main():
          dram_b <= RAM_BUDGET),
         ("stack used (peak: 1 MiB upload, hash, ECDSA)", f"{peak} B", f"<= {reserve} B (reserve)",
          peak <= reserve),
+        ("stack used (+ sealed credential change, history pages)", f"{peak_all} B",
+         f"<= {reserve} B (reserve)", peak_all <= reserve),
         ("raw TCP to the guest (1 MiB, discard port)", f"{raw_mbs:.2f} MB/s", "(reference)",
          None),
         ("upload 1 MiB, POST /api/update -> 200", f"{up_mbs:.2f} MB/s",
@@ -282,7 +284,9 @@ def stack_peak_after_upload(flash, img):
     """The deepest stack use of a whole upload. A successful one reboots
     (and the new boot paints afresh), so this one is refused at the very end
     (its signature is damaged): the same path - receive, hash, write, ECDSA -
-    and the device keeps serving its status."""
+    and the device keeps serving its status. Then the other deep paths: a
+    sealed credential change (to the same login) and the history pages.
+    Returns both peaks."""
     dev = Device(flash)
     try:
         dev.wait_serving(1)
@@ -292,9 +296,18 @@ def stack_peak_after_upload(flash, img):
             upload(dev.http, bytes(bad))
         except SystemExit:
             pass
-        st = json.loads(http(dev.http, b"GET /api/status HTTP/1.1\r\nHost: d\r\n\r\n")
-                        .partition(b"\r\n\r\n")[2])
-        return st["stack_peak"]
+        def peak():
+            return json.loads(http(dev.http, b"GET /api/status HTTP/1.1\r\nHost: d\r\n\r\n")
+                              .partition(b"\r\n\r\n")[2])["stack_peak"]
+        first = peak()
+        url = f"http://127.0.0.1:{dev.http}"
+        for cmd in (["credential", "--url", url, "--user", "admin", "--password", "lifeboat",
+                     "--new-user", "admin", "--new-password", "lifeboat"],
+                    ["status", "--url", url, "--user", "admin", "--password", "lifeboat"]):
+            r = subprocess.run([LIFEBOAT] + cmd, capture_output=True, text=True, timeout=60)
+            if r.returncode != 0:
+                die(f"lifeboat {cmd[0]}: {r.stdout}{r.stderr}")
+        return first, peak()
     finally:
         dev.kill()
 

@@ -60,3 +60,33 @@ def test_page_upload_in_chromium(fw, flash, nqemu, tmp_path):
         wait.until(lambda d: "left recovery" in msg.text)
     finally:
         d.quit()
+
+
+def test_page_shows_history_only_with_the_login(fw, flash, nqemu, tmp_path):
+    """The page's "Update history" button reads GET /api/history with the
+    login typed into the page: a wrong password gets 401 and shows nothing,
+    the right one shows the entries kept on flash (here: this recovery
+    entry, requested by the app)."""
+    q = nqemu(flash(app="app"))
+    q.expect(r"\[app\] healthy: reported")
+    q.send("r")
+    q.serving()
+    d = browser(tmp_path)
+    try:
+        wait = WebDriverWait(d, 30, poll_frequency=0.05)
+        d.get(q.url + "/")
+        wait.until(lambda d: "requested" in d.find_element(By.ID, "why").text)
+        msg, table = d.find_element(By.ID, "msg"), d.find_element(By.ID, "hi")
+        d.find_element(By.ID, "p").send_keys("wrong")
+        d.find_element(By.ID, "hb").click()
+        wait.until(lambda d: msg.text.startswith("401"))
+        assert table.text == ""
+        d.find_element(By.ID, "p").clear()
+        d.find_element(By.ID, "p").send_keys("lifeboat")
+        d.find_element(By.ID, "hb").click()
+        wait.until(lambda d: "recovery" in table.text)
+        rows = table.text.splitlines()
+        assert rows[0].split() == ["#", "boot", "event", "source", "detail"], rows
+        assert rows[1].split()[2:] == ["recovery", "device", "requested"], rows
+    finally:
+        d.quit()
