@@ -78,6 +78,8 @@ format: ## reformat all C sources with clang-format
 format-check: ## fail if any C source is not clang-formatted
 	@clang-format --dry-run --Werror $(FORMAT_SRCS)
 	@echo "format: $(words $(FORMAT_SRCS)) files clang-formatted"
+	@mkdir -p $(B)/test-results
+	@echo "$(words $(FORMAT_SRCS)) passed, 0 failed" > $(B)/test-results/format.summary
 TEST_TARGETS += test-mutants-fast format-check
 
 clean: ## remove build outputs (keeps the fetched sources in build/deps)
@@ -89,5 +91,6 @@ help: ## list the targets
 	  awk -F':.*## ' '{ printf "  %-14s %s\n", $$1, $$2 }'
 	@echo "variables: BOARD=<board> LAYOUT=<yaml> KEY=<private key> STRAP=1 FLASH=<file> PORT=<n>"
 	@echo "           FUZZ_SECONDS=<n> SWEEP_CASE=<id printed by a failing sweep case>"
+	@echo "           (SWEEP_CASE on the make command line only: from the environment it is refused)"
 
 -include $(shell find $(B) -path $(B)/deps -prune -o -type f -name '*.d' -print 2>/dev/null)

@@ -16,7 +16,10 @@ $(SWEEP_BIN): $(B)/host-san/tests/sim/sweep.o $(HOSTTEST_LIB)
 	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS)
 
 .PHONY: test-sweep
-test-sweep: $(SWEEP_BIN) ## power-cut sweeps over every flow and geometry (SWEEP_CASE=<id> reruns one)
+# SWEEP_CASE narrows the sweep, so it is taken from the make command line
+# only: a value left in the environment would silently shrink every run.
+test-sweep: $(SWEEP_BIN) ## power-cut sweeps over every flow and geometry (make test-sweep SWEEP_CASE=<id> reruns one)
+	@$(if $(filter environment%,$(origin SWEEP_CASE)),echo "test-sweep: SWEEP_CASE is set in the environment ($(SWEEP_CASE)): unset it and pass a case on the command line: make test-sweep SWEEP_CASE=..."; exit 2)
 	@mkdir -p $(B)/test-results
 	@$(SWEEP_BIN) --jobs 2 $(if $(SWEEP_CASE),--case '$(SWEEP_CASE)') --summary $(B)/test-results/sweep.summary
 TEST_TARGETS += test-sweep

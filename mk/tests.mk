@@ -26,7 +26,7 @@ test-unit: $(UNIT_BINS) ## build and run the cmocka unit tests
 	@mkdir -p $(B)/test-results
 	@set -e; for t in $(UNIT_BINS); do \
 	  echo "== $$t"; \
-	  $$t > $(B)/test-results/$$(basename $$t).log 2>&1 || { cat $(B)/test-results/$$(basename $$t).log; exit 1; }; \
+	  CMOCKA_MESSAGE_OUTPUT=stdout $$t > $(B)/test-results/$$(basename $$t).log 2>&1 || { cat $(B)/test-results/$$(basename $$t).log; exit 1; }; \
 	  tail -n 3 $(B)/test-results/$$(basename $$t).log; \
 	done
 TEST_TARGETS := test-unit $(TEST_TARGETS)
@@ -48,17 +48,26 @@ $(B)/fuzz/bin/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
 	$(CLANG) -g $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(HOST_LIBS)
 
 # Runs each target for $(1) seconds from its seed corpus (copied, so the
-# committed seeds stay as they are).
+# committed seeds stay as they are). A target that ran fewer than
+# FUZZ_MIN_EXECS inputs fails (a fuzzer that stops at once tests nothing);
+# fuzz.summary counts the targets, fuzz-execs.txt says how many inputs each ran.
+FUZZ_MIN_EXECS ?= 1000
 define run_fuzzers
-	@set -e; for f in $(FUZZ_BINS); do \
+	@set -e; n_ok=0; : > $(B)/fuzz/execs.txt; for f in $(FUZZ_BINS); do \
 	  n=$$(basename $$f); n=$${n#fuzz_}; \
 	  mkdir -p $(B)/fuzz/corpus/$$n; \
 	  [ -d tests/fuzz/corpus/$$n ] && cp -n tests/fuzz/corpus/$$n/* $(B)/fuzz/corpus/$$n/ 2>/dev/null || true; \
 	  echo "== fuzz $$n for $(1)s"; \
 	  $$f -max_total_time=$(1) -print_final_stats=0 -artifact_prefix=$(B)/fuzz/crash-$$n- \
 	    $(B)/fuzz/corpus/$$n > $(B)/fuzz/$$n.log 2>&1 || { tail -n 60 $(B)/fuzz/$$n.log; exit 1; }; \
-	  grep -E '^#[0-9]+.*DONE' $(B)/fuzz/$$n.log | tail -n 1; \
-	done
+	  done_line=$$(grep -E '^#[0-9]+.*DONE' $(B)/fuzz/$$n.log | tail -n 1); echo "$$done_line"; \
+	  execs=$$(echo "$$done_line" | sed -nE 's/^#([0-9]+).*/\1/p'); \
+	  [ "$${execs:-0}" -ge $(FUZZ_MIN_EXECS) ] || { echo "fuzz $$n: only $${execs:-0} inputs ran (minimum $(FUZZ_MIN_EXECS))"; exit 1; }; \
+	  echo "$$n $$execs" >> $(B)/fuzz/execs.txt; n_ok=$$((n_ok + 1)); \
+	done; \
+	mkdir -p $(B)/test-results; cp $(B)/fuzz/execs.txt $(B)/test-results/fuzz-execs.txt; \
+	echo "$$n_ok passed, 0 failed" > $(B)/test-results/fuzz.summary; \
+	echo "fuzz: $$n_ok targets, $$(awk '{s += $$2} END {print s}' $(B)/fuzz/execs.txt) inputs"
 endef
 
 .PHONY: test-fuzz fuzz-all

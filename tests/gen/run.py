@@ -145,7 +145,10 @@ def header_check(r, case, outdir, tmp):
 def link_check(r, case, outdir, tmp):
     gcc = shutil.which("arm-none-eabi-gcc")
     if not gcc:
-        return  # the cross toolchain is a project dependency; skip quietly without it
+        # The cross toolchain is a project dependency (make deps installs it):
+        # without it the check fails rather than being skipped unseen.
+        r.fail(case + ": linker fragment links", "arm-none-eabi-gcc not found (run make deps)")
+        return
     obj = os.path.join(tmp, "t.o")
     if not os.path.exists(obj):
         src = os.path.join(tmp, "t.c")

@@ -615,7 +615,8 @@ int main(int argc, char **argv)
         for (char *tok = strtok(case_arg, " "); tok; tok = strtok(NULL, " ")) {
             char *eq = strchr(tok, '=');
             if (!eq) {
-                continue;
+                fprintf(stderr, "sweep: --case takes key=value pairs, not '%s'\n", tok);
+                return 2;
             }
             *eq++ = '\0';
             if (strcmp(tok, "flow") == 0) {
@@ -634,6 +635,12 @@ int main(int argc, char **argv)
                 fl.cut = strtol(eq, NULL, 10);
             } else if (strcmp(tok, "torn") == 0) {
                 fl.torn = strtol(eq, NULL, 10);
+            } else {
+                fprintf(stderr,
+                        "sweep: unknown --case key '%s' (flow, layout, verify, geom, prog, "
+                        "erased, cut, torn)\n",
+                        tok);
+                return 2;
             }
         }
     }
@@ -796,7 +803,7 @@ int main(int argc, char **argv)
                     }
                     if (sim.failed) {
                         failed++;
-                        printf("FAIL %s: %s\n  rerun: SWEEP_CASE='%s' make test-sweep\n", id,
+                        printf("FAIL %s: %s\n  rerun: make test-sweep SWEEP_CASE='%s'\n", id,
                                sim.why, id);
                     } else if (verbose) {
                         printf("ok   %s (%u boots)\n", id, sim.boots);
