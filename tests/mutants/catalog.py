@@ -14,6 +14,7 @@ Suites (run in a scratch copy of the tree, see run.py):
 
 # Suites several mutations name.
 HISTORY = "recovery:test_history.py::"
+SECURE = "recovery:test_secure_boot.py::"
 REFUSALS = "recovery:test_refusals.py::test_every_verifier_refusal_is_422_and_changes_nothing"
 HARDENING = "recovery:test_hardening.py::"
 SWEEP_REFUSED_SINGLE = "sweep:flow=refused layout=single verify=hash geom=uniform4k erased=FF"
@@ -310,4 +311,26 @@ int lb_flash_writer_write""",
          find="        .seed = seed,\n",
          replace="",
          suite=HISTORY + "test_seed_renewed_every_boot_and_nonces_never_repeat"),
+    # ---- issue 13 rows at the level where the user meets them
+    dict(id="loader-signature-not-required",
+         why="boot.verify: signature accepts hash-only images (secure boot off)",
+         file="loader/loader.c",
+         find="            .require_signature = cfg->verify_signature,",
+         replace="            .require_signature = false,",
+         suite=SECURE + "test_signature_loader_boots_only_images_signed_by_its_key"),
+    dict(id="loader-any-kind",
+         why="the loader takes any image kind in any partition: a signed recovery image "
+             "boots as the app",
+         file="loader/loader.c",
+         find="            .kind = idx == IMG_RECOVERY ? LB_IMAGE_KIND_RECOVERY : LB_IMAGE_KIND_APP,",
+         replace="            .kind = LB_IMAGE_KIND_ANY,",
+         suite=["unit:loader", SECURE + "test_signature_loader_refuses_a_kind_mismatch"],
+         fast=True),
+    dict(id="update-signature-optional",
+         why="recovery installs uploads without the trusted signature (unsigned images "
+             "get 200 and boot)",
+         file="recovery/update.c",
+         find="    app_policy(&up.policy, st, slot, true);",
+         replace="    app_policy(&up.policy, st, slot, false);",
+         suite=SECURE + "test_upload_without_the_trusted_signature_is_refused_and_never_boots"),
 ]

@@ -453,6 +453,34 @@ static void test_loader_row7_foreign_product_is_refused(void **state)
     expect("recovery", "-", "no-valid-app", "power-on");
 }
 
+/* The kind is bound to the partition, whatever else an image satisfies: a
+ * recovery image with a counter above the floor in an app slot is not
+ * booted as the app, and an app image in the recovery partition is not
+ * booted as recovery (the strap then falls back to the valid app). */
+static void test_loader_kind_is_bound_to_the_partition(void **state)
+{
+    (void)state;
+    uint8_t r5[LBT_IMAGE_MAX], a0[LBT_IMAGE_MAX];
+    int nr = lbt_image(r5, sizeof r5, LB_IMAGE_KIND_RECOVERY, 1, 5, LBT_PRODUCT, 1);
+    int na = lbt_image(a0, sizeof a0, LB_IMAGE_KIND_APP, 1, 5, LBT_PRODUCT, 3);
+    assert_true(nr > 0 && na > 0);
+    put_images(false, false, true);
+    lbt_flash_put(dev.slot[0]->offset, r5, (size_t)nr);
+    set_state(LB_SLOT_CONFIRMED, LB_SLOT_EMPTY, 0, 0);
+    boot_as(LB_RESET_POWER_ON);
+    expect("recovery", "-", "no-valid-app", "power-on");
+    assert_int_equal(state_now()->min_security_counter, 1); /* the floor did not move */
+
+    put_images(true, false, false);
+    lbt_flash_put(dev.recovery->offset, a0, (size_t)na);
+    set_state(LB_SLOT_CONFIRMED, LB_SLOT_EMPTY, 0, 0);
+    host_board_set_strap(UINT32_MAX);
+    boot_as(LB_RESET_POWER_ON);
+    host_board_set_strap(0);
+    expect("app", "a", "strap", "power-on");
+    assert_true(boot.res.info.flags & LB_BOOTINFO_F_RECOVERY_BAD);
+}
+
 static void test_loader_row8_no_active_slot_uses_confirmed(void **state)
 {
     (void)state;
@@ -591,6 +619,7 @@ int main(void)
         T(test_loader_row7_no_valid_app_goes_to_recovery),
         T(test_loader_row7_downgrade_is_refused),
         T(test_loader_row7_foreign_product_is_refused),
+        T(test_loader_kind_is_bound_to_the_partition),
         T(test_loader_row8_no_active_slot_uses_confirmed),
         T(test_loader_row9_bad_recovery_boots_any_valid_app),
         T(test_loader_row10_nothing_valid_stays_in_loader),
