@@ -36,6 +36,7 @@ static lb_reset_cause_t g_cause = LB_RESET_POWER_ON;
 static lb_reset_cause_t g_reset_why = LB_RESET_UNKNOWN;
 static uint32_t g_now;
 static uint32_t g_strap_until;
+static uint32_t g_strap_samples; /* lb_board_strap_asserted calls this boot */
 static uint32_t g_jump_addr;
 static uint32_t g_wdt_ms;
 static unsigned long g_wdt_feeds;
@@ -146,6 +147,7 @@ static void new_boot(lb_reset_cause_t cause)
 {
     g_cause = cause;
     g_now = 0;
+    g_strap_samples = 0;
     g_jump_addr = 0;
     g_wdt_ms = 0;
     g_wdt_feeds = 0;
@@ -172,6 +174,11 @@ void host_board_reboot_after_reset(void)
 void host_board_set_strap(uint32_t ms)
 {
     g_strap_until = ms;
+}
+
+uint32_t host_board_strap_samples(void)
+{
+    return g_strap_samples;
 }
 
 uint32_t host_board_jump_addr(void)
@@ -474,6 +481,7 @@ _Noreturn void lb_board_reset(lb_reset_cause_t why)
 
 bool lb_board_strap_asserted(void)
 {
+    g_strap_samples++;
     return g_now < g_strap_until;
 }
 

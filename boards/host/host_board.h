@@ -69,6 +69,9 @@ void host_board_reboot_after_reset(void);
 /* Strap asserted from time 0 until `ms` (0: never, UINT32_MAX: always). */
 void host_board_set_strap(uint32_t ms);
 
+/* How often this boot looked at the strap (lb_board_strap_asserted). */
+uint32_t host_board_strap_samples(void);
+
 /* Seed for everything pseudo-random (garbage RAM, torn bytes). */
 void host_board_seed(uint32_t seed);
 

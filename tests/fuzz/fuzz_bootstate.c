@@ -2,7 +2,9 @@
  * the contents of a boot-state partition (two 4 KiB units, program size 8)
  * and as a single record. Nothing may crash or break a NOR rule (the host
  * board aborts); a valid result must re-encode
- * to a record that decodes to the same state. */
+ * to a record that decodes to the same state; after whatever was found one
+ * more commit must succeed (unless the sequence numbers are exhausted) and
+ * win. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -40,12 +42,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* whatever was found, one more commit must work and win */
         lb_bootstate_t next = log.state;
         next.boot_count++;
-        if (lb_bootstate_commit(&log, &next) == LB_OK) {
+        bool exhausted = !log.blank && log.state.seq == UINT32_MAX;
+        int rc = lb_bootstate_commit(&log, &next);
+        if (rc == LB_OK) {
             static lb_bootstate_log_t again;
             if (lb_bootstate_open(&again, &g, 0, g.size) != LB_OK ||
                 again.state.boot_count != next.boot_count || again.blank) {
                 __builtin_trap();
             }
+        } else if (!(rc == LB_E_NOSPACE && exhausted)) {
+            __builtin_trap();
         }
     }
     return 0;

@@ -9,6 +9,8 @@ Suites (run in a scratch copy of the tree, see run.py):
   unit:<module>        build/test/test_<module> (cmocka, ASan/UBSan)
   sweep:<case filter>  the power-cut sweep on the matching cases
   recovery:<file>[::k] pytest on tests/recovery/<file> (QEMU; builds the images)
+  gen                  the generator suite (tests/gen/run.py: golden outputs, malformed corpus)
+  fuzz:<name>          build/fuzz/bin/fuzz_<name> over its committed seed corpus, once each
 `fast` mutations also run inside `make test`, with their host-only suites.
 """
 
@@ -111,7 +113,8 @@ int lb_flash_writer_write""",
          file="recovery/update.c",
          find="    app_policy(&up.policy, st, slot, true);",
          replace="    app_policy(&up.policy, st, slot, false);",
-         suite=REFUSALS),
+         suite=[REFUSALS,
+                SECURE + "test_upload_without_the_trusted_signature_is_refused_and_never_boots"]),
     dict(id="digest-nonce-window",
          why="only the last 8 nonces issued are honoured: a flood of challenges "
              "evicts a client's nonce before it answers",
@@ -326,11 +329,39 @@ int lb_flash_writer_write""",
          replace="            .kind = LB_IMAGE_KIND_ANY,",
          suite=["unit:loader", SECURE + "test_signature_loader_refuses_a_kind_mismatch"],
          fast=True),
-    dict(id="update-signature-optional",
-         why="recovery installs uploads without the trusted signature (unsigned images "
-             "get 200 and boot)",
-         file="recovery/update.c",
-         find="    app_policy(&up.policy, st, slot, true);",
-         replace="    app_policy(&up.policy, st, slot, false);",
-         suite=SECURE + "test_upload_without_the_trusted_signature_is_refused_and_never_boots"),
+    dict(id="bootstate-no-reencode-check",
+         why="a CRC-valid boot-state record with out-of-range fields or reserved bytes "
+             "set is accepted",
+         file="lib/src/bootstate.c",
+         find="    return rc > 0 && memcmp(again, buf, sizeof again) == 0 ? LB_OK : LB_E_CORRUPT;",
+         replace="    return rc > 0 ? LB_OK : LB_E_CORRUPT;",
+         suite="unit:bootstate", fast=True),
+    dict(id="loader-run-strap-any-reset",
+         why="the loader run honours the strap after any reset (a software reset after "
+             "an upload would drop back into recovery)",
+         file="loader/loader.c",
+         find="    bool strap = lb_loader_strap_counts((lb_reset_cause_t)bi->reset) &&\n"
+              "                 lb_loader_strap_held(cfg->strap_hold_ms);",
+         replace="    bool strap = lb_loader_strap_held(cfg->strap_hold_ms);",
+         suite="unit:loader", fast=True),
+    dict(id="loader-decide-strap-any-reset",
+         why="the boot decision honours the strap after any reset",
+         file="loader/loader.c",
+         find="    if (in->strap && lb_loader_strap_counts(in->reset)) {",
+         replace="    if (in->strap) {",
+         suite="unit:loader", fast=True),
+    dict(id="bootstate-commit-always-fails",
+         why="every boot-state append fails: nothing the loader, recovery or an app decides "
+             "is ever recorded",
+         file="lib/src/bootstate.c",
+         find="    s.seq = log->blank ? 1u : log->state.seq + 1u;",
+         replace="    return LB_E_IO;\n    s.seq = log->blank ? 1u : log->state.seq + 1u;",
+         suite=["unit:bootstate", "fuzz:bootstate"], fast=True),
+    dict(id="gen-diag-no-location",
+         why="the generator's diagnostics lose their line:col (a user cannot find the "
+             "mistake in a long YAML)",
+         file="tools/lifeboat/diag.c",
+         find='            fprintf(f, "%s:%u:%u: %s\\n", d->file, e->line, e->col, e->msg);',
+         replace='            fprintf(f, "%s: %s\\n", d->file, e->msg);',
+         suite="gen", fast=True),
 ]

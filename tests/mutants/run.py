@@ -61,6 +61,14 @@ def suite_cmds(suite):
     if kind == "recovery":
         return (mk + "qemu-images",
                 f"/usr/bin/python3 -m pytest -p no:cacheprovider -q -x tests/recovery/{arg}")
+    if kind == "gen":
+        return (mk + "build/tools/lifeboat",
+                "/usr/bin/python3 tests/gen/run.py --tool build/tools/lifeboat "
+                "--results build/test-results")
+    if kind == "fuzz":
+        # The committed seed corpus only, each input once: deterministic.
+        return (mk + f"build/fuzz/bin/fuzz_{arg}",
+                f"build/fuzz/bin/fuzz_{arg} -runs=0 tests/fuzz/corpus/{arg}")
     raise SystemExit(f"test-mutants: unknown suite '{suite}'")
 
 

@@ -12,6 +12,8 @@
 #include "host_board.h"
 #include "lb/bootinfo.h"
 #include "lb/bootstate.h"
+#include "lb/crc32.h"
+#include "lb/endian.h"
 #include "lb/err.h"
 #include "lbt.h"
 
@@ -75,7 +77,19 @@ static void test_bootstate_decode_rejects_damage(void **state)
             assert_int_not_equal(lb_bootstate_decode(&b, bad, 64), LB_OK);
         }
     }
-    /* out-of-range fields with a valid CRC are refused */
+    /* out-of-range fields and reserved bytes with a valid CRC are refused
+     * by decode (one encoding per record), not only never written */
+    static const struct {
+        unsigned off;
+        uint8_t v;
+    } hostile[] = {{20, 2}, {22, 9}, {23, 9}, {24, 9}, {25, 1}, {26, 1}, {27, 0x80},
+                   {28, 9}, {30, 1}, {31, 1}, {44, 9}, {46, 1}, {47, 1}};
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        memcpy(bad, buf, 64);
+        bad[hostile[i].off] = hostile[i].v;
+        lb_put_le32(bad + 60, lb_crc32(0, bad, 60));
+        assert_int_equal(lb_bootstate_decode(&b, bad, 64), LB_E_CORRUPT);
+    }
     a.slots[0].state = 9;
     assert_int_equal(lb_bootstate_encode(&a, buf, sizeof buf, 0xFF), LB_E_INVAL);
     sample(&a);
