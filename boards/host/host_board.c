@@ -145,6 +145,13 @@ static _Noreturn void unwind(int why)
 
 static void new_boot(lb_reset_cause_t cause)
 {
+    /* RAM does not keep the last boot's image: a fresh pattern every boot
+     * (cheap: one memset), so a loader that jumps without copying fails. */
+    static uint8_t pattern = 0x5A;
+    if (g_load) {
+        memset(g_load, pattern, g_load_size);
+    }
+    pattern = (uint8_t)(pattern * 5u + 1u);
     g_cause = cause;
     g_now = 0;
     g_strap_samples = 0;

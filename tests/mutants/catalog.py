@@ -364,4 +364,18 @@ int lb_flash_writer_write""",
          find='            fprintf(f, "%s:%u:%u: %s\\n", d->file, e->line, e->col, e->msg);',
          replace='            fprintf(f, "%s: %s\\n", d->file, e->msg);',
          suite="gen", fast=True),
+    dict(id="loader-bootinfo-wrong-slot",
+         why="the boot info names another slot than the one that was loaded: the app "
+             "confirms (or the recovery reports) the wrong slot",
+         file="loader/loader.c",
+         find="        bi->slot = chosen->slot;",
+         replace="        bi->slot = chosen->slot == 0 ? 1u : chosen->slot;",
+         suite="sweep:flow=install geom=uniform4k erased=FF", fast=True),
+    dict(id="loader-jump-without-copy",
+         why="the loader verifies the image in flash but does not leave it in the load "
+             "area (a stale copy in RAM would run)",
+         file="loader/loader.c",
+         find="    rc = lb_image_stream_finish(&s, info);",
+         replace="    rc = lb_image_stream_finish(&s, info);\n    memset(dst, 0, 64);",
+         suite="sweep:flow=install geom=uniform4k erased=FF", fast=True),
 ]

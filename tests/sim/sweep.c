@@ -15,7 +15,11 @@
  *      factory's): never one it refused, abandoned or was cut inside;
  *   I7 the security floor never moves above what an accepted image carries;
  *   I8 an installed image runs on trial before it runs confirmed (v2 never
- *      boots "normal" before it booted "trial").
+ *      boots "normal" before it booted "trial");
+ *   I9 what runs is what the loader said it started: the boot info's image
+ *      kind, version and slot match the bytes in the load area, and those
+ *      are the bytes of that slot (the host board fills the load area with
+ *      a fresh pattern at every reset, so a stale image cannot pass).
  * Images are real MCUboot-format images (signed with a test key) checked by
  * lb_image_verify. The "refused" flow starts from a device with nothing
  * installed (recovery only) and pushes refused images (untrusted key, bad
@@ -345,6 +349,27 @@ static void boot_once(void)
         memcmp(info.hash, hash_rec, 32) != 0) {
         fail("I6: booted an image the installer did not accept (version %u, counter %u): %s",
              info.version.major, (unsigned)info.security_counter, b.line);
+        return;
+    }
+    /* I9: the boot info tells the truth about what runs. */
+    const uint8_t *want = running.image == LB_BOOT_IMAGE_RECOVERY ? hash_rec
+                          : running.image_version.major == 2      ? hash_v2
+                                                                  : hash_v1;
+    if (memcmp(info.hash, want, 32) != 0 || info.version.major != running.image_version.major ||
+        info.security_counter != running.image_security_counter) {
+        fail("I9: the boot info says %s %u (counter %u), the load area holds %u (counter %u): %s",
+             lb_boot_image_name(running.image), running.image_version.major,
+             (unsigned)running.image_security_counter, info.version.major,
+             (unsigned)info.security_counter, b.line);
+        return;
+    }
+    const lb_part_t *from = running.image == LB_BOOT_IMAGE_RECOVERY ? S->dev->recovery
+                            : running.slot < 2                      ? S->dev->slot[running.slot]
+                                                                    : NULL;
+    if (from == NULL ||
+        memcmp(host_flash_mem() + from->offset, area.ram, info.hdr_size + info.img_size) != 0) {
+        fail("I9: the load area is not the bytes of the %s the boot info names (slot %u): %s",
+             lb_boot_image_name(running.image), running.slot, b.line);
         return;
     }
     if (running.image == LB_BOOT_IMAGE_APP && running.image_version.major == 2) {
