@@ -120,3 +120,25 @@ def test_upload_without_the_trusted_signature_is_refused_and_never_boots(
     b = expect_booted(q, "app", "normal")
     assert b["slot"] == "a"
     q.expect(r"\[app\] \S+ version 1\.0\.0")
+
+
+def test_loader_refuses_a_downgrade_and_a_foreign_product_in_a_slot(fw, flash, tmp_path, devkey):
+    """On the default (hash) layout: an image below the security floor, or
+    for another product, written into the confirmed slot (its hash intact)
+    is not booted; the device falls back to recovery and the floor stays."""
+    body = body_of(fw)
+    for name, bad in (("downgrade", build(body, devkey, sec_cnt=1)),
+                      ("foreign", build(body, devkey, sec_cnt=5, product="other-product"))):
+        good = build(body, devkey, sec_cnt=5)
+        path = tmp_path / f"{name}-good.img"
+        path.write_bytes(good)
+        fl = flash(app=None, extra=["--app", str(path)])  # confirmed, floor 5
+        off, _ = fl.part("SLOT0")
+        fl.write(off, bad + b"\xff" * max(0, len(good) - len(bad)))
+        q = harness.Qemu(fw, fl.path)
+        try:
+            b = q.boot()
+            assert (b["image"], b["reason"]) == ("recovery", "no-valid-app"), (name,
+                                                                                q.transcript())
+        finally:
+            q.kill()
