@@ -395,4 +395,11 @@ int lb_flash_writer_write""",
          suite=["unit:loader",
                 SECURE + "test_loader_refuses_a_downgrade_and_a_foreign_product_in_a_slot"],
          fast=True),
+    dict(id="install-no-begin-record",
+         why="the installer erases a slot without first taking its confirmation away in "
+             "the boot state: a cut leaves a slot recorded confirmed that holds garbage",
+         file="lib/src/install.c",
+         find="        err = lb_bootstate_install_begin(log, slot);",
+         replace="        err = 0;",
+         suite="sweep:flow=second geom=uniform4k", fast=True),
 ]

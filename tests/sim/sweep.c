@@ -7,15 +7,16 @@
  *   I1 something valid always boots (the loader jumps, and the bytes it
  *      jumped into verify);
  *   I2 the boot state is never unreadable (a valid record always exists);
- *   I3 a confirmed image is never lost before its replacement is confirmed;
+ *   I3 a confirmed image is never lost before its replacement is confirmed,
+ *      and a slot recorded confirmed always holds the image recorded;
  *   I4 a downgrade is never accepted (booted security counter >= the floor,
  *      and the floor never decreases);
  *   I5 flow limits hold (trial boots, crash limit) and the flow completes;
  *   I6 what boots is an image the installer accepted in full (or the
  *      factory's): never one it refused, abandoned or was cut inside;
  *   I7 the security floor never moves above what an accepted image carries;
- *   I8 an installed image runs on trial before it runs confirmed (v2 never
- *      boots "normal" before it booted "trial");
+ *   I8 an installed image runs on trial before it runs confirmed (v2, or
+ *      v3 in the second update, never boots "normal" before "trial");
  *   I9 what runs is what the loader said it started: the boot info's image
  *      kind, version and slot match the bytes in the load area, and those
  *      are the bytes of that slot (the host board fills the load area with
@@ -49,9 +50,21 @@
 #include "lbt.h"
 #include "loader.h"
 
-typedef enum { F_INSTALL, F_CONFIRM, F_ROLLBACK, F_CRASH, F_COMPACT, F_REFUSED, F_COUNT } flow_t;
-static const char *const flow_names[F_COUNT] = {"install",    "confirm",    "rollback",
-                                                "crash-loop", "compaction", "refused"};
+/* "second" is a second update: v3 installed over the older confirmed v1
+ * while v2 runs confirmed (the installer must take the old slot's
+ * confirmation away before it erases it). */
+typedef enum {
+    F_INSTALL,
+    F_CONFIRM,
+    F_ROLLBACK,
+    F_CRASH,
+    F_COMPACT,
+    F_SECOND,
+    F_REFUSED,
+    F_COUNT
+} flow_t;
+static const char *const flow_names[F_COUNT] = {"install",    "confirm", "rollback", "crash-loop",
+                                                "compaction", "second",  "refused"};
 
 /* Layout and loader verification mode. Every flow runs the first; the
  * refused flow runs all of them. */
@@ -96,10 +109,13 @@ static void make_configs(void)
 
 /* ---- images -------------------------------------------------------------- */
 
-static uint8_t img_v1[LBT_IMAGE_MAX], img_v2[LBT_IMAGE_MAX], img_rec[LBT_IMAGE_MAX];
-static size_t len_v1, len_v2, len_rec;
-static uint8_t hash_v1[32], hash_v2[32], hash_rec[32]; /* what may ever boot */
-#define FLOOR_MAX 2u /* the highest counter an accepted image carries (v2) */
+static uint8_t img_v1[LBT_IMAGE_MAX], img_v2[LBT_IMAGE_MAX], img_v3[LBT_IMAGE_MAX],
+    img_rec[LBT_IMAGE_MAX];
+static size_t len_v1, len_v2, len_v3, len_rec;
+static uint8_t hash_v1[32], hash_v2[32], hash_v3[32], hash_rec[32]; /* what may ever boot */
+/* The highest counter an accepted image carries: v2's (2), v3's (3) in the
+ * second-update flow. */
+#define FLOOR_MAX (S->flow == F_SECOND ? 3u : 2u)
 
 /* What the refused flow pushes before the good image, and the refusal
  * each must get. Counters above FLOOR_MAX: adopting one would move the
@@ -139,7 +155,7 @@ typedef struct {
     uint32_t first_unit; /* compaction: unit of the newest record at start */
     bool compacted;
     unsigned rogue_next; /* refused flow: the next refused image to push */
-    bool v2_trial_seen;  /* v2 booted on trial in this run */
+    bool v2_trial_seen;  /* the installed image (v2; v3 in "second") booted on trial */
     bool done;
     bool failed;
     char why[256];
@@ -194,7 +210,9 @@ static int verify_bytes(const uint8_t *p, size_t cap, uint8_t kind, uint32_t min
 }
 
 /* I3: some slot is confirmed, holds an image that verifies, at a version
- * at least the last one whose confirmation completed. */
+ * at least the last one whose confirmation completed; and every slot the
+ * boot state calls confirmed holds the image it recorded (an installer
+ * takes the confirmation away before it erases a slot). */
 static void check_confirmed(void)
 {
     unsigned best = 0;
@@ -205,15 +223,31 @@ static void check_confirmed(void)
         }
         const lb_part_t *p = S->dev->slot[i];
         lb_image_info_t info;
-        if (verify_bytes(host_flash_mem() + p->offset, p->size, LB_IMAGE_KIND_APP,
-                         slog.state.min_security_counter, &info) == LB_OK &&
-            info.version.major > best) {
+        if (verify_bytes(host_flash_mem() + p->offset, p->size, LB_IMAGE_KIND_APP, 0, &info) !=
+                LB_OK ||
+            info.version.major != sl->version.major) {
+            fail("I3: slot %u is recorded confirmed (v%u) but does not hold that image", i,
+                 sl->version.major);
+            return;
+        }
+        if (info.security_counter >= slog.state.min_security_counter && info.version.major > best) {
             best = info.version.major;
         }
     }
     if (best < S->confirmed_floor) {
         fail("I3: no valid confirmed image of version >= %u (best %u)", S->confirmed_floor, best);
     }
+}
+
+static bool v3_installed(void)
+{
+    for (unsigned i = 0; i < 2; i++) {
+        const lb_bootstate_slot_t *sl = &slog.state.slots[i];
+        if (sl->version.major == 3 && sl->state != LB_SLOT_EMPTY && sl->state != LB_SLOT_INVALID) {
+            return true;
+        }
+    }
+    return false;
 }
 
 static bool v2_installed(void)
@@ -255,6 +289,12 @@ static void image_main(void *arg)
                 fail("install failed: %s", lb_err_str(rc));
                 return;
             }
+        } else if (S->flow == F_SECOND && !v3_installed()) {
+            int rc = lbt_install(S->dev, img_v3, len_v3);
+            if (rc < 0) {
+                fail("second install failed: %s", lb_err_str(rc));
+                return;
+            }
         } else {
             /* idle timeout: give the app another chance */
             lb_bootstate_log_t l;
@@ -287,7 +327,8 @@ static void image_main(void *arg)
     if (v > S->confirmed_floor) {
         S->confirmed_floor = v; /* this confirmation completed */
     }
-    if (S->flow == F_INSTALL && v == 1 && !v2_installed()) {
+    if ((S->flow == F_INSTALL && v == 1 && !v2_installed()) ||
+        (S->flow == F_SECOND && v == 2 && !v3_installed())) {
         /* the operator wants the update: the app asks for recovery */
         if (lb_bootstate_request(&l, LB_REQUEST_RECOVERY) != LB_OK) {
             fail("request failed");
@@ -346,13 +387,15 @@ static void boot_once(void)
         return;
     }
     if (memcmp(info.hash, hash_v1, 32) != 0 && memcmp(info.hash, hash_v2, 32) != 0 &&
-        memcmp(info.hash, hash_rec, 32) != 0) {
+        memcmp(info.hash, hash_rec, 32) != 0 &&
+        (S->flow != F_SECOND || memcmp(info.hash, hash_v3, 32) != 0)) {
         fail("I6: booted an image the installer did not accept (version %u, counter %u): %s",
              info.version.major, (unsigned)info.security_counter, b.line);
         return;
     }
     /* I9: the boot info tells the truth about what runs. */
     const uint8_t *want = running.image == LB_BOOT_IMAGE_RECOVERY ? hash_rec
+                          : running.image_version.major == 3      ? hash_v3
                           : running.image_version.major == 2      ? hash_v2
                                                                   : hash_v1;
     if (memcmp(info.hash, want, 32) != 0 || info.version.major != running.image_version.major ||
@@ -372,11 +415,14 @@ static void boot_once(void)
              lb_boot_image_name(running.image), running.slot, b.line);
         return;
     }
-    if (running.image == LB_BOOT_IMAGE_APP && running.image_version.major == 2) {
+    /* I8 on the image this flow installs (v3 in the second update; v2,
+     * the factory's there, is confirmed from the start). */
+    unsigned fresh = S->flow == F_SECOND ? 3u : 2u;
+    if (running.image == LB_BOOT_IMAGE_APP && running.image_version.major == fresh) {
         if (running.reason == LB_BOOT_REASON_TRIAL) {
             S->v2_trial_seen = true;
         } else if (running.reason == LB_BOOT_REASON_NORMAL && !S->v2_trial_seen) {
-            fail("I8: v2 runs confirmed without a trial boot: %s", b.line);
+            fail("I8: v%u runs confirmed without a trial boot: %s", fresh, b.line);
             return;
         }
     }
@@ -425,6 +471,9 @@ static void boot_once(void)
         break;
     case F_COMPACT:
         S->done = app && S->compacted && S->boots >= 3;
+        break;
+    case F_SECOND:
+        S->done = app && v == 3 && running.reason == LB_BOOT_REASON_NORMAL;
         break;
     default:
         break;
@@ -495,14 +544,17 @@ static int make_images(void)
                               LBT_KEY_TRUSTED);
     int nr = lbt_image_signed(img_rec, sizeof img_rec, LB_IMAGE_KIND_RECOVERY, 1, 0, LBT_PRODUCT, 3,
                               LBT_KEY_TRUSTED);
-    if (n1 <= 0 || n2 <= 0 || nr <= 0) {
+    int n3 = lbt_image_signed(img_v3, sizeof img_v3, LB_IMAGE_KIND_APP, 3, 3, LBT_PRODUCT, 4,
+                              LBT_KEY_TRUSTED);
+    if (n1 <= 0 || n2 <= 0 || nr <= 0 || n3 <= 0) {
         return -1;
     }
+    len_v3 = (size_t)n3;
     len_v1 = (size_t)n1;
     len_v2 = (size_t)n2;
     len_rec = (size_t)nr;
     if (image_hash(img_v1, len_v1, hash_v1) || image_hash(img_v2, len_v2, hash_v2) ||
-        image_hash(img_rec, len_rec, hash_rec)) {
+        image_hash(img_v3, len_v3, hash_v3) || image_hash(img_rec, len_rec, hash_rec)) {
         return -1;
     }
     for (unsigned i = 0; i < NROGUE; i++) {
@@ -540,6 +592,14 @@ static void fixture(lbt_device_t *d, flow_t f)
     s.active_slot = 0;
     s.min_security_counter = 1;
     s.last_booted = LB_BOOTED_SLOT0;
+    if (f == F_SECOND) {
+        /* v1 older and confirmed in a, v2 confirmed and active in b */
+        lbt_flash_put(d->slot[1]->offset, img_v2, len_v2);
+        s.slots[1] = (lb_bootstate_slot_t){LB_SLOT_CONFIRMED, 0, {2, 0, 0, 2}, 2};
+        s.active_slot = 1;
+        s.min_security_counter = 2;
+        s.last_booted = LB_BOOTED_SLOT1;
+    }
     if (f == F_CONFIRM || f == F_ROLLBACK) {
         lbt_flash_put(d->slot[1]->offset, img_v2, len_v2);
         s.slots[1] = (lb_bootstate_slot_t){
@@ -773,7 +833,7 @@ int main(int argc, char **argv)
             S = &sim;
             sim.flow = f;
             sim.dev = &dev;
-            sim.confirmed_floor = f == F_REFUSED ? 0 : 1;
+            sim.confirmed_floor = f == F_REFUSED ? 0 : f == F_SECOND ? 2 : 1;
             sim.min_floor = 1;
             sim.first_unit = l0.unit_start;
             sim.next_cause =
@@ -806,7 +866,7 @@ int main(int argc, char **argv)
                     memset(&sim, 0, sizeof sim);
                     sim.flow = f;
                     sim.dev = &dev;
-                    sim.confirmed_floor = f == F_REFUSED ? 0 : 1;
+                    sim.confirmed_floor = f == F_REFUSED ? 0 : f == F_SECOND ? 2 : 1;
                     sim.min_floor = 1;
                     sim.first_unit = l0.unit_start;
                     sim.next_cause = first_cause;
