@@ -34,7 +34,7 @@ include mk/tests.mk
 # Firmware, board and image fragments (each owns its part of the tree).
 -include $(sort $(wildcard mk/fw-*.mk))
 
-.PHONY: all build-all help deps tools test test-all bench fuzz run clean format format-check
+.PHONY: all build-all help deps tools test test-all bench fuzz run clean distclean format format-check
 
 # `make` / `make all` and `make run` install what is missing first, then
 # build in sub-makes (a first pass generates the layout headers the
@@ -82,8 +82,16 @@ format-check: ## fail if any C source is not clang-formatted
 	@echo "$(words $(FORMAT_SRCS)) passed, 0 failed" > $(B)/test-results/format.summary
 TEST_TARGETS += test-mutants-fast format-check
 
-clean: ## remove build outputs (keeps the fetched sources in build/deps)
-	@find $(B) -mindepth 1 -maxdepth 1 ! -name deps -exec rm -rf {} +
+clean: ## remove build outputs (keeps the fetched sources in build/deps and the signing key in build/keys)
+	@find $(B) -mindepth 1 -maxdepth 1 ! -name deps ! -name keys -exec rm -rf {} +
+
+# The development key goes too: images and devices made with it will refuse
+# what the next key signs (422 untrusted key), so this says so.
+distclean: ## remove everything under build/, the development signing key included
+	@if [ -d $(B)/keys ]; then \
+	  echo "distclean: removing $(B)/keys: images signed and devices flashed with this key will"; \
+	  echo "distclean: refuse images signed with the next one (untrusted key)"; fi
+	@rm -rf $(B)
 
 help: ## list the targets
 	@echo "lifeboat — make targets (BOARD=$(BOARD); boards: $(KNOWN_BOARDS))"

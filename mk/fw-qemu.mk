@@ -35,6 +35,10 @@ QB_GEN_KEY := --key $(KEY_PUB)
 $(KEY): | $(LIFEBOAT)
 	@mkdir -p $(dir $(KEY))
 	$(LIFEBOAT) keygen -o $(KEY)
+	@echo "*** lifeboat: created a NEW development signing key $(KEY)."
+	@echo "*** Devices flashed and images signed with an earlier key refuse images signed"
+	@echo "*** with this one (422 untrusted key); keep $(dir $(KEY)) (make clean does; make"
+	@echo "*** distclean does not) or use your own key with KEY=path."
 $(KEY_PUB): | $(KEY)
 endif
 

@@ -84,15 +84,41 @@ apt_local() {
 
 sha_ok() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
 
+# Why fetching failed, and how to work without the network.
+offline_help() {
+  say "the pinned sources come from Debian's archive (apt-get source): the network is"
+  say "needed once. To work offline, place these files in $deps/ (SHA-256 checked):"
+  say "  $LWIP_TARBALL  $LWIP_SHA"
+  say "  $MBEDTLS_TARBALL  $MBEDTLS_SHA"
+}
+
+# The source lists, fetched once. apt-get update exits 0 even when every
+# source failed (it only warns), so success is judged by the lists it left:
+# the marker is written only when Sources indexes are there, and a failed
+# attempt leaves none, so the next run tries again.
+update_lists() {
+  [ -f "$deps/apt/.updated" ] && return 0
+  if apt_local update -q > "$deps/apt/update.log" 2>&1 &&
+     compgen -G "$deps/apt/lists/*Sources*" > /dev/null; then
+    touch "$deps/apt/.updated"
+    return 0
+  fi
+  say "apt-get update found no deb-src lists (log: $deps/apt/update.log)"
+  offline_help
+  exit 1
+}
+
 fetch_one() { # package tarball sha
   local pkg=$1 tarball=$2 sha=$3
   if sha_ok "$deps/$tarball" "$sha"; then
     return 0
   fi
   say "fetching $pkg source (apt-get source)"
-  [ -f "$deps/apt/.updated" ] || { apt_local update -q >/dev/null && touch "$deps/apt/.updated"; }
-  (cd "$deps/src-dl" && apt_local source --download-only -q "$pkg" >/dev/null) || {
-    say "apt-get source $pkg failed"; exit 1; }
+  update_lists
+  (cd "$deps/src-dl" && apt_local source --download-only -q "$pkg" > "$deps/apt/source.log" 2>&1) || {
+    # Stale lists (or the archive moved on): refresh them next time.
+    rm -f "$deps/apt/.updated"
+    say "apt-get source $pkg failed (log: $deps/apt/source.log)"; offline_help; exit 1; }
   mv -f "$deps/src-dl/$tarball" "$deps/$tarball" 2>/dev/null || { say "no $tarball in the $pkg source package"; exit 1; }
   if ! sha_ok "$deps/$tarball" "$sha"; then
     say "SHA-256 mismatch for $tarball (want $sha)"; rm -f "$deps/$tarball"; exit 1

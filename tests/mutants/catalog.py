@@ -11,6 +11,7 @@ Suites (run in a scratch copy of the tree, see run.py):
   recovery:<file>[::k] pytest on tests/recovery/<file> (QEMU; builds the images)
   gen                  the generator suite (tests/gen/run.py: golden outputs, malformed corpus)
   fuzz:<name>          build/fuzz/bin/fuzz_<name> over its committed seed corpus, once each
+  scripts:<file>[::k]  pytest on tests/scripts/<file> (deps.sh, make clean)
 `fast` mutations also run inside `make test`, with their host-only suites.
 """
 
@@ -402,4 +403,18 @@ int lb_flash_writer_write""",
          find="        err = lb_bootstate_install_begin(log, slot);",
          replace="        err = 0;",
          suite="sweep:flow=second geom=uniform4k", fast=True),
+    dict(id="deps-trusts-update-exit",
+         why="deps.sh remembers an apt update that fetched nothing (offline): every later "
+             "run skips the update and keeps failing",
+         file="scripts/deps.sh",
+         find='     compgen -G "$deps/apt/lists/*Sources*" > /dev/null; then',
+         replace="     true; then",
+         suite="scripts:test_deps.py", fast=True),
+    dict(id="clean-removes-key",
+         why="make clean deletes the development key: the next build signs with a new one "
+             "every device refuses",
+         file="Makefile",
+         find="! -name deps ! -name keys -exec rm -rf {} +",
+         replace="! -name deps -exec rm -rf {} +",
+         suite="scripts:test_deps.py", fast=True),
 ]

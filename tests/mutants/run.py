@@ -65,6 +65,8 @@ def suite_cmds(suite):
         return (mk + "build/tools/lifeboat",
                 "/usr/bin/python3 tests/gen/run.py --tool build/tools/lifeboat "
                 "--results build/test-results")
+    if kind == "scripts":
+        return ("true", f"/usr/bin/python3 -m pytest -p no:cacheprovider -q -x tests/scripts/{arg}")
     if kind == "fuzz":
         # The committed seed corpus only, each input once: deterministic.
         return (mk + f"build/fuzz/bin/fuzz_{arg}",
