@@ -234,8 +234,13 @@ RUN_FLASH = $(or $(FLASH),$(QB_FLASH))
 # `make run` (Makefile) installs what is missing, generates the layout, then
 # comes here.
 RUN_TARGET_$(QB_NAME) := qemu-run
+# Checked before QEMU starts, with what to do: a FLASH= file that is not
+# there, a PORT that is taken (QEMU would only say "Could not set up host
+# forwarding rule").
 qemu-run: $(QB)/bootrom.elf $(if $(FLASH),,$(QB_FLASH))
-	@echo "qemu: booting $(RUN_FLASH) — quit with Ctrl-A X"
+	@[ -f "$(RUN_FLASH)" ] || { echo "make run: no flash file $(RUN_FLASH) (FLASH=path names an existing one; without FLASH, make run builds $(QB_FLASH))"; exit 2; }
+	@/usr/bin/python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1])))' $(PORT) 2>/dev/null || { echo "make run: port $(PORT) on 127.0.0.1 is taken (another make run?): pick another with make run PORT=8081"; exit 2; }
+	@echo "qemu: booting $(RUN_FLASH) (it keeps its state between runs: rm it, or make clean, for a factory-fresh device) — quit with Ctrl-A X"
 	$(QEMU) $(QEMU_ARGS)
 
 -include $(shell find $(QB)/obj -name '*.d' 2>/dev/null)

@@ -114,6 +114,11 @@ static void pick_flash_path(void)
     }
 }
 
+const char *lb_qemu_flash_path(void)
+{
+    return flash_path;
+}
+
 static int flash_open(void)
 {
     pick_flash_path();

@@ -14,6 +14,9 @@ void lb_qemu_nmi_handler(void);
 /* Writes a NUL-terminated string to the console. */
 void lb_qemu_puts(const char *s);
 
+/* The flash file's path as the board opened (or tried to open) it. */
+const char *lb_qemu_flash_path(void);
+
 /* Called by lb_board_jump just before starting an image: a no-op
  * (jump_hook.c) except in the loader's benchmark build (jump_hook_bench.c). */
 void lb_qemu_before_jump(uint32_t vtor);

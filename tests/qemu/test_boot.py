@@ -2,6 +2,7 @@
 images on the emulated board, with the flash file as the device's whole
 non-volatile memory. Each test builds its own flash file."""
 import random
+import re
 import time
 
 TRIAL_BOOTS = 3   # config/default.yaml boot.trial_boots
@@ -156,3 +157,13 @@ def test_kill9_during_boot_state_writes(flash, qemu):
     assert b["reason"] in ("normal", "trial", "rollback"), b
     q.expect(r"\[app\] healthy: reported")
     assert len(seen) > 1, "every cut landed at the same point; widen the window"
+
+
+def test_missing_flash_file_names_it_and_stops(qemu, tmp_path):
+    """The boot ROM cannot open the flash file: it says which file and ends
+    QEMU with status 1 (no hang that needs Ctrl-A X)."""
+    missing = str(tmp_path / "no-such-flash.bin")
+    q = qemu(missing)
+    q.expect(r"\[bootrom\] cannot open the flash file \(flash file: " + re.escape(missing)
+             + r"\): stopping")
+    assert q.proc.wait(timeout=10) == 1

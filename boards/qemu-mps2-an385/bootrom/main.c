@@ -7,17 +7,20 @@
 #include "lb/board.h"
 #include "partitions.h"
 #include "qemu_board.h"
+#include "semihost.h"
 
 #define LOADER_COPY (LB_LOADER_SIZE < LB_QEMU_LOADER_MAX ? LB_LOADER_SIZE : LB_QEMU_LOADER_MAX)
 
+/* Nothing to boot: says why and which flash file, and ends QEMU with
+ * exit status 1 (a halted core would leave `make run` hanging). */
 static _Noreturn void halt(const char *why)
 {
     lb_qemu_puts("[bootrom] ");
     lb_qemu_puts(why);
-    lb_qemu_puts(": halted\n");
-    for (;;) {
-        __asm__ volatile("wfi");
-    }
+    lb_qemu_puts(" (flash file: ");
+    lb_qemu_puts(lb_qemu_flash_path());
+    lb_qemu_puts("): stopping\n");
+    lb_semihost_exit(1);
 }
 
 int main(void)
