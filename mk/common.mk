@@ -26,3 +26,16 @@ $(B)/host-san/%.o: %.c
 $(B)/fuzz/%.o: %.c
 	@mkdir -p $(@D)
 	$(CLANG) $(HOST_CPPFLAGS) -std=c11 -g -O1 $(WARN) -MMD -MP $(FUZZ_FLAGS) -c $< -o $@
+
+# A pytest suite reported through its JUnit XML: $(call pytest_suite,NAME,DIR[,ENV])
+# writes $(B)/test-results/NAME.summary ("N passed, M failed") and fails
+# when pytest or the summary does.
+define pytest_suite
+	@mkdir -p $(B)/test-results
+	@$(3) /usr/bin/python3 -m pytest -q -p no:cacheprovider $(2) \
+	  --junitxml=$(B)/test-results/$(1).xml > $(B)/test-results/$(1).pytest.txt 2>&1; rc=$$?; \
+	  tail -n 15 $(B)/test-results/$(1).pytest.txt; \
+	  /usr/bin/python3 tests/image/junit_summary.py $(B)/test-results/$(1).xml \
+	    > $(B)/test-results/$(1).summary || rc=1; \
+	  cat $(B)/test-results/$(1).summary; exit $$rc
+endef

@@ -90,12 +90,5 @@ BENCH_TARGETS += bench-image
 # pytest: interop with the independent Python oracle, CLI behaviour, and
 # the firmware-config verifier. Writes build/test-results/image.summary.
 test-image: $(B)/tools/lifeboat $(IMG)/image_fwverify ## image interop + CLI tests (pytest)
-	@mkdir -p $(B)/test-results
-	@LIFEBOAT=$(abspath $(B)/tools/lifeboat) IMAGE_FWVERIFY=$(abspath $(IMG)/image_fwverify) \
-	  /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/image \
-	  --junitxml=$(B)/test-results/image.xml > $(B)/test-results/image.pytest.txt 2>&1; rc=$$?; \
-	  tail -n 15 $(B)/test-results/image.pytest.txt; \
-	  /usr/bin/python3 tests/image/junit_summary.py $(B)/test-results/image.xml \
-	    > $(B)/test-results/image.summary || rc=1; \
-	  cat $(B)/test-results/image.summary; exit $$rc
+	$(call pytest_suite,image,tests/image,LIFEBOAT=$(abspath $(B)/tools/lifeboat) IMAGE_FWVERIFY=$(abspath $(IMG)/image_fwverify))
 TEST_TARGETS += test-image

@@ -79,14 +79,8 @@ TEST_TARGETS += test-fuzz
 
 # scripts/ and the make targets around the build directory (pytest).
 .PHONY: test-scripts
-test-scripts: ## deps.sh offline and after a failed update; clean keeps the key
-	@mkdir -p $(B)/test-results
-	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/scripts \
-	  --junitxml=$(B)/test-results/scripts.xml > $(B)/test-results/scripts.pytest.txt 2>&1; rc=$$?; \
-	  tail -n 15 $(B)/test-results/scripts.pytest.txt; \
-	  /usr/bin/python3 tests/image/junit_summary.py $(B)/test-results/scripts.xml \
-	    > $(B)/test-results/scripts.summary || rc=1; \
-	  cat $(B)/test-results/scripts.summary; exit $$rc
+test-scripts: ## deps.sh offline and after a failed update; clean keeps the key; make run's checks
+	$(call pytest_suite,scripts,tests/scripts)
 TEST_TARGETS += test-scripts
 
 # Mutation testing (tests/mutants/): every curated mutation must make its

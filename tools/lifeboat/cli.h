@@ -10,7 +10,14 @@
 #include "commands.def"
 #undef LB_CMD
 
+#include <stddef.h>
+
 #include "lb/credential.h"
+
+/* The first line of `file` (without its line end) into buf: how passwords
+ * are read from --password-file. Returns 0, or -1 with "lifeboat CMD:
+ * cannot read FILE" printed. */
+int lb_cli_read_line(const char *cmd, const char *file, char *buf, size_t cap);
 
 /* A credential for `user` in `realm` whose password is the first line of
  * `pw_file`: c->user, c->realm and c->ha1 = SHA-256(user:realm:password).

@@ -40,20 +40,28 @@ static void usage(FILE *f)
                "every file made (lb/seed.h; the device renews it at every recovery boot).\n");
 }
 
-int lb_cli_make_cred(const char *cmd, const char *user, const char *realm, const char *pw_file,
-                     lb_cred_t *c)
+int lb_cli_read_line(const char *cmd, const char *file, char *buf, size_t cap)
 {
-    char pw[256];
-    FILE *f = fopen(pw_file, "r");
-    if (f == NULL || fgets(pw, sizeof(pw), f) == NULL) {
-        fprintf(stderr, "lifeboat %s: cannot read %s\n", cmd, pw_file);
+    FILE *f = fopen(file, "r");
+    if (f == NULL || fgets(buf, (int)cap, f) == NULL) {
+        fprintf(stderr, "lifeboat %s: cannot read %s\n", cmd, file);
         if (f) {
             fclose(f);
         }
         return -1;
     }
     fclose(f);
-    pw[strcspn(pw, "\r\n")] = '\0';
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return 0;
+}
+
+int lb_cli_make_cred(const char *cmd, const char *user, const char *realm, const char *pw_file,
+                     lb_cred_t *c)
+{
+    char pw[256];
+    if (lb_cli_read_line(cmd, pw_file, pw, sizeof(pw)) != 0) {
+        return -1;
+    }
     memset(c, 0, sizeof(*c));
     if (!lb_cred_name_ok(user) || !lb_cred_name_ok(realm) || pw[0] == '\0') {
         fprintf(stderr,

@@ -54,22 +54,6 @@ static void print_answer(const lb_httpc_resp_t *r)
     }
 }
 
-/* The first line of `file` into buf. Returns 0 or -1 (message printed). */
-static int read_password(const char *cmd, const char *file, char *buf, size_t cap)
-{
-    FILE *pf = fopen(file, "r");
-    if (pf == NULL || fgets(buf, (int)cap, pf) == NULL) {
-        fprintf(stderr, "lifeboat %s: cannot read %s\n", cmd, file);
-        if (pf) {
-            fclose(pf);
-        }
-        return -1;
-    }
-    fclose(pf);
-    buf[strcspn(buf, "\r\n")] = '\0';
-    return 0;
-}
-
 static int push_usage(FILE *f)
 {
     fprintf(f, "usage: lifeboat push --url URL --user USER --password PASS IMAGE\n"
@@ -134,7 +118,7 @@ int lb_cmd_push(int argc, char **argv)
         return push_usage(stderr);
     }
     if (pass_file != NULL) {
-        if (read_password("push", pass_file, pass_buf, sizeof(pass_buf)) != 0) {
+        if (lb_cli_read_line("push", pass_file, pass_buf, sizeof(pass_buf)) != 0) {
             return LB_CLI_EXIT_USAGE;
         }
         pass = pass_buf;
@@ -312,7 +296,7 @@ int lb_cmd_status(int argc, char **argv)
         return status_usage(stderr);
     }
     if (pass_file != NULL) {
-        if (read_password("status", pass_file, pass_buf, sizeof(pass_buf)) != 0) {
+        if (lb_cli_read_line("status", pass_file, pass_buf, sizeof(pass_buf)) != 0) {
             return LB_CLI_EXIT_USAGE;
         }
         pass = pass_buf;
@@ -514,9 +498,10 @@ int lb_cmd_credential(int argc, char **argv)
         }
         return credential_usage(stderr);
     }
-    if ((pass_file != NULL && read_password("credential", pass_file, pass_buf, sizeof(pass_buf))) ||
+    if ((pass_file != NULL &&
+         lb_cli_read_line("credential", pass_file, pass_buf, sizeof(pass_buf))) ||
         (new_pass_file != NULL &&
-         read_password("credential", new_pass_file, new_buf, sizeof(new_buf)))) {
+         lb_cli_read_line("credential", new_pass_file, new_buf, sizeof(new_buf)))) {
         return LB_CLI_EXIT_USAGE;
     }
     s.password = pass_file != NULL ? pass_buf : s.password;
