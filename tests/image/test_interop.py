@@ -211,6 +211,16 @@ def test_sign_usage_errors(tmp_path, lifeboat, lkey, body):
                 kind="loader").returncode == 2
     assert sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "o.bin",
                 product="x" * 33).returncode == 2
+    # A refused value names the option (however it was given) and its form.
+    for args, want in (((f"--version=abc",), "--version: 'abc' is not MAJ.MIN.REV[+BUILD]"),
+                       (("--version", "abc"), "--version: 'abc' is not MAJ.MIN.REV[+BUILD]"),
+                       (("--kind=loader",), "--kind: 'loader' is not app or recovery"),
+                       (("--security-counter", "x1"), "--security-counter: 'x1' is not a number")):
+        p = lifeboat("sign", "--key", priv, "--product", "p", "--kind", "app", "--version",
+                     "1.0.0", *args, tmp_path / "in.bin", tmp_path / "o.bin")
+        assert p.returncode == 2 and f"lifeboat sign: {want}" in p.stderr, p.stderr
+    p = lifeboat("verify", "--key", pub, "--kind=boot", tmp_path / "in.bin")
+    assert p.returncode == 2 and "lifeboat verify: --kind: 'boot' is not app or recovery" in p.stderr
     # A public key cannot sign; a too small --pad-to is refused.
     assert sign(lifeboat, pub, tmp_path / "in.bin", tmp_path / "o.bin").returncode == 1
     assert sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "o.bin",

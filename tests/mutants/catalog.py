@@ -12,6 +12,7 @@ Suites (run in a scratch copy of the tree, see run.py):
   gen                  the generator suite (tests/gen/run.py: golden outputs, malformed corpus)
   fuzz:<name>          build/fuzz/bin/fuzz_<name> over its committed seed corpus, once each
   scripts:<file>[::k]  pytest on tests/scripts/<file> (deps.sh, make clean)
+  image                make test-image (image interop with the oracle, CLI behaviour)
 `fast` mutations also run inside `make test`, with their host-only suites.
 """
 
@@ -417,4 +418,11 @@ int lb_flash_writer_write""",
          find="! -name deps ! -name keys -exec rm -rf {} +",
          replace="! -name deps -exec rm -rf {} +",
          suite="scripts:test_deps.py", fast=True),
+    dict(id="cli-bad-value-names-the-value",
+         why="a refused option value is reported under the value's name (`bad value for "
+             "abc`) instead of the option's, without the form it takes",
+         file="tools/lifeboat/cmd_image.c",
+         find='    fprintf(stderr, "lifeboat %s: --%s: \'%s\' is not %s\\n", cmd, name, value, form);',
+         replace='    (void)name;\n    fprintf(stderr, "lifeboat %s: bad value for %s: \'%s\'\\n", cmd, value, form);',
+         suite="image", fast=True),
 ]

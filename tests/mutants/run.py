@@ -65,6 +65,8 @@ def suite_cmds(suite):
         return (mk + "build/tools/lifeboat",
                 "/usr/bin/python3 tests/gen/run.py --tool build/tools/lifeboat "
                 "--results build/test-results")
+    if kind == "image":
+        return (mk + "build/tools/lifeboat", mk + "test-image")
     if kind == "scripts":
         return ("true", f"/usr/bin/python3 -m pytest -p no:cacheprovider -q -x tests/scripts/{arg}")
     if kind == "fuzz":

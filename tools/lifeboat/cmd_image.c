@@ -195,6 +195,29 @@ static int usage_err(const char *cmd, const char *usage, const char *msg)
     return LB_CLI_EXIT_USAGE;
 }
 
+/* A refused option value: names the option (as its long form, whichever
+ * way it was given: `--opt V`, `--opt=V`) and the form it takes. Returns
+ * the usage exit status. */
+static int bad_value(const char *cmd, const char *usage, const struct option *opts, int c,
+                     const char *value, const char *form)
+{
+    const char *name = "?";
+    for (const struct option *o = opts; o->name != NULL; o++) {
+        if (o->val == c) {
+            name = o->name;
+            break;
+        }
+    }
+    fprintf(stderr, "lifeboat %s: --%s: '%s' is not %s\n", cmd, name, value, form);
+    return usage_err(cmd, usage, NULL);
+}
+
+/* The form each kind of value takes, for bad_value. */
+static const char form_version[] = "MAJ.MIN.REV[+BUILD] (0..255.0..255.0..65535+0..4294967295)";
+static const char form_number[] = "a number (decimal, or hex with 0x)";
+static const char form_kind[] = "app or recovery";
+_Static_assert(LB_IMAGE_PRODUCT_MAX == 32u, "sign's message says 1 to 32 bytes");
+
 /* ---- keygen ---- */
 
 /* Creates the missing folders above `path` (mode `mode`, umask applied),
@@ -335,12 +358,14 @@ int lb_cmd_sign(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         int bad = 0;
+        const char *form = form_number;
         switch (c) {
         case O_KEY:
             key_path = optarg;
             break;
         case O_VERSION:
             bad = parse_version(optarg, &o.version);
+            form = form_version;
             have_version = 1;
             break;
         case O_SECCNT:
@@ -349,10 +374,12 @@ int lb_cmd_sign(int argc, char **argv)
             break;
         case O_KIND:
             bad = parse_kind(optarg, &o.kind);
+            form = form_kind;
             break;
         case O_PRODUCT:
             o.product = optarg;
             bad = strlen(optarg) == 0 || strlen(optarg) > LB_IMAGE_PRODUCT_MAX;
+            form = "a product id of 1 to 32 bytes";
             break;
         case O_LOAD:
             bad = parse_u32(optarg, &o.load_addr);
@@ -378,8 +405,7 @@ int lb_cmd_sign(int argc, char **argv)
             return usage_err("sign", sign_usage, NULL);
         }
         if (bad) {
-            fprintf(stderr, "lifeboat sign: bad value for %s: '%s'\n", argv[optind - 1], optarg);
-            return usage_err("sign", sign_usage, NULL);
+            return bad_value("sign", sign_usage, opts, c, optarg, form);
         }
     }
     if (key_path == NULL || !have_version || o.kind == 0 || o.product == NULL ||
@@ -514,6 +540,7 @@ int lb_cmd_verify(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         int bad = 0;
+        const char *form = form_number;
         switch (c) {
         case O_KEY:
             key_path = optarg;
@@ -523,6 +550,7 @@ int lb_cmd_verify(int argc, char **argv)
             break;
         case O_KIND:
             bad = parse_kind(optarg, &p.kind);
+            form = form_kind;
             break;
         case O_MIN:
             bad = parse_u32(optarg, &p.min_security_counter);
@@ -537,8 +565,7 @@ int lb_cmd_verify(int argc, char **argv)
             return usage_err("verify", verify_usage, NULL);
         }
         if (bad) {
-            fprintf(stderr, "lifeboat verify: bad value for %s: '%s'\n", argv[optind - 1], optarg);
-            return usage_err("verify", verify_usage, NULL);
+            return bad_value("verify", verify_usage, opts, c, optarg, form);
         }
     }
     if (key_path == NULL || argc - optind != 1) {
