@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 import oracle
+from conftest import ROOT
 
 PRODUCT = "demo-sensor"
 
@@ -282,3 +283,34 @@ def test_firmware_config_verifier_accepts_and_refuses(tmp_path, fwverify, okey, 
     p = subprocess.run([fwverify, tmp_path / "b.bin", tmp_path / "k.der", "sig"],
                        capture_output=True, text=True)
     assert p.returncode == 1 and p.stdout.split()[0] == "-16" and "leak" not in p.stderr
+
+
+def test_untrusted_product_bytes_never_reach_the_terminal_raw(tmp_path, lifeboat, okey, body):
+    """An image whose product TLV holds an escape sequence and bytes that are
+    not UTF-8: `info --json` stays valid JSON, `info` and `verify` show the
+    bytes escaped (no ESC reaches the terminal); `sign` refuses such a
+    product and one that is not UTF-8."""
+    key, priv, pub = okey
+    hostile = b"a\x1b[31mred\xff\xc3("
+    img = oracle.encode(body, key=key, kind="app",
+                        extra_prot=oracle.tlv(oracle.T_PRODUCT, hostile))
+    (tmp_path / "h.bin").write_bytes(img)
+    p = lifeboat("info", "--json", tmp_path / "h.bin", check=0)
+    info = json.loads(p.stdout)  # valid JSON
+    assert info["product"] == "a\x1b[31mred\ufffd\ufffd(", info["product"]
+    p = lifeboat("info", tmp_path / "h.bin", check=0)
+    assert "\x1b" not in p.stdout and "a\\x1b[31mred\\xff\\xc3(" in p.stdout, p.stdout
+    p = lifeboat("verify", "--key", pub, "--product", "demo", tmp_path / "h.bin")
+    assert p.returncode == 1 and "\x1b" not in p.stderr and "\\x1b" in p.stderr, p.stderr
+    p = lifeboat("verify", "--key", pub, tmp_path / "h.bin")
+    assert p.returncode == 0 and "\x1b" not in p.stdout and "a\\x1b[31m" in p.stdout, p.stdout
+    (tmp_path / "in.bin").write_bytes(body)
+    for bad in ("a\x1bb", "caf\udcc3"):
+        tool = os.environ.get("LIFEBOAT", os.path.join(ROOT, "build", "tools", "lifeboat"))
+        r = subprocess.run([tool, "sign", "--key",
+                            str(priv), "--version", "1.0.0", "--kind", "app",
+                            "--product", bad.encode("utf-8", "surrogateescape"),
+                            str(tmp_path / "in.bin"), str(tmp_path / "o.bin")],
+                           capture_output=True)
+        assert r.returncode == 2 and b"UTF-8 text" in r.stderr and b"\x1b" not in r.stderr
+

@@ -422,7 +422,21 @@ int lb_flash_writer_write""",
          why="a refused option value is reported under the value's name (`bad value for "
              "abc`) instead of the option's, without the form it takes",
          file="tools/lifeboat/cmd_image.c",
-         find='    fprintf(stderr, "lifeboat %s: --%s: \'%s\' is not %s\\n", cmd, name, value, form);',
-         replace='    (void)name;\n    fprintf(stderr, "lifeboat %s: bad value for %s: \'%s\'\\n", cmd, value, form);',
+         find='    fprintf(stderr, "lifeboat %s: --%s: \'", cmd, name);',
+         replace='    fprintf(stderr, "lifeboat %s: bad value for \'", cmd + 0 * (name != NULL));',
+         suite="image", fast=True),
+    dict(id="info-json-raw-bytes",
+         why="info --json copies bytes that are not UTF-8 into the JSON: the document is "
+             "no longer valid JSON",
+         file="tools/lifeboat/cmd_image.c",
+         find='            fputs("\\\\ufffd", f);\n            k = 1;',
+         replace="            fputc(ch, f);\n            k = 1;",
+         suite="image", fast=True),
+    dict(id="text-raw-control-bytes",
+         why="info and verify print an image's product bytes raw: an escape sequence in a "
+             "product id reaches the user's terminal",
+         file="tools/lifeboat/cmd_image.c",
+         find="        if (k == 0 || (k == 1 && (s[i] < 0x20 || s[i] == 0x7F || s[i] == '\\\\'))) {",
+         replace="        if (k == 0) {",
          suite="image", fast=True),
 ]

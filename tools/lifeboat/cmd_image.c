@@ -195,6 +195,91 @@ static int usage_err(const char *cmd, const char *usage, const char *msg)
     return LB_CLI_EXIT_USAGE;
 }
 
+/* ---- untrusted text: product ids come from images ---- */
+
+/* Length of the well-formed UTF-8 sequence at s (1..4), or 0: overlongs,
+ * surrogates, code points above U+10FFFF and cut sequences are not. */
+static size_t utf8_seq(const uint8_t *s, size_t n)
+{
+    if (n == 0) {
+        return 0;
+    }
+    uint8_t c = s[0];
+    size_t len = c < 0x80             ? 1
+                 : (c & 0xE0) == 0xC0 ? 2
+                 : (c & 0xF0) == 0xE0 ? 3
+                 : (c & 0xF8) == 0xF0 ? 4
+                                      : 0;
+    if (len == 0 || len > n) {
+        return 0;
+    }
+    uint32_t cp = len == 1 ? c : c & (0x7Fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            return 0;
+        }
+        cp = cp << 6 | (s[i] & 0x3Fu);
+    }
+    static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        return 0;
+    }
+    return len;
+}
+
+/* 1 when the n bytes are well-formed UTF-8 without control characters (the
+ * SPEC's rule for a product id). */
+static int text_ok(const uint8_t *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(s + i, n - i);
+        if (k == 0 || (k == 1 && (s[i] < 0x20 || s[i] == 0x7F))) {
+            return 0;
+        }
+        i += k;
+    }
+    return 1;
+}
+
+/* A JSON string of untrusted bytes: always valid JSON (control characters
+ * escaped, bytes that are not UTF-8 as U+FFFD). */
+static void put_json_str(FILE *f, const uint8_t *s, size_t n)
+{
+    fputc('"', f);
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(s + i, n - i);
+        uint8_t ch = s[i];
+        if (k == 0) {
+            fputs("\\ufffd", f);
+            k = 1;
+        } else if (ch == '"' || ch == '\\') {
+            fprintf(f, "\\%c", ch);
+        } else if (k == 1 && (ch < 0x20 || ch == 0x7f)) {
+            fprintf(f, "\\u%04x", ch);
+        } else {
+            fwrite(s + i, 1, k, f);
+        }
+        i += k;
+    }
+    fputc('"', f);
+}
+
+/* Untrusted bytes for a terminal: printable text as is, anything else
+ * (escape sequences, other control bytes, broken UTF-8) as \xNN. */
+static void put_text_str(FILE *f, const uint8_t *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_seq(s + i, n - i);
+        if (k == 0 || (k == 1 && (s[i] < 0x20 || s[i] == 0x7F || s[i] == '\\'))) {
+            fprintf(f, "\\x%02x", s[i]);
+            k = 1;
+        } else {
+            fwrite(s + i, 1, k, f);
+        }
+        i += k;
+    }
+}
+
 /* A refused option value: names the option (as its long form, whichever
  * way it was given: `--opt V`, `--opt=V`) and the form it takes. Returns
  * the usage exit status. */
@@ -208,7 +293,9 @@ static int bad_value(const char *cmd, const char *usage, const struct option *op
             break;
         }
     }
-    fprintf(stderr, "lifeboat %s: --%s: '%s' is not %s\n", cmd, name, value, form);
+    fprintf(stderr, "lifeboat %s: --%s: '", cmd, name);
+    put_text_str(stderr, (const uint8_t *)value, strlen(value));
+    fprintf(stderr, "' is not %s\n", form);
     return usage_err(cmd, usage, NULL);
 }
 
@@ -378,8 +465,9 @@ int lb_cmd_sign(int argc, char **argv)
             break;
         case O_PRODUCT:
             o.product = optarg;
-            bad = strlen(optarg) == 0 || strlen(optarg) > LB_IMAGE_PRODUCT_MAX;
-            form = "a product id of 1 to 32 bytes";
+            bad = strlen(optarg) == 0 || strlen(optarg) > LB_IMAGE_PRODUCT_MAX ||
+                  !text_ok((const uint8_t *)optarg, strlen(optarg));
+            form = "a product id of 1 to 32 bytes of UTF-8 text";
             break;
         case O_LOAD:
             bad = parse_u32(optarg, &o.load_addr);
@@ -495,7 +583,9 @@ static void explain(int rc, const lb_image_info_t *in, const lb_image_policy_t *
                 kind_name(p->kind));
         break;
     case LB_E_PRODUCT:
-        fprintf(stderr, "  image is for product '%s', expected '%s'\n", in->product, p->product);
+        fputs("  image is for product '", stderr);
+        put_text_str(stderr, (const uint8_t *)in->product, strlen(in->product));
+        fprintf(stderr, "', expected '%s'\n", p->product);
         break;
     case LB_E_SECCNT:
         fprintf(stderr, "  security counter %" PRIu32 " is below the minimum %" PRIu32 "\n",
@@ -547,6 +637,8 @@ int lb_cmd_verify(int argc, char **argv)
             break;
         case O_PRODUCT:
             p.product = optarg;
+            bad = !text_ok((const uint8_t *)optarg, strlen(optarg));
+            form = "UTF-8 text";
             break;
         case O_KIND:
             bad = parse_kind(optarg, &p.kind);
@@ -602,9 +694,13 @@ int lb_cmd_verify(int argc, char **argv)
         explain(rc, &info, &p);
         return LB_CLI_EXIT_FAIL;
     }
-    printf("%s: ok: %s image for %s, version %u.%u.%u+%" PRIu32 ", security counter %" PRIu32
-           ", signed by %s\n",
-           path, kind_name(info.kind), info.product[0] ? info.product : "(any product)",
+    printf("%s: ok: %s image for ", path, kind_name(info.kind));
+    if (info.product[0]) {
+        put_text_str(stdout, (const uint8_t *)info.product, strlen(info.product));
+    } else {
+        fputs("(any product)", stdout);
+    }
+    printf(", version %u.%u.%u+%" PRIu32 ", security counter %" PRIu32 ", signed by %s\n",
            info.version.major, info.version.minor, info.version.revision, info.version.build,
            info.security_counter, key_path);
     return LB_CLI_EXIT_OK;
@@ -664,22 +760,6 @@ static void put_hex(FILE *f, const uint8_t *p, size_t n)
     }
 }
 
-static void put_json_str(FILE *f, const uint8_t *s, size_t n)
-{
-    fputc('"', f);
-    for (size_t i = 0; i < n; i++) {
-        uint8_t ch = s[i];
-        if (ch == '"' || ch == '\\') {
-            fprintf(f, "\\%c", ch);
-        } else if (ch < 0x20 || ch == 0x7f) {
-            fprintf(f, "\\u%04x", ch);
-        } else {
-            fputc(ch, f);
-        }
-    }
-    fputc('"', f);
-}
-
 static void put_flags(FILE *f, uint32_t flags, int json)
 {
     static const struct {
@@ -715,7 +795,9 @@ static void put_tlv_value(FILE *f, const uint8_t *img, const tlv_rec_t *t, int j
         if (json) {
             put_json_str(f, v, t->len);
         } else {
-            fprintf(f, "\"%.*s\"", (int)t->len, (const char *)v);
+            fputc('"', f);
+            put_text_str(f, v, t->len);
+            fputc('"', f);
         }
     } else {
         if (json) {
