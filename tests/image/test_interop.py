@@ -2,6 +2,7 @@
 directions), and the behaviour of `lifeboat keygen|sign|verify|info`."""
 import json
 import os
+import socket
 import stat
 import struct
 import subprocess
@@ -314,3 +315,26 @@ def test_untrusted_product_bytes_never_reach_the_terminal_raw(tmp_path, lifeboat
                            capture_output=True)
         assert r.returncode == 2 and b"UTF-8 text" in r.stderr and b"\x1b" not in r.stderr
 
+
+
+def test_help_command_and_unknown_commands(lifeboat):
+    """`lifeboat help CMD` prints what `lifeboat CMD --help` does; an unknown
+    command gets one line pointing at `lifeboat help`, not the whole list."""
+    for cmd in ("gen", "check", "dump", "keygen", "sign", "verify", "info", "mkflash", "push",
+                "status", "credential"):
+        a, b = lifeboat("help", cmd), lifeboat(cmd, "--help")
+        assert a.returncode == 0 and a.stdout == b.stdout and a.stdout, cmd
+    p = lifeboat("help", "nope")
+    assert p.returncode == 2 and p.stderr.startswith("lifeboat help: unknown command 'nope'")
+    p = lifeboat("nope")
+    assert p.returncode == 2 and p.stderr.count("\n") == 1 and "lifeboat help" in p.stderr
+
+
+def test_status_json_reports_an_unreachable_device_as_json(lifeboat):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nobody listens once it is closed
+    p = lifeboat("status", "--url", f"http://127.0.0.1:{port}", "--json", "--timeout", "3")
+    assert p.returncode == 1
+    doc = json.loads(p.stdout)
+    assert doc["url"] == f"http://127.0.0.1:{port}" and "connect" in doc["error"], doc

@@ -310,6 +310,19 @@ int lb_cmd_status(int argc, char **argv)
     static lb_httpc_resp_t resp;
     if (lb_httpc_do(&u, &req, &resp) != 0) {
         fprintf(stderr, "lifeboat status: %s\n", resp.error);
+        if (json) {
+            /* A JSON reader gets an answer too, not silence. */
+            lb_sb_t sb = {0};
+            lb_sb_printf(&sb, "{\"error\":");
+            lb_sb_put_json(&sb, resp.error);
+            lb_sb_printf(&sb, ",\"url\":");
+            lb_sb_put_json(&sb, url);
+            lb_sb_printf(&sb, "}\n");
+            if (!sb.oom) {
+                fputs(sb.data, stdout);
+            }
+            lb_sb_free(&sb);
+        }
         return LB_CLI_EXIT_FAIL;
     }
     if (resp.status != 200) {

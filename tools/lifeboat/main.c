@@ -27,7 +27,18 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof(lb_cli_cmds) / sizeof(lb_cli_cmds[0]); i++) {
         fprintf(f, "  %-9s %s\n", lb_cli_cmds[i].name, lb_cli_cmds[i].summary);
     }
-    fprintf(f, "\nRun 'lifeboat <command> --help' for a command's options.\n");
+    fprintf(f, "\nRun 'lifeboat help <command>' (or 'lifeboat <command> --help') for a "
+               "command's options.\n");
+}
+
+static const lb_cli_cmd_t *find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(lb_cli_cmds) / sizeof(lb_cli_cmds[0]); i++) {
+        if (strcmp(name, lb_cli_cmds[i].name) == 0) {
+            return &lb_cli_cmds[i];
+        }
+    }
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -35,6 +46,17 @@ int main(int argc, char **argv)
     if (argc < 2) {
         usage(stderr);
         return LB_CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "help") == 0 && argc == 3) {
+        /* `lifeboat help CMD` is `lifeboat CMD --help`. */
+        const lb_cli_cmd_t *c = find(argv[2]);
+        if (c == NULL) {
+            fprintf(stderr, "lifeboat help: unknown command '%s' (lifeboat help lists them)\n",
+                    argv[2]);
+            return LB_CLI_EXIT_USAGE;
+        }
+        char *sub[] = {argv[2], "--help", NULL};
+        return c->run(2, sub);
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
@@ -45,12 +67,10 @@ int main(int argc, char **argv)
         printf("lifeboat %s\n", LB_TOOL_VERSION);
         return LB_CLI_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof(lb_cli_cmds) / sizeof(lb_cli_cmds[0]); i++) {
-        if (strcmp(argv[1], lb_cli_cmds[i].name) == 0) {
-            return lb_cli_cmds[i].run(argc - 1, argv + 1);
-        }
+    const lb_cli_cmd_t *c = find(argv[1]);
+    if (c != NULL) {
+        return c->run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "lifeboat: unknown command '%s'\n\n", argv[1]);
-    usage(stderr);
+    fprintf(stderr, "lifeboat: unknown command '%s' (lifeboat help lists them)\n", argv[1]);
     return LB_CLI_EXIT_USAGE;
 }
