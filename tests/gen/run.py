@@ -278,6 +278,22 @@ def run_cli(r):
         (["dump", "config/default.yaml"], 1, b"no valid partition table"),
         (["nonsense"], 2, b"unknown command"),
     ]
+    # The README's tour shows `check` on a shipped broken layout: the output
+    # must be exactly what it shows.
+    with open(os.path.join(ROOT, "README.md")) as f:
+        readme = f.read()
+    cmd = "$ build/tools/lifeboat check config/examples/broken.yaml\n"
+    if cmd not in readme:
+        r.fail("README tour: check broken.yaml", "the README no longer shows the command")
+    else:
+        shown = readme.split(cmd, 1)[1].split("```", 1)[0]
+        p = r.run(["check", "config/examples/broken.yaml"])
+        got = (p.stdout + p.stderr).decode()
+        if p.returncode != 1 or got != shown:
+            r.fail("README tour: check broken.yaml",
+                   "exit %d, output differs from the README:\n%s" % (p.returncode, got))
+        else:
+            r.ok("README tour: check broken.yaml")
     for args, code, text in checks:
         p = r.run(args)
         name = "lifeboat " + " ".join(args)
