@@ -98,6 +98,7 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
 	  awk -F':.*## ' '{ printf "  %-14s %s\n", $$1, $$2 }'
 	@echo "variables: BOARD=<board> LAYOUT=<yaml> KEY=<private key> STRAP=1 FLASH=<file> PORT=<n>"
+	@echo "           V=1 prints every command in full (the default is one line per step)"
 	@echo "           FUZZ_SECONDS=<n> SWEEP_CASE=<id printed by a failing sweep case>"
 	@echo "           (SWEEP_CASE on the make command line only: from the environment it is refused)"
 

@@ -12,20 +12,34 @@ FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointe
 # Libraries the host CLI and the host tests link (Debian packages).
 HOST_LIBS := -lyaml -lmbedcrypto
 
+# Quiet by default, as kbuild and Zephyr: one line per step ("  CC  file");
+# `make V=1` prints every command in full.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+quiet =
+else
+Q := @
+quiet = @printf '  %-4s %s\n' '$(1)' '$@'
+endif
+
 # All C sources, for clang-format (fragments append).
 FORMAT_SRCS = $(filter-out tests/gen/golden/%,$(shell git ls-files '*.c' '*.h' 2>/dev/null))
 
 $(B)/host/%.o: %.c
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CPPFLAGS) $(HOST_CFLAGS) -c $< -o $@
+	$(call quiet,CC)
+	$(Q)$(HOST_CC) $(HOST_CPPFLAGS) $(HOST_CFLAGS) -c $< -o $@
 
 $(B)/host-san/%.o: %.c
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CPPFLAGS) $(HOST_CFLAGS) $(SAN_FLAGS) -O1 -c $< -o $@
+	$(call quiet,CC)
+	$(Q)$(HOST_CC) $(HOST_CPPFLAGS) $(HOST_CFLAGS) $(SAN_FLAGS) -O1 -c $< -o $@
 
 $(B)/fuzz/%.o: %.c
 	@mkdir -p $(@D)
-	$(CLANG) $(HOST_CPPFLAGS) -std=c11 -g -O1 $(WARN) -MMD -MP $(FUZZ_FLAGS) -c $< -o $@
+	$(call quiet,CC)
+	$(Q)$(CLANG) $(HOST_CPPFLAGS) -std=c11 -g -O1 $(WARN) -MMD -MP $(FUZZ_FLAGS) -c $< -o $@
 
 # A pytest suite reported through its JUnit XML: $(call pytest_suite,NAME,DIR[,ENV])
 # writes $(B)/test-results/NAME.summary ("N passed, M failed") and fails

@@ -13,7 +13,8 @@ HOST_CPPFLAGS += -Iboards/host -Iloader -Itests/support
 SWEEP_BIN := $(B)/test/sweep
 $(SWEEP_BIN): $(B)/host-san/tests/sim/sweep.o $(HOSTTEST_LIB)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS)
+	$(call quiet,LD)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(HOST_LIBS)
 
 .PHONY: test-sweep
 # SWEEP_CASE narrows the sweep, so it is taken from the make command line

@@ -49,15 +49,18 @@ IMG_FWH_SRCS := tests/bench/image_fwverify.c $(IMG_LIB_SRCS) lib/src/image_sig.c
   $(FW_MBEDTLS_SRCS_SIG)
 $(IMG)/fwh/%.o: %.c
 	@mkdir -p $(@D)
-	$(HOST_CC) -std=c11 -O2 -g -MMD -MP -D_DEFAULT_SOURCE -Ilib/include $(FW_MBEDTLS_CFLAGS) \
+	$(call quiet,LD)
+	$(Q)$(HOST_CC) -std=c11 -O2 -g -MMD -MP -D_DEFAULT_SOURCE -Ilib/include $(FW_MBEDTLS_CFLAGS) \
 	  $(if $(findstring deps/mbedtls,$<),$(FW_MBEDTLS_WARN),$(WARN)) -c $< -o $@
 $(IMG)/image_fwverify: $(patsubst %.c,$(IMG)/fwh/%.o,$(IMG_FWH_SRCS))
-	$(HOST_CC) -o $@ $^
+	$(call quiet,LD)
+	$(Q)$(HOST_CC) -o $@ $^
 
 # Host timing with the CLI's flavour (Debian libmbedcrypto, -O2).
 $(IMG)/bench_image: $(B)/host/tests/bench/bench_image.o \
   $(patsubst %.c,$(B)/host/%.o,$(LIB_SRCS) tools/lifeboat/keys.c)
-	$(HOST_CC) -Wl,--gc-sections -o $@ $^ $(HOST_LIBS)
+	$(call quiet,LD)
+	$(Q)$(HOST_CC) -Wl,--gc-sections -o $@ $^ $(HOST_LIBS)
 
 .PHONY: bench-image test-image
 bench-image: $(IMG_ELFS) $(IMG)/bench_image $(IMG)/image_fwverify ## image verifier: Cortex-M3 size, 1 MiB host verify time

@@ -117,14 +117,16 @@ qb_objs = $(patsubst %.c,$(QB)/obj/$(1)/%.o,$(2))
 # The generic firmware compile: the flavour directory selects extra flags.
 $(QB)/obj/%.o: $(QB_GEN)
 	@mkdir -p $(@D)
-	$(FW_CC) $(QB_CPPFLAGS) $(QB_FLAGS_$(firstword $(subst /, ,$*))) $(FW_CFLAGS) \
+	$(call quiet,CC)
+	$(Q)$(FW_CC) $(QB_CPPFLAGS) $(QB_FLAGS_$(firstword $(subst /, ,$*))) $(FW_CFLAGS) \
 	  -c $(patsubst $(firstword $(subst /, ,$*))/%,%,$*).c -o $@
 
 # ---- boot ROM ------------------------------------------------------------
 QB_BOOTROM_OBJS := $(call qb_objs,bootrom,$(QB_BOOTROM_SRCS))
 $(QB_BOOTROM_OBJS): $(QB)/obj/bootrom/%.o: %.c
 $(QB)/bootrom.elf: $(QB_BOOTROM_OBJS) $(QB_DIR)/ld/bootrom.ld $(QB_DIR)/ld/sections.ld
-	$(FW_CC) $(FW_LDFLAGS) -T$(QB_DIR)/ld/bootrom.ld -Wl,-Map,$@.map -o $@ $(QB_BOOTROM_OBJS)
+	$(call quiet,LD)
+	$(Q)$(FW_CC) $(FW_LDFLAGS) -T$(QB_DIR)/ld/bootrom.ld -Wl,-Map,$@.map -o $@ $(QB_BOOTROM_OBJS)
 
 # ---- loader (hash-only or signature per the layout) -----------------------
 QB_LOADER_OBJS := $(call qb_objs,loader,$(QB_LOADER_SRCS))
@@ -135,7 +137,8 @@ $(QB_LOADER_OBJS): $(QB)/obj/loader/%.o: %.c
 QB_FLAGS_loader := -flto -DLB_QEMU_IRQ_VECTORS=0 -DLB_FW_SIG_SEAM=$(if $(QB_VERIFY_SIG),1,0)
 $(QB)/obj/loader/loader/libc_min.o: QB_FLAGS_loader := -ffreestanding -fno-tree-loop-distribute-patterns
 $(QB)/loader.elf: $(QB_LOADER_OBJS) $(QB)/ld/loader.ld $(QB_DIR)/ld/loader-ram.ld
-	$(FW_CC) $(FW_LDFLAGS) -nostdlib -Os -flto -T$(QB)/ld/loader.ld -Wl,-Map,$@.map -o $@ \
+	$(call quiet,LD)
+	$(Q)$(FW_CC) $(FW_LDFLAGS) -nostdlib -Os -flto -T$(QB)/ld/loader.ld -Wl,-Map,$@.map -o $@ \
 	  $(QB_LOADER_OBJS) -lgcc
 
 # ---- recovery image ------------------------------------------------------
@@ -143,7 +146,8 @@ QB_RECOVERY_OBJS := $(call qb_objs,recovery,$(QB_RECOVERY_SRCS))
 $(QB_RECOVERY_OBJS): $(QB)/obj/recovery/%.o: %.c
 $(QB)/obj/recovery/recovery/status.o: $(RECOVERY_PAGE_INC)
 $(QB)/recovery.elf: $(QB_RECOVERY_OBJS) $(QB)/ld/recovery.ld $(QB_DIR)/ld/image-ram.ld
-	$(FW_CC) $(FW_LDFLAGS) -Os -flto=auto -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ $(QB_RECOVERY_OBJS)
+	$(call quiet,LD)
+	$(Q)$(FW_CC) $(FW_LDFLAGS) -Os -flto=auto -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ $(QB_RECOVERY_OBJS)
 
 # Benchmark flavour (`make bench-recovery` only, never flashed by `make
 # run`): the same sources with LB_RECOVERY_BENCH=1, which adds a discard
@@ -153,7 +157,8 @@ $(QB_RECOVERY_BENCH_OBJS): $(QB)/obj/recovery-bench/%.o: %.c
 $(QB)/obj/recovery-bench/recovery/status.o: $(RECOVERY_PAGE_INC)
 QB_FLAGS_recovery-bench := $(QB_FLAGS_recovery) -DLB_RECOVERY_BENCH=1
 $(QB)/recovery-bench.elf: $(QB_RECOVERY_BENCH_OBJS) $(QB)/ld/recovery.ld $(QB_DIR)/ld/image-ram.ld
-	$(FW_CC) $(FW_LDFLAGS) -Os -flto=auto -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ \
+	$(call quiet,LD)
+	$(Q)$(FW_CC) $(FW_LDFLAGS) -Os -flto=auto -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ \
 	  $(QB_RECOVERY_BENCH_OBJS)
 
 # ---- app (app-template demo) ---------------------------------------------
@@ -178,7 +183,8 @@ $(QB)/app-opts$(if $(APP_VARIANT),-$(APP_VARIANT)).txt: FORCE
 	@mkdir -p $(@D)
 	@echo '$(QB_FLAGS_$(QB_APP_FLAVOUR))' | cmp -s - $@ || echo '$(QB_FLAGS_$(QB_APP_FLAVOUR))' > $@
 $(QB_APP).elf: $(QB_APP_OBJS) $(QB)/ld/app.ld $(QB_DIR)/ld/image-ram.ld
-	$(FW_CC) $(FW_LDFLAGS) -T$(QB)/ld/app.ld -Wl,-Map,$@.map -o $@ $(QB_APP_OBJS)
+	$(call quiet,LD)
+	$(Q)$(FW_CC) $(FW_LDFLAGS) -T$(QB)/ld/app.ld -Wl,-Map,$@.map -o $@ $(QB_APP_OBJS)
 
 .PHONY: FORCE
 FORCE:

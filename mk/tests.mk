@@ -15,11 +15,13 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/test/%,$(UNIT_SRCS))
 $(HOSTTEST_LIB): $$(patsubst %.c,$(B)/host-san/%.o,$$(sort $$(HOSTTEST_SRCS)))
 	@mkdir -p $(@D)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call quiet,AR)
+	$(Q)ar rcs $@ $^
 
 $(B)/test/test_%: $(B)/host-san/tests/unit/test_%.o $(HOSTTEST_LIB)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(HOST_LIBS)
+	$(call quiet,LD)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(HOST_LIBS)
 
 .PHONY: test-unit
 test-unit: $(UNIT_BINS) ## build and run the cmocka unit tests
@@ -41,11 +43,13 @@ FUZZ_SHORT_SECONDS ?= 10
 $(FUZZ_LIB): $$(patsubst %.c,$(B)/fuzz/%.o,$$(sort $$(HOSTTEST_SRCS)))
 	@mkdir -p $(@D)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call quiet,AR)
+	$(Q)ar rcs $@ $^
 
 $(B)/fuzz/bin/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
 	@mkdir -p $(@D)
-	$(CLANG) -g $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(HOST_LIBS)
+	$(call quiet,LD)
+	$(Q)$(CLANG) -g $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(HOST_LIBS)
 
 # Runs each target for $(1) seconds from its seed corpus (copied, so the
 # committed seeds stay as they are). A target that ran fewer than

@@ -12,8 +12,10 @@ TOOL_OBJS := $(patsubst %.c,$(B)/host/%.o,$(TOOL_SRCS) tools/lifeboat/main.c)
 $(TOOL_LIB): $(patsubst %.c,$(B)/host/%.o,$(LIB_SRCS))
 	@mkdir -p $(@D)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call quiet,AR)
+	$(Q)ar rcs $@ $^
 
 $(B)/tools/lifeboat: $(TOOL_OBJS) $(TOOL_LIB)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(HOST_CFLAGS) -Wl,--gc-sections -o $@ $(filter-out $(TOOL_LIB),$^) $(TOOL_LIB) $(HOST_LIBS)
+	$(call quiet,LD)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -Wl,--gc-sections -o $@ $(filter-out $(TOOL_LIB),$^) $(TOOL_LIB) $(HOST_LIBS)
