@@ -277,6 +277,15 @@ def run_cli(r):
          b"--key no/such.pem: cannot read"),
         (["dump", "config/default.yaml"], 1, b"no valid partition table"),
         (["nonsense"], 2, b"unknown command"),
+        # One parser (getopt_long): --opt=value, short forms, one-line errors.
+        (["check", "--key=config/keys/example-p256.pub.pem", "-q", "config/default.yaml"], 0, b""),
+        (["check", "-k", "config/keys/example-p256.pub.pem", "config/default.yaml", "-q"], 0,
+         b""),
+        (["check", "--bogus", "config/default.yaml"], 2,
+         b"lifeboat check: unknown option '--bogus'\nusage: lifeboat check LAYOUT.yaml"),
+        (["gen", "config/default.yaml", "-o"], 2, b"lifeboat gen: this option needs a value"),
+        (["gen", "config/default.yaml", "--export=csv", "-o", "x"], 2,
+         b"lifeboat gen: unknown export (esp-idf-csv, zephyr-dts): 'csv'"),
     ]
     # The README's tour shows `check` on a shipped broken layout: the output
     # must be exactly what it shows.
@@ -294,6 +303,13 @@ def run_cli(r):
                    "exit %d, output differs from the README:\n%s" % (p.returncode, got))
         else:
             r.ok("README tour: check broken.yaml")
+    # --output=DIR writes there.
+    with tempfile.TemporaryDirectory(prefix="lifeboat-out-") as out:
+        p = r.run(["gen", "config/default.yaml", f"--output={out}", "-q"])
+        if p.returncode != 0 or not os.path.exists(os.path.join(out, "ptable.bin")):
+            r.fail("lifeboat gen --output=DIR", (p.stdout + p.stderr).decode(errors="replace"))
+        else:
+            r.ok("lifeboat gen --output=DIR")
     for args, code, text in checks:
         p = r.run(args)
         name = "lifeboat " + " ".join(args)

@@ -3,6 +3,7 @@
  * layout is valid and every output was rendered: files go to a temporary
  * folder beside DIR and are renamed into DIR only at the end. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ static void gen_usage(FILE *f)
                "\n"
                "options:\n"
                "  -o, --output DIR    output folder (created if missing)\n"
-               "  --key PUB.pem       trusted signing key; overrides keys.signing_public\n"
+               "  -k, --key PUB.pem   trusted signing key; overrides keys.signing_public\n"
                "  --export FORMAT     also write esp-idf-csv (partitions.csv) or\n"
                "                      zephyr-dts (partitions.dtsi); may be repeated\n"
                "  -q, --quiet         print nothing on success\n"
@@ -43,7 +44,12 @@ static void check_usage(FILE *f)
                "\n"
                "Validates the layout exactly like `lifeboat gen` and writes nothing.\n"
                "Exit status 0 when valid, 1 when not (each problem printed as\n"
-               "file:line:column: message), 2 on a usage error.\n");
+               "file:line:column: message), 2 on a usage error.\n"
+               "\n"
+               "options (--opt VALUE or --opt=VALUE):\n"
+               "  -k, --key PUB.pem   trusted signing key; overrides keys.signing_public\n"
+               "  -q, --quiet         print nothing when the layout is valid\n"
+               "  -h, --help          this text\n");
 }
 
 /* Writes `len` bytes to a new file. Returns 0 or -1 (errno set). */
@@ -154,45 +160,85 @@ typedef struct {
     int quiet;
 } gen_args_t;
 
-/* Returns -1 for --help (printed), LB_CLI_EXIT_USAGE on a usage error, 0 ok. */
+/* A usage error: one line saying what is wrong, the synopsis, and where
+ * the whole help is. Returns LB_CLI_EXIT_USAGE. */
+static int usage_hint(const char *cmd, const char *what, const char *arg)
+{
+    fprintf(stderr, "lifeboat %s: %s%s%s%s\n", cmd, what, arg ? " '" : "", arg ? arg : "",
+            arg ? "'" : "");
+    fprintf(stderr, "usage: lifeboat %s %s (lifeboat help %s)\n", cmd,
+            strcmp(cmd, "gen") == 0 ? "LAYOUT.yaml -o DIR [--key PUB.pem] [--export FORMAT]..."
+                                    : "LAYOUT.yaml [--key PUB.pem] [-q]",
+            cmd);
+    return LB_CLI_EXIT_USAGE;
+}
+
+/* One getopt_long parser for gen and check: `--opt V` and `--opt=V`, short
+ * forms -o, -k, -q, -h. Returns -1 for --help (printed), LB_CLI_EXIT_USAGE
+ * on a usage error (one line and the synopsis), 0 ok. */
 static int parse_args(int argc, char **argv, gen_args_t *a, int is_gen)
 {
+    enum { O_EXPORT = 256 };
+    static const struct option gen_opts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"key", required_argument, NULL, 'k'},
+        {"export", required_argument, NULL, O_EXPORT},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const struct option check_opts[] = {
+        {"key", required_argument, NULL, 'k'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *cmd = is_gen ? "gen" : "check";
     memset(a, 0, sizeof(*a));
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+    optind = 1;
+    opterr = 0; /* our own messages, in our own style */
+    int c;
+    while ((c = getopt_long(argc, argv, is_gen ? ":o:k:qh" : ":k:qh",
+                            is_gen ? gen_opts : check_opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
             (is_gen ? gen_usage : check_usage)(stdout);
             return -1;
-        } else if (strcmp(s, "-q") == 0 || strcmp(s, "--quiet") == 0) {
+        case 'q':
             a->quiet = 1;
-        } else if (is_gen && (strcmp(s, "-o") == 0 || strcmp(s, "--output") == 0) && i + 1 < argc) {
-            a->out = argv[++i];
-        } else if (strcmp(s, "--key") == 0 && i + 1 < argc) {
-            a->key = argv[++i];
-        } else if (is_gen && strcmp(s, "--export") == 0 && i + 1 < argc) {
-            const char *e = argv[++i];
-            if (strcmp(e, "esp-idf-csv") == 0) {
+            break;
+        case 'o':
+            a->out = optarg;
+            break;
+        case 'k':
+            a->key = optarg;
+            break;
+        case O_EXPORT:
+            if (strcmp(optarg, "esp-idf-csv") == 0) {
                 a->exports |= LB_EXPORT_ESP_IDF_CSV;
-            } else if (strcmp(e, "zephyr-dts") == 0) {
+            } else if (strcmp(optarg, "zephyr-dts") == 0) {
                 a->exports |= LB_EXPORT_ZEPHYR_DTS;
             } else {
-                fprintf(stderr, "lifeboat gen: unknown export '%s' (esp-idf-csv, zephyr-dts)\n", e);
-                return LB_CLI_EXIT_USAGE;
+                return usage_hint(cmd, "unknown export (esp-idf-csv, zephyr-dts):", optarg);
             }
-        } else if (s[0] == '-' && s[1] != '\0') {
-            fprintf(stderr, "lifeboat %s: unknown or incomplete option '%s'\n", argv[0], s);
-            (is_gen ? gen_usage : check_usage)(stderr);
-            return LB_CLI_EXIT_USAGE;
-        } else if (!a->layout) {
-            a->layout = s;
-        } else {
-            fprintf(stderr, "lifeboat %s: unexpected argument '%s'\n", argv[0], s);
-            return LB_CLI_EXIT_USAGE;
+            break;
+        case ':':
+            return usage_hint(cmd, "this option needs a value:", argv[optind - 1]);
+        default:
+            return usage_hint(cmd, "unknown option", argv[optind - 1]);
         }
     }
-    if (!a->layout || (is_gen && !a->out)) {
-        (is_gen ? gen_usage : check_usage)(stderr);
-        return LB_CLI_EXIT_USAGE;
+    if (optind < argc) {
+        a->layout = argv[optind++];
+    }
+    if (optind < argc) {
+        return usage_hint(cmd, "unexpected argument", argv[optind]);
+    }
+    if (!a->layout) {
+        return usage_hint(cmd, "missing LAYOUT.yaml", NULL);
+    }
+    if (is_gen && !a->out) {
+        return usage_hint(cmd, "missing -o DIR (where to write)", NULL);
     }
     return 0;
 }
