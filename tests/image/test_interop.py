@@ -338,3 +338,28 @@ def test_status_json_reports_an_unreachable_device_as_json(lifeboat):
     assert p.returncode == 1
     doc = json.loads(p.stdout)
     assert doc["url"] == f"http://127.0.0.1:{port}" and "connect" in doc["error"], doc
+
+
+def test_every_command_reports_a_usage_error_in_one_style(lifeboat):
+    """One parser style everywhere: an unknown option or a missing value is
+    one line naming it, then the one-line synopsis and where the help is
+    (never the whole help text, never getopt's own message)."""
+    for cmd in ("gen", "check", "dump", "keygen", "sign", "verify", "info", "mkflash", "push",
+                "status", "credential"):
+        p = lifeboat(cmd, "--bogus")
+        lines = p.stderr.splitlines()
+        assert p.returncode == 2, (cmd, p.stderr)
+        assert lines[0] == f"lifeboat {cmd}: unknown option '--bogus'", (cmd, p.stderr)
+        assert len(lines) == 2 and lines[1].startswith(f"usage: lifeboat {cmd} ") and \
+            lines[1].endswith(f"(lifeboat help {cmd})"), (cmd, p.stderr)
+    p = lifeboat("push", "--url")
+    assert p.stderr.startswith("lifeboat push: this option needs a value: '--url'"), p.stderr
+
+
+def test_sign_and_verify_take_imgtools_short_key_option(tmp_path, lifeboat, lkey, body):
+    priv, pub = lkey
+    (tmp_path / "in.bin").write_bytes(body)
+    p = lifeboat("sign", "-k", priv, "--version", "1.0.0", "--kind", "app", "--product", "p",
+                 tmp_path / "in.bin", tmp_path / "o.bin")
+    assert p.returncode == 0, p.stderr
+    assert lifeboat("verify", "-k", pub, tmp_path / "o.bin").returncode == 0

@@ -464,4 +464,11 @@ int lb_flash_writer_write""",
          find='is_gen ? ":o:k:qh" : ":k:qh"',
          replace='is_gen ? ":o:k:qh" : ":qh"',
          suite="gen", fast=True),
+    dict(id="usage-error-prints-whole-help",
+         why="a usage error prints the whole help text again instead of one line and the "
+             "synopsis",
+         file="tools/lifeboat/cli.c",
+         find='    size_t n = strcspn(usage, "\\n");',
+         replace="    size_t n = strlen(usage);",
+         suite="image", fast=True),
 ]

@@ -14,6 +14,13 @@
 
 #include "lb/credential.h"
 
+/* A usage error: "lifeboat CMD: WHAT 'ARG'" (each part only when given),
+ * then the first line of `usage` (the synopsis, without "lifeboat CMD")
+ * and where the whole help is. Returns LB_CLI_EXIT_USAGE. Subcommands
+ * parse with getopt_long, an optstring starting with ':' (so a missing
+ * value is ':' and an unknown option '?') and opterr = 0 (main.c). */
+int lb_cli_usage_hint(const char *cmd, const char *usage, const char *what, const char *arg);
+
 /* The first line of `file` (without its line end) into buf: how passwords
  * are read from --password-file. Returns 0, or -1 with "lifeboat CMD:
  * cannot read FILE" printed. */

@@ -1,6 +1,7 @@
 /* `lifeboat dump`: decode and print a binary partition table, from a
  * ptable.bin or from inside a whole flash image (--offset). */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,43 +20,55 @@ static void dump_usage(FILE *f)
                "does, and prints it as a table or as JSON.\n"
                "\n"
                "options:\n"
-               "  --offset N   where the table starts in FILE (decimal, 0x hex, K/M)\n"
-               "  --json       machine-readable output\n"
+               "  --offset N   where the table starts in FILE (decimal, 0x hex, K/M;\n"
+               "               --offset=N too)\n"
+               "  -j, --json   machine-readable output\n"
                "  -h, --help   this text\n");
 }
 
 int lb_cmd_dump(int argc, char **argv)
 {
+    static const struct option opts[] = {
+        {"offset", required_argument, NULL, 'O'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char synopsis[] = "FILE [--offset N] [--json]";
     const char *file = NULL;
     uint32_t offset = 0;
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
+    int json = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
             dump_usage(stdout);
             return LB_CLI_EXIT_OK;
-        } else if (strcmp(s, "--json") == 0) {
+        case 'j':
             json = 1;
-        } else if (strcmp(s, "--offset") == 0 && i + 1 < argc) {
+            break;
+        case 'O': {
             const char *why;
-            if (lb_layout_parse_size(argv[++i], &offset, &why) != LB_OK) {
-                fprintf(stderr, "lifeboat dump: --offset %s: %s\n", argv[i], why);
-                return LB_CLI_EXIT_USAGE;
+            if (lb_layout_parse_size(optarg, &offset, &why) != LB_OK) {
+                fprintf(stderr, "lifeboat dump: --offset: '%s': %s\n", optarg, why);
+                return lb_cli_usage_hint("dump", synopsis, NULL, NULL);
             }
-        } else if (s[0] == '-' && s[1] != '\0') {
-            fprintf(stderr, "lifeboat dump: unknown or incomplete option '%s'\n", s);
-            dump_usage(stderr);
-            return LB_CLI_EXIT_USAGE;
-        } else if (!file) {
-            file = s;
-        } else {
-            fprintf(stderr, "lifeboat dump: unexpected argument '%s'\n", s);
-            return LB_CLI_EXIT_USAGE;
+            break;
+        }
+        default:
+            return lb_cli_usage_hint("dump", synopsis,
+                                     c == ':' ? "this option needs a value:" : "unknown option",
+                                     argv[optind - 1]);
         }
     }
+    if (optind < argc) {
+        file = argv[optind++];
+    }
+    if (optind < argc) {
+        return lb_cli_usage_hint("dump", synopsis, "unexpected argument", argv[optind]);
+    }
     if (!file) {
-        dump_usage(stderr);
-        return LB_CLI_EXIT_USAGE;
+        return lb_cli_usage_hint("dump", synopsis, "missing FILE", NULL);
     }
     FILE *f = fopen(file, "rb");
     if (!f) {

@@ -188,11 +188,14 @@ static int pub_path(const char *priv, char *out, size_t cap)
 
 static int usage_err(const char *cmd, const char *usage, const char *msg)
 {
-    if (msg != NULL) {
-        fprintf(stderr, "lifeboat %s: %s\n", cmd, msg);
-    }
-    fprintf(stderr, "usage: lifeboat %s %s\n", cmd, usage);
-    return LB_CLI_EXIT_USAGE;
+    return lb_cli_usage_hint(cmd, usage, msg, NULL);
+}
+
+/* getopt_long's '?' (unknown option) and ':' (missing value), reported. */
+static int opt_err(const char *cmd, const char *usage, int c, char **argv)
+{
+    return lb_cli_usage_hint(cmd, usage, c == ':' ? "this option needs a value:" : "unknown option",
+                             argv[optind - 1]);
 }
 
 /* ---- untrusted text: product ids come from images ---- */
@@ -332,10 +335,17 @@ static int make_parents(const char *path, mode_t mode, char *failed, size_t cap)
     return 0;
 }
 
-static const char keygen_usage[] = "-o KEY.pem [--pub PUB.pem] [--force]\n"
-                                   "  writes an ECDSA P-256 private key (mode 0600) to KEY.pem "
-                                   "and its public key to KEY.pub.pem (or PUB.pem); missing "
-                                   "folders are created (mode 0700)";
+static const char keygen_usage[] =
+    "-o KEY.pem [--pub PUB.pem] [--force]\n"
+    "  Makes an ECDSA P-256 signing key pair: the private key KEY.pem (PKCS#8 PEM,\n"
+    "  mode 0600; missing folders are created, mode 0700) and its public key\n"
+    "  KEY.pub.pem beside it. The same PEM formats as imgtool keygen.\n"
+    "options (--opt VALUE or --opt=VALUE):\n"
+    "  -o, --output KEY.pem   where the private key goes (required)\n"
+    "  -p, --pub PUB.pem      where the public key goes (default KEY.pub.pem)\n"
+    "  -f, --force            replace existing files (default: refuse)\n"
+    "  -h, --help             this text\n"
+    "exit 0 written, 1 refused or failed, 2 usage error";
 
 int lb_cmd_keygen(int argc, char **argv)
 {
@@ -349,7 +359,7 @@ int lb_cmd_keygen(int argc, char **argv)
     const char *out = NULL, *pub_arg = NULL;
     int force = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:p:fh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:p:fh", opts, NULL)) != -1) {
         switch (c) {
         case 'o':
             out = optarg;
@@ -364,7 +374,7 @@ int lb_cmd_keygen(int argc, char **argv)
             printf("usage: lifeboat keygen %s\n", keygen_usage);
             return LB_CLI_EXIT_OK;
         default:
-            return usage_err("keygen", keygen_usage, NULL);
+            return opt_err("keygen", keygen_usage, c, argv);
         }
     }
     if (out == NULL || optind != argc) {
@@ -415,11 +425,23 @@ int lb_cmd_keygen(int argc, char **argv)
 /* ---- sign ---- */
 
 static const char sign_usage[] =
-    "--key KEY.pem --version MAJ.MIN.REV[+BUILD] --kind app|recovery --product ID\n"
-    "       [--security-counter N] [--load-addr A] [--header-size N] [--pad-to SIZE]\n"
-    "       [--ram-load] IN.bin OUT.bin | IN.bin -o OUT.bin\n"
-    "  --load-addr sets the RAM_LOAD flag (as imgtool); --pad-to fills the output\n"
-    "  with 0xff up to SIZE bytes (a slot image)";
+    "-k KEY.pem --version MAJ.MIN.REV[+BUILD] --kind app|recovery --product ID IN.bin OUT.bin\n"
+    "  Wraps a raw binary into a signed MCUboot-format image (what imgtool sign\n"
+    "  makes, plus lifeboat's kind and product TLVs, docs/SPEC.md).\n"
+    "options (--opt VALUE or --opt=VALUE):\n"
+    "  -k, --key KEY.pem          private key (lifeboat keygen, or an imgtool key)\n"
+    "  --version MAJ.MIN.REV[+BUILD]   e.g. 1.2.3+4\n"
+    "  --kind app|recovery        which partitions accept it\n"
+    "  --product ID               1-32 bytes of UTF-8; devices of another product refuse it\n"
+    "  --security-counter N       anti-rollback counter (default: none, i.e. 0)\n"
+    "  --load-addr A              RAM load address; sets the RAM_LOAD flag (as imgtool)\n"
+    "  --ram-load                 set RAM_LOAD without changing the load address\n"
+    "  --header-size N            header room before the body (default 32; 0x200 for\n"
+    "                             the emulated board)\n"
+    "  --pad-to SIZE              fill the output with 0xff up to SIZE bytes (a slot image)\n"
+    "  -o, --output OUT.bin       instead of the second argument\n"
+    "  -h, --help                 this text\n"
+    "exit 0 signed, 1 failed (e.g. a public key given), 2 usage error";
 
 int lb_cmd_sign(int argc, char **argv)
 {
@@ -443,10 +465,11 @@ int lb_cmd_sign(int argc, char **argv)
     int have_version = 0, c;
     uint32_t pad_to = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":k:o:h", opts, NULL)) != -1) {
         int bad = 0;
         const char *form = form_number;
         switch (c) {
+        case 'k': /* imgtool's short form */
         case O_KEY:
             key_path = optarg;
             break;
@@ -490,7 +513,7 @@ int lb_cmd_sign(int argc, char **argv)
             printf("usage: lifeboat sign %s\n", sign_usage);
             return LB_CLI_EXIT_OK;
         default:
-            return usage_err("sign", sign_usage, NULL);
+            return opt_err("sign", sign_usage, c, argv);
         }
         if (bad) {
             return bad_value("sign", sign_usage, opts, c, optarg, form);
@@ -570,9 +593,18 @@ int lb_cmd_sign(int argc, char **argv)
 /* ---- verify ---- */
 
 static const char verify_usage[] =
-    "--key PUB.pem [--product ID] [--kind app|recovery] [--min-security-counter N]\n"
-    "       [--max-size N] IMAGE\n"
-    "  exit 0 only when the image is intact, signed by the key and matches every option";
+    "-k PUB.pem [--product ID] [--kind app|recovery] [--min-security-counter N] IMAGE\n"
+    "  Checks an image as a device would: its hash, the signature by PUB.pem and\n"
+    "  every option given. Prints what it found, or why it refused.\n"
+    "options (--opt VALUE or --opt=VALUE):\n"
+    "  -k, --key PUB.pem            the public key that must have signed it\n"
+    "  --product ID                 the product it must be for\n"
+    "  --kind app|recovery          the kind it must be\n"
+    "  --min-security-counter N     refuse a lower counter (the device's floor)\n"
+    "  --max-size N                 refuse an image larger than N bytes (the slot)\n"
+    "  -h, --help                   this text\n"
+    "exit 0 only when the image is intact, signed by the key and matches every\n"
+    "option; 1 refused; 2 usage error";
 
 /* One sentence on why verification refused, with the values involved. */
 static void explain(int rc, const lb_image_info_t *in, const lb_image_policy_t *p)
@@ -628,10 +660,11 @@ int lb_cmd_verify(int argc, char **argv)
     const char *key_path = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":k:h", opts, NULL)) != -1) {
         int bad = 0;
         const char *form = form_number;
         switch (c) {
+        case 'k': /* imgtool's short form */
         case O_KEY:
             key_path = optarg;
             break;
@@ -654,7 +687,7 @@ int lb_cmd_verify(int argc, char **argv)
             printf("usage: lifeboat verify %s\n", verify_usage);
             return LB_CLI_EXIT_OK;
         default:
-            return usage_err("verify", verify_usage, NULL);
+            return opt_err("verify", verify_usage, c, argv);
         }
         if (bad) {
             return bad_value("verify", verify_usage, opts, c, optarg, form);
@@ -810,7 +843,14 @@ static void put_tlv_value(FILE *f, const uint8_t *img, const tlv_rec_t *t, int j
     }
 }
 
-static const char info_usage[] = "IMAGE [--json]\n  decodes every header field and TLV";
+static const char info_usage[] =
+    "IMAGE [--json]\n"
+    "  Decodes an image's header and every TLV (protected and not) without\n"
+    "  trusting it: product ids are shown escaped, --json is always valid JSON.\n"
+    "options:\n"
+    "  -j, --json   machine-readable output (docs/SPEC.md names every field)\n"
+    "  -h, --help   this text\n"
+    "exit 0 well-formed with a matching hash, 1 otherwise, 2 usage error";
 
 int lb_cmd_info(int argc, char **argv)
 {
@@ -821,7 +861,7 @@ int lb_cmd_info(int argc, char **argv)
     };
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":jh", opts, NULL)) != -1) {
         switch (c) {
         case 'j':
             json = 1;
@@ -830,7 +870,7 @@ int lb_cmd_info(int argc, char **argv)
             printf("usage: lifeboat info %s\n", info_usage);
             return LB_CLI_EXIT_OK;
         default:
-            return usage_err("info", info_usage, NULL);
+            return opt_err("info", info_usage, c, argv);
         }
     }
     if (argc - optind != 1) {

@@ -2,6 +2,7 @@
  * assembles a whole flash image (see mkflash.h). LAYOUT is the layout YAML
  * or a binary partition table written by `lifeboat gen`. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,49 +149,77 @@ int lb_cmd_mkflash(int argc, char **argv)
     int state = LB_MKFLASH_STATE_FACTORY, state_opts = 0;
     const char *cred_user = NULL, *cred_pw = NULL, *cred_realm = "lifeboat";
     const char *paths[4] = {NULL, NULL, NULL, NULL}; /* loader, recovery, app, app-b */
-    static const char *const opts[4] = {"--loader", "--recovery", "--app", "--app-b"};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return LB_CLI_EXIT_OK;
-        }
-        int matched = 0;
-        for (int k = 0; k < 4; k++) {
-            if (strcmp(a, opts[k]) == 0 && i + 1 < argc) {
-                paths[k] = argv[++i];
-                matched = 1;
-            }
-        }
-        if (matched) {
-            continue;
-        }
-        if (strcmp(a, "--new-b") == 0) {
+    enum { O_NEW_B = 256, O_BLANK, O_CRED_USER, O_CRED_PW, O_CRED_REALM };
+    static const struct option opts[] = {
+        {"loader", required_argument, NULL, 0},
+        {"recovery", required_argument, NULL, 1},
+        {"app", required_argument, NULL, 2},
+        {"app-b", required_argument, NULL, 3},
+        {"new-b", no_argument, NULL, O_NEW_B},
+        {"blank-state", no_argument, NULL, O_BLANK},
+        {"cred-user", required_argument, NULL, O_CRED_USER},
+        {"cred-password-file", required_argument, NULL, O_CRED_PW},
+        {"cred-realm", required_argument, NULL, O_CRED_REALM},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    static const char synopsis[] =
+        "LAYOUT --loader LOADER.bin [--recovery ...] [--app ...] -o FLASH.bin";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 0:
+        case 1:
+        case 2:
+        case 3:
+            paths[c] = optarg;
+            break;
+        case O_NEW_B:
             state = LB_MKFLASH_STATE_NEW_B;
             state_opts++;
-        } else if (strcmp(a, "--blank-state") == 0) {
+            break;
+        case O_BLANK:
             state = LB_MKFLASH_STATE_BLANK;
             state_opts++;
-        } else if (strcmp(a, "--cred-user") == 0 && i + 1 < argc) {
-            cred_user = argv[++i];
-        } else if (strcmp(a, "--cred-password-file") == 0 && i + 1 < argc) {
-            cred_pw = argv[++i];
-        } else if (strcmp(a, "--cred-realm") == 0 && i + 1 < argc) {
-            cred_realm = argv[++i];
-        } else if (strcmp(a, "-o") == 0 && i + 1 < argc) {
-            out = argv[++i];
-        } else if (a[0] != '-' && layout == NULL) {
-            layout = a;
-        } else {
-            fprintf(stderr, "lifeboat mkflash: unexpected argument '%s'\n", a);
-            usage(stderr);
-            return LB_CLI_EXIT_USAGE;
+            break;
+        case O_CRED_USER:
+            cred_user = optarg;
+            break;
+        case O_CRED_PW:
+            cred_pw = optarg;
+            break;
+        case O_CRED_REALM:
+            cred_realm = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return LB_CLI_EXIT_OK;
+        default:
+            return lb_cli_usage_hint("mkflash", synopsis,
+                                     c == ':' ? "this option needs a value:" : "unknown option",
+                                     argv[optind - 1]);
         }
     }
-    if (layout == NULL || out == NULL || paths[0] == NULL || state_opts > 1 ||
-        (cred_user == NULL) != (cred_pw == NULL)) {
-        usage(stderr);
-        return LB_CLI_EXIT_USAGE;
+    if (optind < argc) {
+        layout = argv[optind++];
+    }
+    if (optind < argc) {
+        return lb_cli_usage_hint("mkflash", synopsis, "unexpected argument", argv[optind]);
+    }
+    const char *missing = layout == NULL     ? "missing LAYOUT"
+                          : out == NULL      ? "missing -o FLASH.bin"
+                          : paths[0] == NULL ? "missing --loader LOADER.bin"
+                          : state_opts > 1   ? "--new-b and --blank-state exclude each other"
+                          : (cred_user == NULL) != (cred_pw == NULL)
+                              ? "--cred-user and --cred-password-file go together"
+                              : NULL;
+    if (missing != NULL) {
+        return lb_cli_usage_hint("mkflash", synopsis, missing, NULL);
     }
     uint8_t seed[LB_SEED_SIZE];
     static lb_cred_t cred;

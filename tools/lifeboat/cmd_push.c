@@ -54,6 +54,12 @@ static void print_answer(const lb_httpc_resp_t *r)
     }
 }
 
+/* First lines of the usage texts, for one-line usage errors. */
+#define PUSH_SYNOPSIS "--url URL --user USER --password-file FILE IMAGE"
+#define STATUS_SYNOPSIS "--url URL [--user USER --password-file FILE] [--json]"
+#define CREDENTIAL_SYNOPSIS                                                                        \
+    "--url URL --user USER --password-file FILE --new-user USER --new-password-file FILE"
+
 static int push_usage(FILE *f)
 {
     fprintf(f, "usage: lifeboat push --url URL --user USER --password PASS IMAGE\n"
@@ -80,7 +86,7 @@ int lb_cmd_push(int argc, char **argv)
     char pass_buf[256];
     int timeout = 30, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
         case 'u':
             url = optarg;
@@ -100,7 +106,9 @@ int lb_cmd_push(int argc, char **argv)
         case 'h':
             return push_usage(stdout);
         default:
-            return push_usage(stderr);
+            return lb_cli_usage_hint("push", PUSH_SYNOPSIS,
+                                     c == ':' ? "this option needs a value:" : "unknown option",
+                                     argv[optind - 1]);
         }
     }
     const char *missing = url == NULL    ? "--url URL"
@@ -111,11 +119,11 @@ int lb_cmd_push(int argc, char **argv)
                                            : NULL;
     if (missing != NULL) {
         fprintf(stderr, "lifeboat push: missing %s\n", missing);
-        return push_usage(stderr);
+        return lb_cli_usage_hint("push", PUSH_SYNOPSIS, NULL, NULL);
     }
     if (optind != argc - 1) {
         fprintf(stderr, "lifeboat push: one IMAGE only (unexpected '%s')\n", argv[optind + 1]);
-        return push_usage(stderr);
+        return lb_cli_usage_hint("push", PUSH_SYNOPSIS, NULL, NULL);
     }
     if (pass_file != NULL) {
         if (lb_cli_read_line("push", pass_file, pass_buf, sizeof(pass_buf)) != 0) {
@@ -254,7 +262,7 @@ int lb_cmd_status(int argc, char **argv)
     int timeout = 10, c;
     unsigned max = 64;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
         case 'u':
             url = optarg;
@@ -280,7 +288,9 @@ int lb_cmd_status(int argc, char **argv)
         case 'h':
             return status_usage(stdout);
         default:
-            return status_usage(stderr);
+            return lb_cli_usage_hint("status", STATUS_SYNOPSIS,
+                                     c == ':' ? "this option needs a value:" : "unknown option",
+                                     argv[optind - 1]);
         }
     }
     if (url == NULL || optind != argc) {
@@ -289,11 +299,11 @@ int lb_cmd_status(int argc, char **argv)
         } else {
             fprintf(stderr, "lifeboat status: unexpected argument '%s'\n", argv[optind]);
         }
-        return status_usage(stderr);
+        return lb_cli_usage_hint("status", STATUS_SYNOPSIS, NULL, NULL);
     }
     if (user != NULL && pass == NULL && pass_file == NULL) {
         fprintf(stderr, "lifeboat status: --user needs --password-file FILE (or --password)\n");
-        return status_usage(stderr);
+        return lb_cli_usage_hint("status", STATUS_SYNOPSIS, NULL, NULL);
     }
     if (pass_file != NULL) {
         if (lb_cli_read_line("status", pass_file, pass_buf, sizeof(pass_buf)) != 0) {
@@ -461,7 +471,7 @@ int lb_cmd_credential(int argc, char **argv)
     char pass_buf[256], new_buf[256];
     int timeout = 10, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
         case 'u':
             url = optarg;
@@ -493,7 +503,9 @@ int lb_cmd_credential(int argc, char **argv)
         case 'h':
             return credential_usage(stdout);
         default:
-            return credential_usage(stderr);
+            return lb_cli_usage_hint("credential", CREDENTIAL_SYNOPSIS,
+                                     c == ':' ? "this option needs a value:" : "unknown option",
+                                     argv[optind - 1]);
         }
     }
     const char *missing = url == NULL                               ? "--url URL"
@@ -509,7 +521,7 @@ int lb_cmd_credential(int argc, char **argv)
         } else {
             fprintf(stderr, "lifeboat credential: unexpected argument '%s'\n", argv[optind]);
         }
-        return credential_usage(stderr);
+        return lb_cli_usage_hint("credential", CREDENTIAL_SYNOPSIS, NULL, NULL);
     }
     if ((pass_file != NULL &&
          lb_cli_read_line("credential", pass_file, pass_buf, sizeof(pass_buf))) ||

@@ -1,4 +1,5 @@
 /* `lifeboat` — the host CLI: dispatches to one subcommand. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +44,7 @@ static const lb_cli_cmd_t *find(const char *name)
 
 int main(int argc, char **argv)
 {
+    opterr = 0; /* every subcommand reports its own option errors, one style */
     if (argc < 2) {
         usage(stderr);
         return LB_CLI_EXIT_USAGE;

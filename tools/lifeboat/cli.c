@@ -1,0 +1,21 @@
+/* Helpers every `lifeboat` subcommand shares (cli.h). */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int lb_cli_usage_hint(const char *cmd, const char *usage, const char *what, const char *arg)
+{
+    if (what != NULL) {
+        fprintf(stderr, "lifeboat %s: %s", cmd, what);
+        if (arg != NULL) {
+            fprintf(stderr, " '%s'", arg);
+        }
+        fputc('\n', stderr);
+    }
+    /* The synopsis's first line only: the whole text is one command away. */
+    size_t n = strcspn(usage, "\n");
+    fprintf(stderr, "usage: lifeboat %s %.*s%s (lifeboat help %s)\n", cmd, (int)n, usage,
+            usage[n] != '\0' ? " ..." : "", cmd);
+    return LB_CLI_EXIT_USAGE;
+}
