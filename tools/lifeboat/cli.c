@@ -1,6 +1,7 @@
 /* Helpers every `lifeboat` subcommand shares (cli.h). */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,4 +19,10 @@ int lb_cli_usage_hint(const char *cmd, const char *usage, const char *what, cons
     fprintf(stderr, "usage: lifeboat %s %.*s%s (lifeboat help %s)\n", cmd, (int)n, usage,
             usage[n] != '\0' ? " ..." : "", cmd);
     return LB_CLI_EXIT_USAGE;
+}
+
+int lb_cli_opt_error(const char *cmd, const char *usage, int c, char **argv)
+{
+    return lb_cli_usage_hint(cmd, usage, c == ':' ? "this option needs a value:" : "unknown option",
+                             argv[optind - 1]);
 }

@@ -21,6 +21,10 @@
  * value is ':' and an unknown option '?') and opterr = 0 (main.c). */
 int lb_cli_usage_hint(const char *cmd, const char *usage, const char *what, const char *arg);
 
+/* getopt_long's ':' (a missing value) or '?' (an unknown option) as a
+ * usage error naming argv[optind - 1]. Returns LB_CLI_EXIT_USAGE. */
+int lb_cli_opt_error(const char *cmd, const char *usage, int c, char **argv);
+
 /* The first line of `file` (without its line end) into buf: how passwords
  * are read from --password-file. Returns 0, or -1 with "lifeboat CMD:
  * cannot read FILE" printed. */

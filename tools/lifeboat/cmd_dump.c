@@ -56,9 +56,7 @@ int lb_cmd_dump(int argc, char **argv)
             break;
         }
         default:
-            return lb_cli_usage_hint("dump", synopsis,
-                                     c == ':' ? "this option needs a value:" : "unknown option",
-                                     argv[optind - 1]);
+            return lb_cli_opt_error("dump", synopsis, c, argv);
         }
     }
     if (optind < argc) {

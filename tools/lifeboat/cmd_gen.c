@@ -160,18 +160,9 @@ typedef struct {
     int quiet;
 } gen_args_t;
 
-/* A usage error: one line saying what is wrong, the synopsis, and where
- * the whole help is. Returns LB_CLI_EXIT_USAGE. */
-static int usage_hint(const char *cmd, const char *what, const char *arg)
-{
-    fprintf(stderr, "lifeboat %s: %s%s%s%s\n", cmd, what, arg ? " '" : "", arg ? arg : "",
-            arg ? "'" : "");
-    fprintf(stderr, "usage: lifeboat %s %s (lifeboat help %s)\n", cmd,
-            strcmp(cmd, "gen") == 0 ? "LAYOUT.yaml -o DIR [--key PUB.pem] [--export FORMAT]..."
-                                    : "LAYOUT.yaml [--key PUB.pem] [-q]",
-            cmd);
-    return LB_CLI_EXIT_USAGE;
-}
+/* The synopses for one-line usage errors (lb_cli_usage_hint). */
+#define GEN_SYNOPSIS "LAYOUT.yaml -o DIR [--key PUB.pem] [--export FORMAT]..."
+#define CHECK_SYNOPSIS "LAYOUT.yaml [--key PUB.pem] [-q]"
 
 /* One getopt_long parser for gen and check: `--opt V` and `--opt=V`, short
  * forms -o, -k, -q, -h. Returns -1 for --help (printed), LB_CLI_EXIT_USAGE
@@ -194,6 +185,7 @@ static int parse_args(int argc, char **argv, gen_args_t *a, int is_gen)
         {NULL, 0, NULL, 0},
     };
     const char *cmd = is_gen ? "gen" : "check";
+    const char *syn = is_gen ? GEN_SYNOPSIS : CHECK_SYNOPSIS;
     memset(a, 0, sizeof(*a));
     optind = 1;
     opterr = 0; /* our own messages, in our own style */
@@ -219,26 +211,25 @@ static int parse_args(int argc, char **argv, gen_args_t *a, int is_gen)
             } else if (strcmp(optarg, "zephyr-dts") == 0) {
                 a->exports |= LB_EXPORT_ZEPHYR_DTS;
             } else {
-                return usage_hint(cmd, "unknown export (esp-idf-csv, zephyr-dts):", optarg);
+                return lb_cli_usage_hint(cmd, syn,
+                                         "unknown export (esp-idf-csv, zephyr-dts):", optarg);
             }
             break;
-        case ':':
-            return usage_hint(cmd, "this option needs a value:", argv[optind - 1]);
         default:
-            return usage_hint(cmd, "unknown option", argv[optind - 1]);
+            return lb_cli_opt_error(cmd, syn, c, argv);
         }
     }
     if (optind < argc) {
         a->layout = argv[optind++];
     }
     if (optind < argc) {
-        return usage_hint(cmd, "unexpected argument", argv[optind]);
+        return lb_cli_usage_hint(cmd, syn, "unexpected argument", argv[optind]);
     }
     if (!a->layout) {
-        return usage_hint(cmd, "missing LAYOUT.yaml", NULL);
+        return lb_cli_usage_hint(cmd, syn, "missing LAYOUT.yaml", NULL);
     }
     if (is_gen && !a->out) {
-        return usage_hint(cmd, "missing -o DIR (where to write)", NULL);
+        return lb_cli_usage_hint(cmd, syn, "missing -o DIR (where to write)", NULL);
     }
     return 0;
 }

@@ -191,13 +191,6 @@ static int usage_err(const char *cmd, const char *usage, const char *msg)
     return lb_cli_usage_hint(cmd, usage, msg, NULL);
 }
 
-/* getopt_long's '?' (unknown option) and ':' (missing value), reported. */
-static int opt_err(const char *cmd, const char *usage, int c, char **argv)
-{
-    return lb_cli_usage_hint(cmd, usage, c == ':' ? "this option needs a value:" : "unknown option",
-                             argv[optind - 1]);
-}
-
 /* ---- untrusted text: product ids come from images ---- */
 
 /* Length of the well-formed UTF-8 sequence at s (1..4), or 0: overlongs,
@@ -374,7 +367,7 @@ int lb_cmd_keygen(int argc, char **argv)
             printf("usage: lifeboat keygen %s\n", keygen_usage);
             return LB_CLI_EXIT_OK;
         default:
-            return opt_err("keygen", keygen_usage, c, argv);
+            return lb_cli_opt_error("keygen", keygen_usage, c, argv);
         }
     }
     if (out == NULL || optind != argc) {
@@ -513,7 +506,7 @@ int lb_cmd_sign(int argc, char **argv)
             printf("usage: lifeboat sign %s\n", sign_usage);
             return LB_CLI_EXIT_OK;
         default:
-            return opt_err("sign", sign_usage, c, argv);
+            return lb_cli_opt_error("sign", sign_usage, c, argv);
         }
         if (bad) {
             return bad_value("sign", sign_usage, opts, c, optarg, form);
@@ -687,7 +680,7 @@ int lb_cmd_verify(int argc, char **argv)
             printf("usage: lifeboat verify %s\n", verify_usage);
             return LB_CLI_EXIT_OK;
         default:
-            return opt_err("verify", verify_usage, c, argv);
+            return lb_cli_opt_error("verify", verify_usage, c, argv);
         }
         if (bad) {
             return bad_value("verify", verify_usage, opts, c, optarg, form);
@@ -870,7 +863,7 @@ int lb_cmd_info(int argc, char **argv)
             printf("usage: lifeboat info %s\n", info_usage);
             return LB_CLI_EXIT_OK;
         default:
-            return opt_err("info", info_usage, c, argv);
+            return lb_cli_opt_error("info", info_usage, c, argv);
         }
     }
     if (argc - optind != 1) {

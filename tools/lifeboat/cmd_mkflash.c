@@ -200,9 +200,7 @@ int lb_cmd_mkflash(int argc, char **argv)
             usage(stdout);
             return LB_CLI_EXIT_OK;
         default:
-            return lb_cli_usage_hint("mkflash", synopsis,
-                                     c == ':' ? "this option needs a value:" : "unknown option",
-                                     argv[optind - 1]);
+            return lb_cli_opt_error("mkflash", synopsis, c, argv);
         }
     }
     if (optind < argc) {

@@ -106,9 +106,7 @@ int lb_cmd_push(int argc, char **argv)
         case 'h':
             return push_usage(stdout);
         default:
-            return lb_cli_usage_hint("push", PUSH_SYNOPSIS,
-                                     c == ':' ? "this option needs a value:" : "unknown option",
-                                     argv[optind - 1]);
+            return lb_cli_opt_error("push", PUSH_SYNOPSIS, c, argv);
         }
     }
     const char *missing = url == NULL    ? "--url URL"
@@ -288,9 +286,7 @@ int lb_cmd_status(int argc, char **argv)
         case 'h':
             return status_usage(stdout);
         default:
-            return lb_cli_usage_hint("status", STATUS_SYNOPSIS,
-                                     c == ':' ? "this option needs a value:" : "unknown option",
-                                     argv[optind - 1]);
+            return lb_cli_opt_error("status", STATUS_SYNOPSIS, c, argv);
         }
     }
     if (url == NULL || optind != argc) {
@@ -503,9 +499,7 @@ int lb_cmd_credential(int argc, char **argv)
         case 'h':
             return credential_usage(stdout);
         default:
-            return lb_cli_usage_hint("credential", CREDENTIAL_SYNOPSIS,
-                                     c == ':' ? "this option needs a value:" : "unknown option",
-                                     argv[optind - 1]);
+            return lb_cli_opt_error("credential", CREDENTIAL_SYNOPSIS, c, argv);
         }
     }
     const char *missing = url == NULL                               ? "--url URL"
