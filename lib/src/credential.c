@@ -154,17 +154,16 @@ int lb_cred_store(const lb_flash_area_t *fa, lb_cred_t *c)
     return rc < 0 ? rc : lb_rlog_append(&l, buf);
 }
 
-/* K, the pad and the tag of a sealed HA1 (lb/credential.h). */
-static int seal_parts(const uint8_t cur[LB_CRED_HA1_SIZE], const char *nonce, const char *cnonce,
-                      const lb_cred_t *c, const uint8_t sealed[LB_CRED_HA1_SIZE],
-                      uint8_t pad[LB_HMAC_SIZE], uint8_t tag[LB_HMAC_SIZE])
+/* K and the pad of a sealed HA1 (lb/credential.h): what only the holder
+ * of the current HA1 and this request's nonces can derive. */
+static int seal_key(const uint8_t cur[LB_CRED_HA1_SIZE], const char *nonce, const char *cnonce,
+                    const lb_cred_t *c, uint8_t k[LB_HMAC_SIZE], uint8_t pad[LB_HMAC_SIZE])
 {
     static const char label[] = "lifeboat credential v1";
     static const uint8_t zero = 0;
     if (!lb_cred_name_ok(c->user) || !lb_cred_name_ok(c->realm)) {
         return LB_E_INVAL;
     }
-    uint8_t k[LB_HMAC_SIZE];
     lb_hmac_t h;
     int rc = lb_hmac_start(&h, cur, LB_CRED_HA1_SIZE);
     rc |= lb_hmac_update(&h, label, sizeof(label));
@@ -172,31 +171,37 @@ static int seal_parts(const uint8_t cur[LB_CRED_HA1_SIZE], const char *nonce, co
     rc |= lb_hmac_update(&h, &zero, 1);
     rc |= lb_hmac_update(&h, cnonce, strlen(cnonce));
     rc |= lb_hmac_finish(&h, k);
-    rc |= lb_hmac_sha256(k, sizeof(k), "enc", 3, pad);
-    rc |= lb_hmac_start(&h, k, sizeof(k));
+    rc |= lb_hmac_sha256(k, LB_HMAC_SIZE, "enc", 3, pad);
+    return rc != 0 ? LB_E_HASH : LB_OK;
+}
+
+/* The tag over the names and the sealed bytes, under K. */
+static int seal_tag(const uint8_t k[LB_HMAC_SIZE], const lb_cred_t *c,
+                    const uint8_t sealed[LB_CRED_HA1_SIZE], uint8_t tag[LB_HMAC_SIZE])
+{
+    lb_hmac_t h;
+    int rc = lb_hmac_start(&h, k, LB_HMAC_SIZE);
     rc |= lb_hmac_update(&h, "mac", 3);
     rc |= lb_hmac_update(&h, c->user, strlen(c->user) + 1);
     rc |= lb_hmac_update(&h, c->realm, strlen(c->realm) + 1);
     rc |= lb_hmac_update(&h, sealed, LB_CRED_HA1_SIZE);
     rc |= lb_hmac_finish(&h, tag);
-    memset(k, 0, sizeof(k));
     return rc != 0 ? LB_E_HASH : LB_OK;
 }
 
 int lb_cred_seal(const uint8_t cur_ha1[LB_CRED_HA1_SIZE], const char *nonce, const char *cnonce,
                  const lb_cred_t *c, uint8_t out[LB_CRED_SEALED_SIZE])
 {
-    uint8_t pad[LB_HMAC_SIZE], tag[LB_HMAC_SIZE];
+    uint8_t k[LB_HMAC_SIZE], pad[LB_HMAC_SIZE];
     memset(out, 0, LB_CRED_SEALED_SIZE);
-    /* The pad does not depend on the sealed bytes: one call for it, a
-     * second for the tag over them. */
-    int rc = seal_parts(cur_ha1, nonce, cnonce, c, out, pad, tag);
+    int rc = seal_key(cur_ha1, nonce, cnonce, c, k, pad);
     for (size_t i = 0; rc == LB_OK && i < LB_CRED_HA1_SIZE; i++) {
         out[i] = c->ha1[i] ^ pad[i];
     }
     if (rc == LB_OK) {
-        rc = seal_parts(cur_ha1, nonce, cnonce, c, out, pad, out + LB_CRED_HA1_SIZE);
+        rc = seal_tag(k, c, out, out + LB_CRED_HA1_SIZE);
     }
+    memset(k, 0, sizeof(k));
     memset(pad, 0, sizeof(pad));
     return rc;
 }
@@ -204,9 +209,13 @@ int lb_cred_seal(const uint8_t cur_ha1[LB_CRED_HA1_SIZE], const char *nonce, con
 int lb_cred_unseal(const uint8_t cur_ha1[LB_CRED_HA1_SIZE], const char *nonce, const char *cnonce,
                    lb_cred_t *c, const uint8_t in[LB_CRED_SEALED_SIZE])
 {
-    uint8_t pad[LB_HMAC_SIZE], tag[LB_HMAC_SIZE];
+    uint8_t k[LB_HMAC_SIZE], pad[LB_HMAC_SIZE], tag[LB_HMAC_SIZE];
     memset(c->ha1, 0, sizeof(c->ha1));
-    int rc = seal_parts(cur_ha1, nonce, cnonce, c, in, pad, tag);
+    int rc = seal_key(cur_ha1, nonce, cnonce, c, k, pad);
+    if (rc == LB_OK) {
+        rc = seal_tag(k, c, in, tag);
+    }
+    memset(k, 0, sizeof(k));
     if (rc == LB_OK && !lb_ct_equal(tag, in + LB_CRED_HA1_SIZE, sizeof(tag))) {
         rc = LB_E_AUTH;
     }

@@ -1,7 +1,10 @@
 /* Helpers every `lifeboat` subcommand shares (cli.h). */
 #include "cli.h"
 
+#include "auth/digest.h"
+
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,4 +28,23 @@ int lb_cli_opt_error(const char *cmd, const char *usage, int c, char **argv)
 {
     return lb_cli_usage_hint(cmd, usage, c == ':' ? "this option needs a value:" : "unknown option",
                              argv[optind - 1]);
+}
+
+int lb_cli_ha1(const char *user, const char *realm, const char *password,
+               uint8_t ha1[LB_CRED_HA1_SIZE])
+{
+    char hex[65];
+    const char *parts[] = {user, realm, password};
+    if (lb_digest_h(hex, parts, 3) != 0) {
+        return -1;
+    }
+    for (unsigned i = 0; i < LB_CRED_HA1_SIZE; i++) {
+        unsigned v;
+        if (sscanf(hex + 2 * i, "%2x", &v) != 1) {
+            return -1;
+        }
+        ha1[i] = (uint8_t)v;
+    }
+    memset(hex, 0, sizeof(hex));
+    return 0;
 }

@@ -30,6 +30,11 @@ int lb_cli_opt_error(const char *cmd, const char *usage, int c, char **argv);
  * cannot read FILE" printed. */
 int lb_cli_read_line(const char *cmd, const char *file, char *buf, size_t cap);
 
+/* HA1 = SHA-256("user:realm:password"), binary (what the device stores and
+ * the sealed credential change is keyed with). Returns 0 or -1. */
+int lb_cli_ha1(const char *user, const char *realm, const char *password,
+               uint8_t ha1[LB_CRED_HA1_SIZE]);
+
 /* A credential for `user` in `realm` whose password is the first line of
  * `pw_file`: c->user, c->realm and c->ha1 = SHA-256(user:realm:password).
  * Returns 0, or -1 with a message prefixed "lifeboat CMD:" printed. */

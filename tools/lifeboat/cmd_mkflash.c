@@ -73,18 +73,9 @@ int lb_cli_make_cred(const char *cmd, const char *user, const char *realm, const
     }
     strcpy(c->user, user);
     strcpy(c->realm, realm);
-    char hex[65];
-    const char *parts[] = {user, realm, pw};
-    if (lb_digest_h(hex, parts, 3) != 0) {
-        return -1;
-    }
-    for (unsigned i = 0; i < LB_CRED_HA1_SIZE; i++) {
-        unsigned v;
-        sscanf(hex + 2 * i, "%2x", &v);
-        c->ha1[i] = (uint8_t)v;
-    }
+    int rc = lb_cli_ha1(user, realm, pw, c->ha1);
     memset(pw, 0, sizeof(pw));
-    return 0;
+    return rc;
 }
 
 /* Reads a whole file into a malloc'd buffer. Returns 0 or -1 (message printed). */

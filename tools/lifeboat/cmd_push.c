@@ -406,29 +406,19 @@ static int seal_body(const char *challenge, const char *cnonce, void *ctx)
         return -1;
     }
     const char *realm = s->new_realm != NULL ? s->new_realm : d.realm;
-    char cur_hex[65];
-    const char *cur_parts[] = {s->user, d.realm, s->password};
     lb_cred_t nc;
     memset(&nc, 0, sizeof(nc));
+    uint8_t cur[LB_CRED_HA1_SIZE];
+    /* lb_cred_name_ok bounds the lengths (1..LB_CRED_NAME_MAX) too. */
     if (!lb_cred_name_ok(s->new_user) || !lb_cred_name_ok(realm) ||
-        strlen(s->new_user) > LB_CRED_NAME_MAX || strlen(realm) > LB_CRED_NAME_MAX ||
-        seal_body_len(s, realm) != s->body_len || lb_digest_h(cur_hex, cur_parts, 3) != 0) {
+        seal_body_len(s, realm) != s->body_len ||
+        lb_cli_ha1(s->user, d.realm, s->password, cur) != 0) {
         return -1;
     }
     strcpy(nc.user, s->new_user);
     strcpy(nc.realm, realm);
-    char new_hex[65];
-    const char *new_parts[] = {nc.user, nc.realm, s->new_password};
-    if (lb_digest_h(new_hex, new_parts, 3) != 0) {
+    if (lb_cli_ha1(nc.user, nc.realm, s->new_password, nc.ha1) != 0) {
         return -1;
-    }
-    uint8_t cur[LB_CRED_HA1_SIZE];
-    for (unsigned i = 0; i < LB_CRED_HA1_SIZE; i++) {
-        unsigned v1, v2;
-        sscanf(cur_hex + 2 * i, "%2x", &v1);
-        sscanf(new_hex + 2 * i, "%2x", &v2);
-        cur[i] = (uint8_t)v1;
-        nc.ha1[i] = (uint8_t)v2;
     }
     uint8_t sealed[LB_CRED_SEALED_SIZE];
     int rc = lb_cred_seal(cur, d.nonce, cnonce, &nc, sealed);

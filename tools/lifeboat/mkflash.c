@@ -151,43 +151,55 @@ static int initial_state(const lb_ptable_t *t, const lb_mkflash_inputs_t *in, ui
     return n < 0 ? refuse(e, n, what, "%s", lb_err_str(n)) : LB_OK;
 }
 
+/* Where the first record (`size` bytes, padded to the program size) of
+ * the data partition `name` goes. Returns its slot size, 0 when the layout
+ * has no such partition, or a negative code (refused: it does not fit). */
+static int first_record_slot(const lb_ptable_t *t, const char *name, uint32_t size,
+                             const lb_part_t **part, lb_mkflash_err_t *e)
+{
+    const lb_part_t *p = lb_ptable_find_name(t, name);
+    if (p == NULL || p->type != LB_PART_DATA) {
+        return 0;
+    }
+    uint32_t ps = t->geom.program_size;
+    uint32_t rec = (size + ps - 1u) / ps * ps;
+    if (rec > p->size) {
+        return refuse(e, LB_E_NOSPACE, name,
+                      "a %lu-byte record does not fit the %lu-byte partition", (unsigned long)rec,
+                      (unsigned long)p->size);
+    }
+    *part = p;
+    return (int)rec;
+}
+
 /* The first record of the `credential` partition (lb/credential.h). */
 static int credential(const lb_ptable_t *t, const lb_cred_t *c, uint8_t *out, lb_mkflash_err_t *e)
 {
-    const lb_part_t *p = lb_ptable_find_name(t, "credential");
-    const char *what = "credential";
-    if (p == NULL || p->type != LB_PART_DATA) {
-        return refuse(e, LB_E_NOTFOUND, what,
+    const lb_part_t *p = NULL;
+    int rec = first_record_slot(t, "credential", LB_CRED_RECORD_SIZE, &p, e);
+    if (rec == 0) {
+        return refuse(e, LB_E_NOTFOUND, "credential",
                       "the layout has no data partition named `credential`");
+    }
+    if (rec < 0) {
+        return rec;
     }
     lb_cred_t first = *c;
     first.seq = 1;
-    uint32_t ps = t->geom.program_size;
-    uint32_t rec = (LB_CRED_RECORD_SIZE + ps - 1u) / ps * ps;
-    if (rec > p->size) {
-        return refuse(e, LB_E_NOSPACE, what,
-                      "a %lu-byte record does not fit the %lu-byte partition", (unsigned long)rec,
-                      (unsigned long)p->size);
-    }
-    int n = lb_cred_encode(&first, out + p->offset, rec, t->geom.erased);
-    return n < 0 ? refuse(e, n, what, "%s", lb_err_str(n)) : LB_OK;
+    int n = lb_cred_encode(&first, out + p->offset, (size_t)rec, t->geom.erased);
+    return n < 0 ? refuse(e, n, "credential", "%s", lb_err_str(n)) : LB_OK;
 }
 
-/* The first record of the `seed` partition, when the layout has one. */
+/* The first record of the `seed` partition, when the layout has one (else
+ * nothing to seed: the device draws from its noise alone). */
 static int seed(const lb_ptable_t *t, const uint8_t *bytes, uint8_t *out, lb_mkflash_err_t *e)
 {
-    const lb_part_t *p = lb_ptable_find_name(t, "seed");
-    if (p == NULL || p->type != LB_PART_DATA) {
-        return LB_OK; /* nothing to seed: the device draws from its noise alone */
+    const lb_part_t *p = NULL;
+    int rec = first_record_slot(t, "seed", LB_SEED_RECORD_SIZE, &p, e);
+    if (rec <= 0) {
+        return rec;
     }
-    uint32_t ps = t->geom.program_size;
-    uint32_t rec = (LB_SEED_RECORD_SIZE + ps - 1u) / ps * ps;
-    if (rec > p->size) {
-        return refuse(e, LB_E_NOSPACE, "seed",
-                      "a %lu-byte record does not fit the %lu-byte partition", (unsigned long)rec,
-                      (unsigned long)p->size);
-    }
-    int n = lb_seed_encode(1, bytes, out + p->offset, rec, t->geom.erased);
+    int n = lb_seed_encode(1, bytes, out + p->offset, (size_t)rec, t->geom.erased);
     return n < 0 ? refuse(e, n, "seed", "%s", lb_err_str(n)) : LB_OK;
 }
 
