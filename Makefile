@@ -49,7 +49,7 @@ run: deps ## build everything and boot BOARD (STRAP=1 holds the strap, FLASH=pat
 	@$(MAKE) --no-print-directory $(LAYOUT_TARGET_$(BOARD)) && \
 	  $(MAKE) --no-print-directory $(RUN_TARGET_$(BOARD))
 
-deps: ## install missing Debian packages, fetch pinned lwIP/mbedTLS sources
+deps: ## install missing Debian packages, fetch pinned lwIP/mbedTLS/BearSSL sources
 	@scripts/deps.sh all $(B)
 
 tools: $(B)/tools/lifeboat ## build the host CLI at build/tools/lifeboat

@@ -1,5 +1,5 @@
-/* The loader's whole C library: the four functions lib/, mbedTLS and the
- * compiler's own block copies call. The loader links with -nostdlib, so
+/* The loader's whole C library: the five functions lib/, mbedTLS, BearSSL
+ * and the compiler's own block copies call. The loader links with -nostdlib, so
  * anything else from libc is a link error rather than a silent kilobyte
  * (newlib-nano's memcpy/memset/strncmp/... cost ~700 bytes here).
  *
@@ -53,6 +53,24 @@ void *memset(void *dst, int c, size_t n)
     }
     while (n--) {
         *d++ = (uint8_t)c;
+    }
+    return dst;
+}
+
+/* BearSSL's i31 multiply-add shifts limbs in place (overlapping, towards
+ * higher addresses): copy from the end when dst is above src. */
+void *memmove(void *dst, const void *src, size_t n)
+{
+    uint8_t *d = dst;
+    const uint8_t *s = src;
+    if (d <= s || d >= s + n) {
+        while (n--) {
+            *d++ = *s++;
+        }
+    } else {
+        while (n--) {
+            d[n] = s[n];
+        }
     }
     return dst;
 }

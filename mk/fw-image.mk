@@ -17,7 +17,7 @@ IMG_FW_LDFLAGS := $(IMG_FW_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-secti
 # (m3lto, what a size-tight loader should use). Project code under -Werror,
 # mbedTLS under its own flags.
 # lib/ sources of the verifier (image.c reads its header through record.c).
-IMG_LIB_SRCS := lib/src/image.c lib/src/record.c lib/src/crc32.c
+IMG_LIB_SRCS := lib/src/image.c lib/src/image_sig_der.c lib/src/record.c lib/src/crc32.c
 IMG_FLAVOURS := m3 m3lto
 IMG_FLAGS_m3 :=
 IMG_FLAGS_m3lto := -flto
@@ -33,9 +33,9 @@ $$(IMG)/$(1)/probe-%.o: tests/bench/image_fw_size.c
 	$$(IMG_FW_CC) $$(IMG_FW_CFLAGS) $$(IMG_FLAGS_$(1)) $$(WARN) \
 	  -DLB_BENCH_SIG=$$(if $$(filter sig,$$*),1,0) -c $$< -o $$@
 IMG_$(1)_HASH_OBJS := $$(IMG)/$(1)/probe-hash.o $$(patsubst %.c,$$(IMG)/$(1)/%.o,\
-  $$(IMG_LIB_SRCS) lib/src/nosig/image_sig_none.c $$(FW_MBEDTLS_SRCS_HASH))
+  $$(IMG_LIB_SRCS) $$(FW_SIG_SRCS_none) $$(FW_MBEDTLS_SRCS_HASH))
 IMG_$(1)_SIG_OBJS := $$(IMG)/$(1)/probe-sig.o $$(patsubst %.c,$$(IMG)/$(1)/%.o,\
-  $$(IMG_LIB_SRCS) lib/src/image_sig.c $$(FW_MBEDTLS_SRCS_SIG))
+  $$(IMG_LIB_SRCS) $$(FW_SIG_SRCS_mbedtls) $$(FW_MBEDTLS_SRCS_HASH))
 $$(IMG)/$(1)-verify-hash.elf: $$(IMG_$(1)_HASH_OBJS)
 	$$(IMG_FW_CC) $$(IMG_FW_LDFLAGS) -Os $$(IMG_FLAGS_$(1)) -Wl,-Map,$$@.map -o $$@ $$^
 $$(IMG)/$(1)-verify-sig.elf: $$(IMG_$(1)_SIG_OBJS)
@@ -45,8 +45,8 @@ $(foreach f,$(IMG_FLAVOURS),$(eval $(call img_m3_rules,$(f))))
 IMG_ELFS := $(foreach f,$(IMG_FLAVOURS),$(IMG)/$(f)-verify-hash.elf $(IMG)/$(f)-verify-sig.elf)
 
 # Host build of lib's verifier with the firmware mbedTLS configuration.
-IMG_FWH_SRCS := tests/bench/image_fwverify.c $(IMG_LIB_SRCS) lib/src/image_sig.c \
-  $(FW_MBEDTLS_SRCS_SIG)
+IMG_FWH_SRCS := tests/bench/image_fwverify.c $(IMG_LIB_SRCS) $(FW_SIG_SRCS_mbedtls) \
+  $(FW_MBEDTLS_SRCS_HASH)
 $(IMG)/fwh/%.o: %.c
 	@mkdir -p $(@D)
 	$(call quiet,LD)
@@ -92,6 +92,24 @@ BENCH_TARGETS += bench-image
 
 # pytest: interop with the independent Python oracle, CLI behaviour, and
 # the firmware-config verifier. Writes build/test-results/image.summary.
-test-image: $(B)/tools/lifeboat $(IMG)/image_fwverify ## image interop + CLI tests (pytest)
-	$(call pytest_suite,image,tests/image,LIFEBOAT=$(abspath $(B)/tools/lifeboat) IMAGE_FWVERIFY=$(abspath $(IMG)/image_fwverify))
+test-image: $(B)/tools/lifeboat $(IMG)/image_fwverify $(IMG)/sigcheck-bearssl $(IMG)/sigcheck-mbedtls ## image interop + CLI tests, the two signature backends compared (pytest)
+	$(call pytest_suite,image,tests/image,LIFEBOAT=$(abspath $(B)/tools/lifeboat) IMAGE_FWVERIFY=$(abspath $(IMG)/image_fwverify) IMAGE_SIGCHECK_DIR=$(abspath $(IMG)))
 TEST_TARGETS += test-image
+
+# The differential test's checkers: each signature backend alone, built for
+# the host with the firmware configuration (tests/image/sigcheck.c).
+IMG_SIGCHECK_BACKENDS := bearssl mbedtls
+$(IMG)/sigh/%.o: %.c
+	@mkdir -p $(@D)
+	$(call quiet,CC)
+	$(Q)$(HOST_CC) -std=c11 -O1 -g -MMD -MP -D_DEFAULT_SOURCE $(SAN_FLAGS) -Ilib/include \
+	  $(FW_MBEDTLS_CFLAGS) $(FW_BEARSSL_CFLAGS) \
+	  $(if $(findstring deps/,$<),$(FW_BEARSSL_WARN),$(WARN)) -c $< -o $@
+define img_sigcheck_rule
+$(IMG)/sigcheck-$(1): $(patsubst %.c,$(IMG)/sigh/%.o,tests/image/sigcheck.c \
+  lib/src/image_sig_der.c $(FW_SIG_SRCS_$(1)) $(FW_MBEDTLS_SRCS_HASH))
+	$$(call quiet,LD)
+	$$(Q)$$(HOST_CC) $$(SAN_FLAGS) -o $$@ $$^
+endef
+$(foreach b,$(IMG_SIGCHECK_BACKENDS),$(eval $(call img_sigcheck_rule,$(b))))
+IMG_SIGCHECKS := $(foreach b,$(IMG_SIGCHECK_BACKENDS),$(IMG)/sigcheck-$(b))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what lifeboat needs on a Debian bookworm machine and fetches the
-# pinned lwIP / mbedTLS orig tarballs with `apt-get source` into build/deps.
+# pinned lwIP / mbedTLS / BearSSL orig tarballs with `apt-get source` into build/deps.
 #
 # Usage: scripts/deps.sh [packages|sources|all] [BUILD_DIR]
 # Nothing under /etc/apt is edited: the deb-src entries are derived from the
@@ -26,6 +26,8 @@ LWIP_TARBALL=lwip_2.1.3+dfsg1.orig.tar.xz
 LWIP_SHA=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
 MBEDTLS_TARBALL=mbedtls_2.28.3.orig.tar.gz
 MBEDTLS_SHA=3b4953aa55a681e084d31892d9904cc5328d6b4958ea57b90ae4b4f94ae69a8d
+BEARSSL_TARBALL=bearssl_0.6+dfsg.1.orig.tar.xz
+BEARSSL_SHA=102a625bd8f6155260867a50c508df8d8c3f796985dd744df1a68e5cd1a79004
 
 say() { printf 'deps: %s\n' "$*"; }
 
@@ -90,6 +92,7 @@ offline_help() {
   say "needed once. To work offline, place these files in $deps/ (SHA-256 checked):"
   say "  $LWIP_TARBALL  $LWIP_SHA"
   say "  $MBEDTLS_TARBALL  $MBEDTLS_SHA"
+  say "  $BEARSSL_TARBALL  $BEARSSL_SHA"
 }
 
 # The source lists, fetched once. apt-get update exits 0 even when every
@@ -130,6 +133,7 @@ do_sources() {
   make_apt_tree
   fetch_one lwip "$LWIP_TARBALL" "$LWIP_SHA"
   fetch_one mbedtls "$MBEDTLS_TARBALL" "$MBEDTLS_SHA"
+  fetch_one bearssl "$BEARSSL_TARBALL" "$BEARSSL_SHA"
   rm -rf "$deps/src-dl"
   # Unpack as they are (no Debian patches) into fixed folder names.
   if [ ! -f "$deps/lwip/.ok" ]; then
@@ -142,7 +146,12 @@ do_sources() {
     tar -xzf "$deps/$MBEDTLS_TARBALL" -C "$deps/mbedtls" --strip-components=1 --wildcards 'Mbed-TLS-mbedtls-8f97ca5/*'
     touch "$deps/mbedtls/.ok"
   fi
-  say "lwIP 2.1.3 in $deps/lwip, mbedTLS 2.28.3 in $deps/mbedtls (SHA-256 checked)"
+  if [ ! -f "$deps/bearssl/.ok" ]; then
+    rm -rf "$deps/bearssl" && mkdir -p "$deps/bearssl"
+    tar -xJf "$deps/$BEARSSL_TARBALL" -C "$deps/bearssl" --strip-components=1 --wildcards 'bearssl-0.6/*'
+    touch "$deps/bearssl/.ok"
+  fi
+  say "lwIP 2.1.3 in $deps/lwip, mbedTLS 2.28.3 in $deps/mbedtls, BearSSL 0.6 in $deps/bearssl (SHA-256 checked)"
 }
 
 case "$what" in

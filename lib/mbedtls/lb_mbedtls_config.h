@@ -3,7 +3,7 @@
  * Hash mode links sha256.c + platform_util.c; signature mode adds ECDSA
  * P-256 verification (bignum, ecp for secp256r1, ecdsa). Nothing here
  * signs, generates keys, parses X.509/PEM or needs an RNG: the public key
- * is a fixed-form P-256 SubjectPublicKeyInfo (lib/src/image_sig.c), so
+ * is a fixed-form P-256 SubjectPublicKeyInfo (lib/src/image_sig_der.c), so
  * pk/asn1 parsing of keys is not linked either. Selected with
  * -DMBEDTLS_CONFIG_FILE='"lb_mbedtls_config.h"' (mk/fw-mbedtls.mk).
  *

@@ -1,7 +1,14 @@
 /* Internal seam between the image verifier and the signature algorithm.
- * lib/src/image_sig.c implements it with mbedTLS ECDSA P-256; builds that
- * verify hashes only link lib/src/nosig/image_sig_none.c instead, so they
- * carry no public-key code. */
+ *
+ * One backend is linked per build, chosen by the build (never by #ifdef):
+ *   lib/src/sig/image_sig_bearssl.c  ECDSA P-256 with BearSSL's i31 code
+ *                                    (the firmware default: faster, smaller)
+ *   lib/src/sig/image_sig_mbedtls.c  ECDSA P-256 with mbedTLS (the host tool,
+ *                                    and a firmware alternative)
+ *   lib/src/sig/image_sig_none.c     hash-only builds: no public-key code.
+ * Both ECDSA backends read keys and signatures through the framing helpers
+ * below (lib/src/image_sig_der.c), so they accept and refuse the same bytes
+ * before any arithmetic runs. */
 #ifndef LB_IMAGE_SIG_H
 #define LB_IMAGE_SIG_H
 
@@ -9,16 +16,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Checks `sig` (DER ECDSA-Sig-Value, possibly followed by zero padding)
- * over the SHA-256 digest `hash` with the DER SubjectPublicKeyInfo P-256
- * key `key_der`. Returns 0 when valid, LB_E_KEY when the key is not a P-256
- * key in that form, LB_E_SIG when the signature is malformed or invalid,
- * LB_E_UNSUPPORTED in builds without signature support. */
 /* True in builds that can check signatures. A constant, so that hash-only
  * builds (with link-time optimisation) drop the signature path entirely. */
 extern const bool lb_image_sig_supported;
 
+/* Checks `sig` (DER ECDSA-Sig-Value, possibly followed by zero padding)
+ * over the SHA-256 digest `hash` with the DER SubjectPublicKeyInfo P-256
+ * key `key_der`. Returns 0 when valid, LB_E_KEY when the key is not a P-256
+ * key in that form or its point is not on the curve, LB_E_SIG when the
+ * signature is malformed or invalid, LB_E_UNSUPPORTED in builds without
+ * signature support. The key is judged before the signature's values: a
+ * well-framed signature under an off-curve key is LB_E_KEY in every
+ * backend. */
 int lb_image_sig_verify(const uint8_t *key_der, size_t key_len, const uint8_t hash[32],
                         const uint8_t *sig, size_t sig_len);
+
+/* Size of an uncompressed P-256 point (0x04 X Y) and of one scalar. */
+#define LB_IMAGE_SIG_POINT_SIZE 65u
+#define LB_IMAGE_SIG_SCALAR_SIZE 32u
+
+/* The 65-byte point inside the fixed DER SubjectPublicKeyInfo of a P-256
+ * key, or NULL when key_der is not exactly that form (the point itself is
+ * not checked here). */
+const uint8_t *lb_image_sig_key_point(const uint8_t *key_der, size_t key_len);
+
+/* Splits a DER ECDSA-Sig-Value (positive, minimally encoded INTEGERs of at
+ * most 32 bytes; anything after it must be zero: imgtool's padding) into
+ * big-endian r and s, each left-padded to 32 bytes in rs[0..31], rs[32..63].
+ * Returns 0 or LB_E_SIG. Values are not range-checked here. */
+int lb_image_sig_der_split(const uint8_t *sig, size_t sig_len,
+                           uint8_t rs[2 * LB_IMAGE_SIG_SCALAR_SIZE]);
 
 #endif

@@ -10,7 +10,8 @@ import subprocess
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEPS = os.path.join(ROOT, "scripts", "deps.sh")
 REAL = os.path.join(ROOT, "build", "deps")
-TARBALLS = ("lwip_2.1.3+dfsg1.orig.tar.xz", "mbedtls_2.28.3.orig.tar.gz")
+TARBALLS = ("lwip_2.1.3+dfsg1.orig.tar.xz", "mbedtls_2.28.3.orig.tar.gz",
+            "bearssl_0.6+dfsg.1.orig.tar.xz")
 
 
 def fake_apt(tmp, body):
@@ -73,6 +74,7 @@ def test_deps_works_offline_from_placed_tarballs(tmp_path):
     r = run(env, build)
     assert r.returncode == 0, r.stdout + r.stderr
     assert (build / "deps" / "lwip" / "src").is_dir() and (build / "deps" / "mbedtls").is_dir()
+    assert (build / "deps" / "bearssl" / "src" / "ec" / "ec_p256_m31.c").is_file()
     assert not (tmp_path / "apt.log").exists()
 
 

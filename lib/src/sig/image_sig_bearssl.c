@@ -1,0 +1,97 @@
+/* ECDSA P-256 signature check for images, with BearSSL (0.6): the firmware
+ * default. P-256 only, on BearSSL's constant-time i31 big integers and its
+ * dedicated P-256 code (br_ec_p256_m31), so no other curve's tables and no
+ * heap are linked. The steps are FIPS 186-4 section 6.4.2; the framing (key
+ * form, DER split) is shared with the mbedTLS backend
+ * (lib/src/image_sig_der.c), and so is every answer (tests/image/
+ * test_sig_backends.py compares the two over crafted and fuzzed inputs). */
+#include <string.h>
+
+#include "../image_sig.h"
+#include "lb/err.h"
+
+#include "inner.h" /* BearSSL's internal i31 API (build/deps/bearssl/src) */
+
+/* i31 words for a 256-bit value: BearSSL's header word plus 31-bit limbs. */
+#define I31_WORDS ((256u + 61u) / 31u)
+
+const bool lb_image_sig_supported = true;
+
+/* True when `point` is an uncompressed point on P-256 with coordinates
+ * below p. Only called on refusal paths, to tell a bad key from a bad
+ * signature as mbedTLS does; a valid signature never pays for it. */
+static bool point_on_curve(const br_ec_impl *ec, const uint8_t *point)
+{
+    uint8_t tmp[LB_IMAGE_SIG_POINT_SIZE];
+    static const uint8_t one = 1;
+    memcpy(tmp, point, sizeof tmp);
+    /* mul decodes (and validates) the point before multiplying by 1. */
+    return ec->mul(tmp, sizeof tmp, &one, 1, BR_EC_secp256r1) == 1;
+}
+
+/* x = v mod n for a 32-byte big-endian v: every such v is below 2n (n >
+ * 2^255), so one conditional subtraction reduces it. */
+static void reduce_once(uint32_t *x, const uint8_t v[LB_IMAGE_SIG_SCALAR_SIZE], const uint32_t *n)
+{
+    br_i31_zero(x, n[0]);
+    br_i31_decode(x, v, LB_IMAGE_SIG_SCALAR_SIZE);
+    x[0] = n[0];
+    br_i31_sub(x, n, br_i31_sub(x, n, 0) ^ 1);
+}
+
+int lb_image_sig_verify(const uint8_t *key_der, size_t key_len, const uint8_t hash[32],
+                        const uint8_t *sig, size_t sig_len)
+{
+    const uint8_t *point = lb_image_sig_key_point(key_der, key_len);
+    if (point == NULL) {
+        return LB_E_KEY;
+    }
+    uint8_t rs[2 * LB_IMAGE_SIG_SCALAR_SIZE];
+    if (lb_image_sig_der_split(sig, sig_len, rs) != 0) {
+        return LB_E_SIG;
+    }
+
+    const br_ec_impl *ec = &br_ec_p256_m31;
+    size_t nlen;
+    const uint8_t *order = ec->order(BR_EC_secp256r1, &nlen);
+    uint32_t n[I31_WORDS], r[I31_WORDS], s[I31_WORDS], e[I31_WORDS], t1[I31_WORDS], t2[I31_WORDS];
+    br_i31_decode(n, order, nlen);
+    uint32_t n0i = br_i31_ninv31(n[1]);
+
+    /* 1 <= r, s < n. */
+    uint32_t ok = br_i31_decode_mod(r, rs, LB_IMAGE_SIG_SCALAR_SIZE, n);
+    ok &= br_i31_decode_mod(s, rs + LB_IMAGE_SIG_SCALAR_SIZE, LB_IMAGE_SIG_SCALAR_SIZE, n);
+    if (!ok || br_i31_iszero(r) || br_i31_iszero(s)) {
+        return point_on_curve(ec, point) ? LB_E_SIG : LB_E_KEY;
+    }
+
+    /* w = R/s: s/R raised to n-2 (Fermat; n is prime), so that one
+     * Montgomery product with w gives x/s in normal form. The order's last
+     * byte is 0x51, so n-2 needs no borrow. */
+    uint8_t nm2[LB_IMAGE_SIG_SCALAR_SIZE];
+    memcpy(nm2, order, sizeof nm2);
+    nm2[sizeof nm2 - 1] -= 2;
+    br_i31_from_monty(s, n, n0i);
+    br_i31_modpow(s, nm2, sizeof nm2, n, n0i, t1, t2);
+
+    /* u1 = e/s (e is the whole 256-bit digest, reduced mod n), u2 = r/s. */
+    uint8_t u1[LB_IMAGE_SIG_SCALAR_SIZE], u2[LB_IMAGE_SIG_SCALAR_SIZE];
+    reduce_once(e, hash, n);
+    br_i31_montymul(t1, e, s, n, n0i);
+    br_i31_encode(u1, sizeof u1, t1);
+    br_i31_montymul(t1, r, s, n, n0i);
+    br_i31_encode(u2, sizeof u2, t1);
+
+    /* X = u2*Q + u1*G; fails for an invalid Q or X at infinity. */
+    uint8_t x[LB_IMAGE_SIG_POINT_SIZE];
+    memcpy(x, point, sizeof x);
+    if (ec->muladd(x, NULL, sizeof x, u2, sizeof u2, u1, sizeof u1, BR_EC_secp256r1) != 1) {
+        return point_on_curve(ec, point) ? LB_E_SIG : LB_E_KEY;
+    }
+
+    /* v = X.x mod n. */
+    reduce_once(t1, x + 1, n);
+    /* v == r: v - r is zero without a borrow. */
+    uint32_t borrow = br_i31_sub(t1, r, 1);
+    return (borrow == 0 && br_i31_iszero(t1)) ? 0 : LB_E_SIG;
+}
