@@ -47,4 +47,10 @@ const uint8_t *lb_image_sig_key_point(const uint8_t *key_der, size_t key_len);
 int lb_image_sig_der_split(const uint8_t *sig, size_t sig_len,
                            uint8_t rs[2 * LB_IMAGE_SIG_SCALAR_SIZE]);
 
+/* Both of the above, in the order every backend judges them: the key's
+ * form (LB_E_KEY), then the signature's framing (LB_E_SIG). Returns 0 with
+ * *point and rs set, or that error. */
+int lb_image_sig_unframe(const uint8_t *key_der, size_t key_len, const uint8_t *sig, size_t sig_len,
+                         const uint8_t **point, uint8_t rs[2 * LB_IMAGE_SIG_SCALAR_SIZE]);
+
 #endif

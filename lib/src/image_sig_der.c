@@ -82,3 +82,13 @@ int lb_image_sig_der_split(const uint8_t *sig, size_t sig_len,
     }
     return 0;
 }
+
+int lb_image_sig_unframe(const uint8_t *key_der, size_t key_len, const uint8_t *sig, size_t sig_len,
+                         const uint8_t **point, uint8_t rs[2 * LB_IMAGE_SIG_SCALAR_SIZE])
+{
+    *point = lb_image_sig_key_point(key_der, key_len);
+    if (*point == NULL) {
+        return LB_E_KEY;
+    }
+    return lb_image_sig_der_split(sig, sig_len, rs) != 0 ? LB_E_SIG : 0;
+}

@@ -13,13 +13,11 @@ const bool lb_image_sig_supported = true;
 int lb_image_sig_verify(const uint8_t *key_der, size_t key_len, const uint8_t hash[32],
                         const uint8_t *sig, size_t sig_len)
 {
-    const uint8_t *point = lb_image_sig_key_point(key_der, key_len);
-    if (point == NULL) {
-        return LB_E_KEY;
-    }
+    const uint8_t *point;
     uint8_t rs[2 * LB_IMAGE_SIG_SCALAR_SIZE];
-    if (lb_image_sig_der_split(sig, sig_len, rs) != 0) {
-        return LB_E_SIG;
+    int err = lb_image_sig_unframe(key_der, key_len, sig, sig_len, &point, rs);
+    if (err != 0) {
+        return err;
     }
 
     mbedtls_ecp_group grp;
