@@ -44,15 +44,23 @@ endef
 $(foreach f,$(IMG_FLAVOURS),$(eval $(call img_m3_rules,$(f))))
 IMG_ELFS := $(foreach f,$(IMG_FLAVOURS),$(IMG)/$(f)-verify-hash.elf $(IMG)/$(f)-verify-sig.elf)
 
-# Host build of lib's verifier with the firmware mbedTLS configuration.
-IMG_FWH_SRCS := tests/bench/image_fwverify.c $(IMG_LIB_SRCS) $(FW_SIG_SRCS_mbedtls) \
-  $(FW_MBEDTLS_SRCS_HASH)
+# Host builds of lib's verifier as the firmware builds it, one per signature
+# backend: image_fwverify (mbedTLS, firmware configuration and arena) and
+# image_fwverify-bearssl; tests/bench/fwverify_heap_<mbedtls|none>.c say what
+# the backend allocated.
+IMG_FWH_SRCS := tests/bench/image_fwverify.c $(IMG_LIB_SRCS) $(FW_MBEDTLS_SRCS_HASH)
 $(IMG)/fwh/%.o: %.c
 	@mkdir -p $(@D)
-	$(call quiet,LD)
+	$(call quiet,CC)
 	$(Q)$(HOST_CC) -std=c11 -O2 -g -MMD -MP -D_DEFAULT_SOURCE -Ilib/include $(FW_MBEDTLS_CFLAGS) \
-	  $(if $(findstring deps/mbedtls,$<),$(FW_MBEDTLS_WARN),$(WARN)) -c $< -o $@
-$(IMG)/image_fwverify: $(patsubst %.c,$(IMG)/fwh/%.o,$(IMG_FWH_SRCS))
+	  $(FW_BEARSSL_CFLAGS) $(if $(findstring deps/mbedtls,$<),$(FW_MBEDTLS_WARN),\
+	  $(if $(findstring deps/bearssl,$<),$(FW_BEARSSL_WARN),$(WARN))) -c $< -o $@
+$(IMG)/image_fwverify: $(patsubst %.c,$(IMG)/fwh/%.o,$(IMG_FWH_SRCS) $(FW_SIG_SRCS_mbedtls) \
+  tests/bench/fwverify_heap_mbedtls.c)
+	$(call quiet,LD)
+	$(Q)$(HOST_CC) -o $@ $^
+$(IMG)/image_fwverify-bearssl: $(patsubst %.c,$(IMG)/fwh/%.o,$(IMG_FWH_SRCS) $(FW_SIG_SRCS_bearssl) \
+  tests/bench/fwverify_heap_none.c)
 	$(call quiet,LD)
 	$(Q)$(HOST_CC) -o $@ $^
 
@@ -92,7 +100,7 @@ BENCH_TARGETS += bench-image
 
 # pytest: interop with the independent Python oracle, CLI behaviour, and
 # the firmware-config verifier. Writes build/test-results/image.summary.
-test-image: $(B)/tools/lifeboat $(IMG)/image_fwverify $(IMG)/sigcheck-bearssl $(IMG)/sigcheck-mbedtls ## image interop + CLI tests, the two signature backends compared (pytest)
+test-image: $(B)/tools/lifeboat $(IMG)/image_fwverify $(IMG)/image_fwverify-bearssl $(IMG)/sigcheck-bearssl $(IMG)/sigcheck-mbedtls ## image interop + CLI tests, the two signature backends compared (pytest)
 	$(call pytest_suite,image,tests/image,LIFEBOAT=$(abspath $(B)/tools/lifeboat) IMAGE_FWVERIFY=$(abspath $(IMG)/image_fwverify) IMAGE_SIGCHECK_DIR=$(abspath $(IMG)))
 TEST_TARGETS += test-image
 

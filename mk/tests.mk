@@ -23,6 +23,27 @@ $(B)/test/test_%: $(B)/host-san/tests/unit/test_%.o $(HOSTTEST_LIB)
 	$(call quiet,LD)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(HOST_LIBS)
 
+# test_image runs a second time against the BearSSL signature backend (the
+# firmware default): test_image_bearssl is the same source linked with an
+# archive in which BearSSL's backend replaces mbedTLS's.
+HOSTTEST_LIB_BEARSSL := $(B)/host-san/libhosttest-bearssl.a
+UNIT_BINS += $(B)/test/test_image_bearssl
+$(B)/host-san/bearssl/%.o: %.c
+	@mkdir -p $(@D)
+	$(call quiet,CC)
+	$(Q)$(HOST_CC) $(HOST_CPPFLAGS) $(FW_BEARSSL_CFLAGS) -std=c11 -O1 -g -MMD -MP $(SAN_FLAGS) \
+	  $(if $(findstring deps/,$<),$(FW_BEARSSL_WARN),$(WARN)) -c $< -o $@
+$(HOSTTEST_LIB_BEARSSL): $$(patsubst %.c,$(B)/host-san/%.o,$$(filter-out $$(LIB_SIG_SRC_mbedtls),$$(sort $$(HOSTTEST_SRCS)))) \
+  $$(patsubst %.c,$(B)/host-san/bearssl/%.o,$$(FW_SIG_SRCS_bearssl))
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(call quiet,AR)
+	$(Q)ar rcs $@ $^
+$(B)/test/test_image_bearssl: $(B)/host-san/tests/unit/test_image.o $(HOSTTEST_LIB_BEARSSL)
+	@mkdir -p $(@D)
+	$(call quiet,LD)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(HOST_LIBS)
+
 .PHONY: test-unit
 test-unit: $(UNIT_BINS) ## build and run the cmocka unit tests
 	@mkdir -p $(B)/test-results
@@ -51,6 +72,41 @@ $(B)/fuzz/bin/fuzz_%: $(B)/fuzz/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
 	$(call quiet,LD)
 	$(Q)$(CLANG) -g $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(HOST_LIBS)
 
+# The signature backends under the fuzzers (lib/src/sig/). fuzz_image runs
+# a second time linked with the BearSSL backend in place of mbedTLS
+# (fuzz_image_bearssl, from fuzz_image's seeds), and fuzz_sig links both,
+# BearSSL's under the name lb_image_sig_verify_bearssl, and aborts when they
+# answer differently. BearSSL's own files keep their warnings and includes.
+FUZZ_BINS += $(B)/fuzz/bin/fuzz_image_bearssl
+FUZZ_LIB_BEARSSL := $(B)/fuzz/libfuzzlib-bearssl.a
+$(B)/fuzz/bearssl/%.o: %.c
+	@mkdir -p $(@D)
+	$(call quiet,CC)
+	$(Q)$(CLANG) $(HOST_CPPFLAGS) $(FW_BEARSSL_CFLAGS) -std=c11 -g -O1 -MMD -MP $(FUZZ_FLAGS) \
+	  $(if $(findstring deps/,$<),$(FW_BEARSSL_WARN),$(WARN)) -c $< -o $@
+$(B)/fuzz/sigdiff/%.o: %.c
+	@mkdir -p $(@D)
+	$(call quiet,CC)
+	$(Q)$(CLANG) $(HOST_CPPFLAGS) $(FW_BEARSSL_CFLAGS) -std=c11 -g -O1 -MMD -MP $(FUZZ_FLAGS) $(WARN) \
+	  -Dlb_image_sig_verify=lb_image_sig_verify_bearssl \
+	  -Dlb_image_sig_supported=lb_image_sig_supported_bearssl -c $< -o $@
+$(FUZZ_LIB_BEARSSL): $$(patsubst %.c,$(B)/fuzz/%.o,$$(filter-out $$(LIB_SIG_SRC_mbedtls),$$(sort $$(HOSTTEST_SRCS)))) \
+  $$(patsubst %.c,$(B)/fuzz/bearssl/%.o,$$(FW_SIG_SRCS_bearssl))
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(call quiet,AR)
+	$(Q)ar rcs $@ $^
+$(B)/fuzz/bin/fuzz_image_bearssl: $(B)/fuzz/tests/fuzz/fuzz_image.o $(FUZZ_LIB_BEARSSL)
+	@mkdir -p $(@D)
+	$(call quiet,LD)
+	$(Q)$(CLANG) -g $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(HOST_LIBS)
+$(B)/fuzz/bin/fuzz_sig: $(B)/fuzz/tests/fuzz/fuzz_sig.o \
+  $$(patsubst %.c,$(B)/fuzz/sigdiff/%.o,$$(LIB_SIG_SRC_bearssl)) \
+  $$(patsubst %.c,$(B)/fuzz/bearssl/%.o,$$(FW_BEARSSL_SRCS)) $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	$(call quiet,LD)
+	$(Q)$(CLANG) -g $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(HOST_LIBS)
+
 # Runs each target for $(1) seconds from its seed corpus (copied, so the
 # committed seeds stay as they are). A target that ran fewer than
 # FUZZ_MIN_EXECS inputs fails (a fuzzer that stops at once tests nothing);
@@ -60,7 +116,8 @@ define run_fuzzers
 	@set -e; n_ok=0; : > $(B)/fuzz/execs.txt; for f in $(FUZZ_BINS); do \
 	  n=$$(basename $$f); n=$${n#fuzz_}; \
 	  mkdir -p $(B)/fuzz/corpus/$$n; \
-	  [ -d tests/fuzz/corpus/$$n ] && cp -n tests/fuzz/corpus/$$n/* $(B)/fuzz/corpus/$$n/ 2>/dev/null || true; \
+	  seeds=tests/fuzz/corpus/$${n%_bearssl}; \
+  [ -d $$seeds ] && cp -n $$seeds/* $(B)/fuzz/corpus/$$n/ 2>/dev/null || true; \
 	  echo "== fuzz $$n for $(1)s"; \
 	  $$f -max_total_time=$(1) -print_final_stats=0 -artifact_prefix=$(B)/fuzz/crash-$$n- \
 	    $(B)/fuzz/corpus/$$n > $(B)/fuzz/$$n.log 2>&1 || { tail -n 60 $(B)/fuzz/$$n.log; exit 1; }; \

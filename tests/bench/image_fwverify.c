@@ -1,7 +1,9 @@
-/* lib's verifier built with the FIRMWARE mbedTLS configuration
- * (lib/mbedtls/lb_mbedtls_config.h, fetched mbedTLS sources, static arena),
- * compiled for the host. Proves the minimal config verifies real images and
- * measures its heap peak and speed. Used by test-image and bench-image.
+/* lib's verifier built as the firmware builds it, compiled for the host:
+ * once per signature backend (build/image/image_fwverify with mbedTLS in
+ * the firmware configuration, lib/mbedtls/lb_mbedtls_config.h, and its
+ * static arena; image_fwverify-bearssl with BearSSL). Proves each verifies
+ * real images and measures its heap peak (0 for BearSSL) and speed. Used by
+ * test-image and bench-image.
  * Usage: image_fwverify IMAGE KEY.der hash|sig [PRODUCT]
  * Prints "rc heap_peak_bytes ms" and exits 0 only when the image verified. */
 #include <stdio.h>
@@ -10,7 +12,7 @@
 #include <time.h>
 
 #include "lb/image.h"
-#include "lb_mbedtls_alloc.h"
+#include "fwverify_heap.h"
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -48,12 +50,12 @@ int main(int argc, char **argv)
     int rc = lb_image_verify(img, len, &p, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    printf("%d %zu %.2f\n", rc, lb_mbedtls_heap_peak(), ms);
+    printf("%d %zu %.2f\n", rc, lb_fwverify_heap_peak(), ms);
     free(img);
     free(key);
     /* Everything bignum allocated must have come back to the arena. */
-    if (lb_mbedtls_heap_used() != 0) {
-        fprintf(stderr, "image_fwverify: arena leak of %zu bytes\n", lb_mbedtls_heap_used());
+    if (lb_fwverify_heap_used() != 0) {
+        fprintf(stderr, "image_fwverify: arena leak of %zu bytes\n", lb_fwverify_heap_used());
         return 1;
     }
     return rc == 0 ? 0 : 1;

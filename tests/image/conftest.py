@@ -19,8 +19,20 @@ def lifeboat():
     return run
 
 
-@pytest.fixture(scope="session")
-def fwverify():
+SIG_BACKENDS = ("bearssl", "mbedtls")  # lib/src/sig/
+
+
+def fwverify_path(backend):
+    """lib's verifier as the firmware builds it with `backend`, on the host
+    (tests/bench/image_fwverify.c; mk/fw-image.mk)."""
     path = os.environ.get("IMAGE_FWVERIFY", os.path.join(ROOT, "build", "image", "image_fwverify"))
-    assert os.access(path, os.X_OK), f"{path} not built (make build/image/image_fwverify)"
+    if backend != "mbedtls":
+        path += "-" + backend
+    assert os.access(path, os.X_OK), f"{path} not built (make test-image)"
     return path
+
+
+@pytest.fixture(scope="session", params=SIG_BACKENDS)
+def fwverify(request):
+    """(backend, path) of each firmware-built verifier in turn."""
+    return request.param, fwverify_path(request.param)

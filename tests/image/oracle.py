@@ -66,8 +66,12 @@ def tlv(t, value):
 
 
 def encode(body, key=None, version=(1, 0, 0, 0), load_addr=0, flags=0, hdr_size=32,
-           sec_cnt=None, kind=None, product=None, extra_prot=b"", sig_pad_to=None):
-    """Builds an image the way imgtool does; returns bytes."""
+           sec_cnt=None, kind=None, product=None, extra_prot=b"", sig_pad_to=None,
+           claim_key=None):
+    """Builds an image the way imgtool does; returns bytes. claim_key (a
+    public key) puts that key's hash in the key-hash TLV instead of the
+    signer's: a forgery that gets past the key-hash compare to the ECDSA
+    check."""
     prot = b""
     if sec_cnt is not None:
         prot += tlv(T_SEC_CNT, struct.pack("<I", sec_cnt))
@@ -84,7 +88,8 @@ def encode(body, key=None, version=(1, 0, 0, 0), load_addr=0, flags=0, hdr_size=
     payload = hdr + body + prot_area
     tlvs = tlv(T_SHA256, hashlib.sha256(payload).digest())
     if key is not None:
-        tlvs += tlv(T_KEYHASH, hashlib.sha256(spki_der(key.public_key())).digest())
+        claimed = claim_key or key.public_key()
+        tlvs += tlv(T_KEYHASH, hashlib.sha256(spki_der(claimed)).digest())
         sig = key.sign(payload, ec.ECDSA(hashes.SHA256()))
         if sig_pad_to is not None:
             sig = sig + bytes(sig_pad_to - len(sig))

@@ -3,13 +3,16 @@ and mbedTLS) give the same answer for every input: valid signatures
 (including high-S ones, which plain ECDSA accepts), crafted refusals
 (zero, r or s >= n, a key off the curve or compressed, the point at
 infinity's encoding, wrong DER lengths, non-zero padding) and a few hundred
-random mutations. Each backend runs alone in its own checker
-(tests/image/sigcheck.c, built with the firmware configuration)."""
+random mutations, and every signature in the fuzzers' corpora (the
+committed seeds and what make test-fuzz grew). Each backend runs alone in
+its own checker (tests/image/sigcheck.c, built with the firmware
+configuration)."""
 import hashlib
 import os
 import random
 import subprocess
 
+import oracle
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -118,3 +121,68 @@ def test_sig_backends_agree_on_mutated_signatures(material):
     a, b = check("bearssl", cases), check("mbedtls", cases)
     assert a == b
     assert a.count(0) < len(cases) and set(a) <= {0, LB_E_SIG}
+
+
+# ---- the fuzz corpora (tests/fuzz/corpus/, and what make test-fuzz grew) ----
+
+G_KEY = bytes.fromhex(
+    "3059301306072a8648ce3d020106082a8648ce3d03010703420004"
+    "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+    "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5")  # fuzz_sig.c
+
+
+def sig_corpus_case(data):
+    """One fuzz_sig input as (key, digest, signature), or None when the
+    target would skip it (tests/fuzz/fuzz_sig.c's format)."""
+    if not data:
+        return None
+    mode, rest = data[0] & 3, data[1:]
+    if mode == 0:
+        key = G_KEY
+    elif mode == 1:
+        if len(rest) < 65:
+            return None
+        key, rest = G_KEY[:-65] + rest[:65], rest[65:]
+    else:
+        if not rest or len(rest) - 1 < rest[0]:
+            return None
+        key, rest = rest[1:1 + rest[0]], rest[1 + rest[0]:]
+    if len(rest) < 32:
+        return None
+    return key, rest[:32], rest[32:]
+
+
+def image_corpus_case(data):
+    """A fuzz_image input's signature and image hash under the fuzzer's key
+    (the first byte picks the policy), or None without both TLVs."""
+    try:
+        tlvs = dict(oracle.decode(data[1:])["tlvs"])
+    except Exception:  # the corpus holds malformed images on purpose
+        return None
+    if oracle.T_ECDSA_SIG not in tlvs or len(tlvs.get(oracle.T_SHA256, b"")) != 32:
+        return None
+    return G_KEY, tlvs[oracle.T_SHA256], tlvs[oracle.T_ECDSA_SIG]
+
+
+def corpus_files(*names):
+    bases = [os.path.join(ROOT, "tests", "fuzz", "corpus", names[0])]
+    bases += [os.path.join(ROOT, "build", "fuzz", "corpus", n) for n in names]
+    for base in bases:
+        if os.path.isdir(base):
+            for f in sorted(os.listdir(base)):
+                with open(os.path.join(base, f), "rb") as fh:
+                    yield fh.read()
+
+
+def test_sig_backends_agree_over_the_fuzz_corpora():
+    """Every signature in the committed seeds of fuzz_sig and fuzz_image,
+    and in the corpora the fuzzers grew in this build, gets one answer from
+    both backends; the seeds' valid signatures are accepted."""
+    cases = [c for c in map(sig_corpus_case, corpus_files("sig")) if c]
+    cases += [c for c in map(image_corpus_case, corpus_files("image", "image_bearssl")) if c]
+    cases = [c for c in cases if len(c[0]) <= 400 and len(c[2]) <= 400]  # sigcheck's buffers
+    assert len(cases) >= 10, "the fuzz seeds are missing (tests/fuzz/corpus/sig, image)"
+    a, b = check("bearssl", cases), check("mbedtls", cases)
+    diff = [(k.hex(), h.hex(), s.hex(), x, y) for (k, h, s), x, y in zip(cases, a, b) if x != y]
+    assert not diff, f"backends disagree (key, digest, sig, bearssl, mbedtls): {diff[:3]}"
+    assert a.count(0) >= 5 and set(a) <= {0, LB_E_KEY, LB_E_SIG}

@@ -485,6 +485,38 @@ int lb_flash_writer_write""",
          find="return (borrow == 0 && br_i31_iszero(t1)) ? 0 : LB_E_SIG;",
          replace="return (borrow == 0 || br_i31_iszero(t1)) ? 0 : LB_E_SIG;",
          suite="image", fast=True),
+    dict(id="bearssl-refuses-high-s",
+         why="the BearSSL backend refuses an s in the upper half (as if it enforced "
+             "low-S): images mbedTLS accepts would not boot",
+         file="lib/src/sig/image_sig_bearssl.c",
+         find="if (!ok || br_i31_iszero(r) || br_i31_iszero(s)) {",
+         replace="if (!ok || br_i31_iszero(r) || br_i31_iszero(s) || (rs[32] & 0x80u)) {",
+         suite=["fuzz:sig", "image"], fast=True),
+    dict(id="bearssl-verifies-another-digest",
+         why="the BearSSL backend checks the signature against a digest other than the "
+             "image's: every signed image is refused",
+         file="lib/src/sig/image_sig_bearssl.c",
+         find="    reduce_once(e, hash, n);",
+         replace="    reduce_once(e, hash == NULL ? hash : nm2, n);",
+         suite=["unit:image_bearssl", "fuzz:sig"], fast=True),
+    dict(id="bearssl-point-copy-overruns",
+         why="the BearSSL backend hands BearSSL a point buffer one byte short of the "
+             "length it announces (BearSSL reads and writes past it)",
+         file="lib/src/sig/image_sig_bearssl.c",
+         find="    uint8_t x[LB_IMAGE_SIG_POINT_SIZE];\n    memcpy(x, point, sizeof x);\n"
+              "    if (ec->muladd(x, NULL, sizeof x,",
+         replace="    uint8_t x[LB_IMAGE_SIG_POINT_SIZE - 1];\n    memcpy(x, point, sizeof x);\n"
+                 "    if (ec->muladd(x, NULL, sizeof x + 1,",
+         suite=["fuzz:image_bearssl", "unit:image_bearssl"], fast=True),
+    dict(id="mbedtls-any-signature-verifies",
+         why="the mbedTLS backend accepts a well-formed signature whatever ECDSA says: "
+             "an image signed by another key that names the trusted key's hash verifies",
+         file="lib/src/sig/image_sig_mbedtls.c",
+         find="    if (mbedtls_ecdsa_verify(&grp, hash, 32, &q, &r, &s) == 0) {",
+         replace="    if (mbedtls_ecdsa_verify(&grp, hash, 32, &q, &r, &s) <= 0) {",
+         suite=["image", "fuzz:sig",
+                SECURE + "test_signature_build_recovery_installs_only_trusted_uploads"],
+         fast=True),
     dict(id="sig-padding-not-checked",
          why="bytes after the DER signature are not required to be zero: a signature TLV "
              "with trailing garbage is accepted by both backends",

@@ -71,8 +71,10 @@ def suite_cmds(suite):
         return ("true", f"/usr/bin/python3 -m pytest -p no:cacheprovider -q -x tests/scripts/{arg}")
     if kind == "fuzz":
         # The committed seed corpus only, each input once: deterministic.
+        # A backend variant (fuzz_image_bearssl) shares its target's seeds.
+        seeds = arg.removesuffix("_bearssl")
         return (mk + f"build/fuzz/bin/fuzz_{arg}",
-                f"build/fuzz/bin/fuzz_{arg} -runs=0 tests/fuzz/corpus/{arg}")
+                f"build/fuzz/bin/fuzz_{arg} -runs=0 tests/fuzz/corpus/{seeds}")
     raise SystemExit(f"test-mutants: unknown suite '{suite}'")
 
 

@@ -5,7 +5,10 @@ DHCP, HTTP, auth and verification), and the throughput of a 1 MiB signed
 image uploaded with POST /api/update beside raw TCP throughput to the same
 guest, measured in the same QEMU run (budget: upload >= 0.8 x raw).
 
-Sizes are those of the shipped image (build/qemu-mps2-an385/recovery.elf):
+Every figure is measured for both signature backends (lib/src/sig/) in one
+run: the shipped build (build/qemu-mps2-an385, SIG_BACKEND as make built
+it, BearSSL by default) and the other backend built under
+build/bench/recovery-<backend>/. Sizes are those of the image:
 flash = text + data, RAM = data + bss + the board's retained boot-info area
 + the stack reserve (LB_RECOVERY_STACK_RESERVE); the stack actually used is
 read back from the image (stack_peak in /api/status) after an upload. The throughput figures
@@ -73,7 +76,27 @@ def sizes(elf):
     return text, sec.get(".data", 0), sec.get(".bss", 0), sec.get(".retained", 0)
 
 
-def dhcp_variant():
+BACKENDS = ("bearssl", "mbedtls")  # lib/src/sig/; SIG_BACKEND of mk/fw-qemu.mk
+
+
+def make(qb, backend, *targets, layout=None):
+    args = [f"QB={qb}", f"SIG_BACKEND={backend}"] + ([f"LAYOUT={layout}"] if layout else [])
+    subprocess.run(["make", "--no-print-directory", "-s", "-C", ROOT, *args, *targets],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def backend_build(backend):
+    """The build directory of `backend`: the shipped one when make built it
+    with that backend, else a build of the default layout under build/bench/."""
+    with open(os.path.join(B, "qemu-mps2-an385", "sig-backend.txt")) as f:
+        if f.read().strip() == backend:
+            return os.path.join(B, "qemu-mps2-an385")
+    qb = os.path.join(B, "bench", f"recovery-{backend}", "qemu-mps2-an385")
+    make(qb, backend, "qemu-images", os.path.join(qb, "recovery-bench.signed.bin"))
+    return qb
+
+
+def dhcp_variant(backend):
     """Sizes of the recovery image for the default layout with `net: dhcp`
     (the budget includes DHCP), built under build/bench/."""
     with open(os.path.join(ROOT, "config", "default.yaml")) as f:
@@ -86,10 +109,8 @@ def dhcp_variant():
     layout = os.path.join(d, "default-dhcp.yaml")
     with open(layout, "w") as f:
         f.write(text)
-    qb = os.path.join(d, "qemu-mps2-an385")
-    subprocess.run(["make", "--no-print-directory", "-s", "-C", ROOT, f"QB={qb}",
-                    f"LAYOUT={layout}", os.path.join(qb, "recovery.elf")], check=True,
-                   stdout=subprocess.DEVNULL)
+    qb = os.path.join(d, f"qemu-mps2-an385-{backend}")
+    make(qb, backend, os.path.join(qb, "recovery.elf"), layout=layout)
     return sizes(os.path.join(qb, "recovery.elf"))
 
 
@@ -213,15 +234,15 @@ def tlv_broken(img):
     return img[:off] + b"\0\0" + img[off + 2:]
 
 
-def main():
+def measure(backend, img):
+    """The table's rows for one backend (QB is its build)."""
     text, data, bss, retained = sizes(os.path.join(QB, "recovery.elf"))
     reserve = config_value("LB_RECOVERY_STACK_RESERVE")
     flash_b, ram_b = text + data, data + bss + retained + reserve
-    dtext, ddata, dbss, dret = dhcp_variant()
+    dtext, ddata, dbss, dret = dhcp_variant(backend)
     dflash_b, dram_b = dtext + ddata, ddata + dbss + dret + reserve
 
-    img = big_image()
-    flash = os.path.join(OUT, "flash.bin")
+    flash = os.path.join(OUT, f"flash-{backend}.bin")
     subprocess.run([LIFEBOAT, "mkflash", os.path.join(QB, "layout", "ptable.bin"), "--loader",
                     os.path.join(QB, "loader.bin"), "--recovery",
                     os.path.join(QB, "recovery-bench.signed.bin"), "--app",
@@ -247,7 +268,9 @@ def main():
 
     raw_mbs, up_mbs = len(img) / raw / 1e6, len(img) / up / 1e6
     stream_mbs = len(img) / stream / 1e6
-    rows = [
+    return [(f"{backend}: {name}", val, budget, ok) for name, val, budget, ok in [
+        ("upload/raw ratio (best of each)", f"{up_mbs / raw_mbs:.2f}", f">= {RATIO_BUDGET}",
+         up_mbs / raw_mbs >= RATIO_BUDGET)] + [
         ("recovery flash (text + data)", f"{flash_b} B", f"<= {FLASH_BUDGET} B",
          flash_b <= FLASH_BUDGET),
         (f"recovery RAM (data {data} + bss {bss} + boot info {retained} + stack {reserve})",
@@ -269,15 +292,24 @@ def main():
          f"(reference: {stream * 1000:.0f} ms of {up * 1000:.0f} ms)", None),
         ("  of which final check + activation", f"{(up - stream) * 1000:.0f} ms",
          "(reference: ECDSA P-256, boot-state record)", None),
-    ]
+        ("  uploads (each run)", ", ".join(f"{len(img) / t / 1e6:.2f}" for t in ups) + " MB/s",
+         f"(best of {RUNS} reported)", None),
+    ]]
+
+
+def main():
+    global QB
+    img = big_image()
+    rows = []
+    for backend in BACKENDS:
+        QB = backend_build(backend)
+        rows += measure(backend, img)
     w = max(len(r[0]) for r in rows)
     print(f"{'figure':<{w}} | {'measured':>12} | budget")
     print("-" * (w + 1) + "|" + "-" * 14 + "|" + "-" * 36)
     for name, val, budget, ok in rows:
         mark = "" if ok is None else ("  ok" if ok else "  OVER")
         print(f"{name:<{w}} | {val:>12} | {budget}{mark}")
-    print(f"(upload/raw = {up_mbs / raw_mbs:.2f}; best of {RUNS}; uploads "
-          + ", ".join(f"{len(img) / t / 1e6:.2f}" for t in ups) + " MB/s)")
 
 
 def stack_peak_after_upload(flash, img):

@@ -2,6 +2,7 @@
 unauthenticated challenges, brute force. Each test asserts the outcome
 (served / refused), never a duration; every loop is bounded in count and
 time."""
+import re
 import socket
 import threading
 import time
@@ -13,7 +14,12 @@ from test_recovery import status as status_json
 def test_challenge_flood_does_not_evict_a_clients_nonce(fw, flash, nqemu):
     """3 threads keep asking for challenges (unauthenticated POSTs) while a
     client logs in 10 times, thinking 0.2 s between challenge and answer:
-    every login succeeds (nonces are stateless, nothing to evict)."""
+    every login succeeds (nonces are stateless, nothing to evict). Under
+    the flood the emulated NIC's small RX FIFO drops frames, and now and
+    then QEMU's user-mode network gives up on a connection before it
+    carries a request (an answer of no bytes at all): such a challenge is
+    asked again, at most twice per login; a login whose nonce is refused,
+    or any other answer, fails the test."""
     q = nqemu(flash(app="app"), strap=True)
     q.serving()
     stop = threading.Event()
@@ -32,10 +38,16 @@ def test_challenge_flood_does_not_evict_a_clients_nonce(fw, flash, nqemu):
     threads = [threading.Thread(target=flood) for _ in range(3)]
     for t in threads:
         t.start()
-    ok = 0
+    ok = dropped = 0
     try:
         for _ in range(10):
-            nonce = challenge(q)
+            for attempt in range(3):
+                st, h, _ = request(q, "POST", "/api/update")
+                if st != 0:
+                    break
+                dropped += 1
+            assert st == 401, (st, h)
+            nonce = re.search(r'nonce="([^"]+)"', h["www-authenticate"]).group(1)
             time.sleep(0.2)
             st, _, body = request(q, "POST", "/api/update", b"",
                                   auth=answer(nonce, "POST", "/api/update"))
@@ -45,7 +57,7 @@ def test_challenge_flood_does_not_evict_a_clients_nonce(fw, flash, nqemu):
         for t in threads:
             t.join(60)
     assert flooded[0] > 30, flooded[0]  # the flood really ran alongside
-    assert ok == 10, ok
+    assert ok == 10, (ok, dropped)
 
 
 class SlowClients:

@@ -5,39 +5,47 @@ signed by the trusted key, signed by another key, or not signed at all
 followed by a power cycle.
 
 The signature layout is config/default.yaml with `verify: signature`,
-built into build/qemu-sig with the same development key. Images come from
-the independent oracle (tests/image/oracle.py) over the real app binary."""
+built into build/qemu-sig-<backend> with the same development key, once
+per signature backend of lib/src/sig/ (SIG_BACKEND=bearssl, the default,
+and mbedtls): every test that boots the signature build runs on both.
+Images come from the independent oracle (tests/image/oracle.py) over the
+real app binary."""
 import os
 
 import pytest
 
-from conftest import LIFEBOAT, ROOT, harness, oracle
+from conftest import LIFEBOAT, ROOT, NetQemu, harness, oracle
 from test_recovery import status, upload
 from test_refusals import APP, body_of, build, expect_booted
 
-SIG = os.path.join(ROOT, "build", "qemu-sig")
+BACKENDS = ("bearssl", "mbedtls")  # lib/src/sig/, SIG_BACKEND of mk/fw-qemu.mk
 
 
-@pytest.fixture(scope="session")
-def fw_sig(fw):
-    """The images of the default layout with `boot.verify: signature`."""
+@pytest.fixture(scope="session", params=BACKENDS)
+def fw_sig(fw, request):
+    """The images of the default layout with `boot.verify: signature`, built
+    with each signature backend in turn."""
+    backend = request.param
     with open(os.path.join(ROOT, "config", "default.yaml")) as f:
         text = f.read()
     assert "verify: hash" in text
-    os.makedirs(SIG, exist_ok=True)
-    layout = os.path.join(SIG, "default-signature.yaml")
+    sig = os.path.join(ROOT, "build", f"qemu-sig-{backend}")
+    os.makedirs(sig, exist_ok=True)
+    layout = os.path.join(sig, "default-signature.yaml")
     with open(layout, "w") as f:
         f.write(text.replace("verify: hash", "verify: signature"))
-    harness.make(f"QB={SIG}", f"LAYOUT={layout}", "qemu-images")
-    with open(os.path.join(SIG, "layout", "partitions.h")) as f:
+    harness.make(f"QB={sig}", f"LAYOUT={layout}", f"SIG_BACKEND={backend}", "qemu-images")
+    with open(os.path.join(sig, "layout", "partitions.h")) as f:
         assert "#define LB_BOOT_VERIFY_SIGNATURE 1" in f.read(), "signature layout expected"
+    with open(os.path.join(sig, "sig-backend.txt")) as f:
+        assert f.read().strip() == backend
     paths = dict(fw)
     paths.update({
-        "bootrom": os.path.join(SIG, "bootrom.elf"),
-        "loader": os.path.join(SIG, "loader.bin"),
-        "recovery": os.path.join(SIG, "recovery.signed.bin"),
-        "app": os.path.join(SIG, "app.signed.bin"),
-        "ptable": os.path.join(SIG, "layout", "ptable.bin"),
+        "bootrom": os.path.join(sig, "bootrom.elf"),
+        "loader": os.path.join(sig, "loader.bin"),
+        "recovery": os.path.join(sig, "recovery.signed.bin"),
+        "app": os.path.join(sig, "app.signed.bin"),
+        "ptable": os.path.join(sig, "layout", "ptable.bin"),
     })
     return paths
 
@@ -93,6 +101,33 @@ def test_signature_loader_refuses_a_kind_mismatch(fw, fw_sig, tmp_path, devkey):
     b, q = boot(fw_sig, path)
     try:
         assert (b["image"], b["reason"]) == ("recovery", "no-valid-app"), q.transcript()
+    finally:
+        q.kill()
+
+
+def test_signature_build_recovery_installs_only_trusted_uploads(fw, fw_sig, tmp_path, devkey):
+    """The recovery image of the signature build (each backend): an upload
+    signed by another key that names the trusted key's hash gets past the
+    key-hash compare and is refused by ECDSA itself (422, nothing
+    installed); a properly signed newer app is installed and boots on
+    trial from slot b under the signature loader."""
+    body = body_of(fw)
+    path = sig_flash(fw_sig, tmp_path, "push", build(body, devkey))
+    q = NetQemu(fw_sig, path, strap=True)
+    try:
+        assert q.boot()["reason"] == "strap", q.transcript()
+        q.serving()
+        forged = build(body, oracle.new_key(), version=(2, 0, 0, 0),
+                       claim_key=devkey.public_key())
+        st, _, text = upload(q, forged)
+        assert st == 422 and "bad signature" in text, (st, text)
+        assert [sl["state"] for sl in status(q)["slots"]] == ["confirmed", "empty"]
+        st, _, text = upload(q, build(body, devkey, version=(2, 0, 0, 0)))
+        assert st == 200, (st, text)
+        q.expect(r"\[recovery\] rebooting")
+        assert q.boot() == {"image": "app", "slot": "b", "reason": "trial",
+                            "reset": "software"}, q.transcript()
+        q.expect(r"\[app\] healthy: reported")
     finally:
         q.kill()
 
