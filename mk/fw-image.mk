@@ -9,7 +9,7 @@ IMG := $(B)/image
 IMG_FW_CC := arm-none-eabi-gcc
 IMG_FW_ARCH := -mcpu=cortex-m3 -mthumb
 IMG_FW_CFLAGS := $(IMG_FW_ARCH) -std=c11 -Os -ffunction-sections -fdata-sections -MMD -MP \
-  -Ilib/include $(FW_MBEDTLS_CFLAGS)
+  -Ilib/include $(FW_MBEDTLS_CFLAGS) $(FW_BEARSSL_CFLAGS)
 IMG_FW_LDFLAGS := $(IMG_FW_ARCH) --specs=nano.specs -nostartfiles -Wl,--gc-sections \
   -Wl,-e,lb_bench_entry
 
@@ -28,6 +28,9 @@ $$(IMG)/$(1)/%.o: %.c
 $$(IMG)/$(1)/$$(FW_MBEDTLS_LIB)/%.o: $$(FW_MBEDTLS_LIB)/%.c
 	@mkdir -p $$(@D)
 	$$(IMG_FW_CC) $$(IMG_FW_CFLAGS) $$(IMG_FLAGS_$(1)) $$(FW_MBEDTLS_WARN) -c $$< -o $$@
+$$(IMG)/$(1)/$$(FW_BEARSSL_DIR)/%.o: $$(FW_BEARSSL_DIR)/%.c
+	@mkdir -p $$(@D)
+	$$(IMG_FW_CC) $$(IMG_FW_CFLAGS) $$(IMG_FLAGS_$(1)) $$(FW_BEARSSL_WARN) -c $$< -o $$@
 $$(IMG)/$(1)/probe-%.o: tests/bench/image_fw_size.c
 	@mkdir -p $$(@D)
 	$$(IMG_FW_CC) $$(IMG_FW_CFLAGS) $$(IMG_FLAGS_$(1)) $$(WARN) \
@@ -36,13 +39,18 @@ IMG_$(1)_HASH_OBJS := $$(IMG)/$(1)/probe-hash.o $$(patsubst %.c,$$(IMG)/$(1)/%.o
   $$(IMG_LIB_SRCS) $$(FW_SIG_SRCS_none) $$(FW_MBEDTLS_SRCS_HASH))
 IMG_$(1)_SIG_OBJS := $$(IMG)/$(1)/probe-sig.o $$(patsubst %.c,$$(IMG)/$(1)/%.o,\
   $$(IMG_LIB_SRCS) $$(FW_SIG_SRCS_mbedtls) $$(FW_MBEDTLS_SRCS_HASH))
+IMG_$(1)_SIGB_OBJS := $$(IMG)/$(1)/probe-sig.o $$(patsubst %.c,$$(IMG)/$(1)/%.o,\
+  $$(IMG_LIB_SRCS) $$(FW_SIG_SRCS_bearssl) $$(FW_MBEDTLS_SRCS_HASH))
+$$(IMG)/$(1)-verify-sig-bearssl.elf: $$(IMG_$(1)_SIGB_OBJS)
+	$$(IMG_FW_CC) $$(IMG_FW_LDFLAGS) -Os $$(IMG_FLAGS_$(1)) -Wl,-Map,$$@.map -o $$@ $$^
 $$(IMG)/$(1)-verify-hash.elf: $$(IMG_$(1)_HASH_OBJS)
 	$$(IMG_FW_CC) $$(IMG_FW_LDFLAGS) -Os $$(IMG_FLAGS_$(1)) -Wl,-Map,$$@.map -o $$@ $$^
 $$(IMG)/$(1)-verify-sig.elf: $$(IMG_$(1)_SIG_OBJS)
 	$$(IMG_FW_CC) $$(IMG_FW_LDFLAGS) -Os $$(IMG_FLAGS_$(1)) -Wl,-Map,$$@.map -o $$@ $$^
 endef
 $(foreach f,$(IMG_FLAVOURS),$(eval $(call img_m3_rules,$(f))))
-IMG_ELFS := $(foreach f,$(IMG_FLAVOURS),$(IMG)/$(f)-verify-hash.elf $(IMG)/$(f)-verify-sig.elf)
+IMG_ELFS := $(foreach f,$(IMG_FLAVOURS),$(IMG)/$(f)-verify-hash.elf $(IMG)/$(f)-verify-sig.elf \
+  $(IMG)/$(f)-verify-sig-bearssl.elf)
 
 # Host builds of lib's verifier as the firmware builds it, one per signature
 # backend: image_fwverify (mbedTLS, firmware configuration and arena) and
@@ -71,30 +79,37 @@ $(IMG)/bench_image: $(B)/host/tests/bench/bench_image.o \
 	$(Q)$(HOST_CC) -Wl,--gc-sections -o $@ $^ $(HOST_LIBS)
 
 .PHONY: bench-image test-image
-bench-image: $(IMG_ELFS) $(IMG)/bench_image $(IMG)/image_fwverify ## image verifier: Cortex-M3 size, 1 MiB host verify time
+bench-image: $(IMG_ELFS) $(IMG)/bench_image $(IMG)/image_fwverify $(IMG)/image_fwverify-bearssl ## image verifier: Cortex-M3 size, 1 MiB host verify time
 	@set -e; \
 	h=$$(/usr/bin/python3 tests/bench/fw_size.py $(IMG)/m3-verify-hash.elf.map); \
 	s=$$(/usr/bin/python3 tests/bench/fw_size.py $(IMG)/m3-verify-sig.elf.map); \
+	b=$$(/usr/bin/python3 tests/bench/fw_size.py $(IMG)/m3-verify-sig-bearssl.elf.map); \
+	blto=$$(arm-none-eabi-size $(IMG)/m3lto-verify-sig-bearssl.elf | awk 'NR==2{print $$1+$$2}'); \
 	hlto=$$(arm-none-eabi-size $(IMG)/m3lto-verify-hash.elf | awk 'NR==2{print $$1+$$2}'); \
 	slto=$$(arm-none-eabi-size $(IMG)/m3lto-verify-sig.elf | awk 'NR==2{print $$1+$$2}'); \
 	t=$$($(IMG)/bench_image $(IMG)/bench-1m.bin $(IMG)/bench-key.der); \
 	fh=$$($(IMG)/image_fwverify $(IMG)/bench-1m.bin $(IMG)/bench-key.der hash); \
 	fs=$$($(IMG)/image_fwverify $(IMG)/bench-1m.bin $(IMG)/bench-key.der sig); \
+	fb=$$($(IMG)/image_fwverify-bearssl $(IMG)/bench-1m.bin $(IMG)/bench-key.der sig); \
 	set -- $$h; hl=$$1; hm=$$2; hc=$$3; ht=$$4; \
 	set -- $$s; sl=$$1; sm=$$2; sc=$$3; st=$$4; \
+	set -- $$b; bl=$$1; bm=$$2; bc=$$3; bt=$$4; \
 	set -- $$t; tn=$$1; th=$$2; ts=$$3; \
-	set -- $$fs; fpeak=$$2; fsms=$$3; set -- $$fh; fhms=$$3; \
+	set -- $$fs; fpeak=$$2; fsms=$$3; set -- $$fh; fhms=$$3; set -- $$fb; fbpeak=$$2; fbms=$$3; \
 	printf '\n%-58s | %-12s | %s\n' "image verification (issue 3)" "measured" "budget"; \
 	printf '%-64s-+-%-12s-+-%s\n' "----------------------------------------------------------------" "------------" "------------------------------"; \
 	printf '%-64s | %8s B   | %s\n' "M3 hash-only verify, total (lib $$hl + mbedTLS $$hm + libc $$hc)" "$$ht" "loader <= 5120 B all-in (brief 11)"; \
 	printf '%-64s | %8s B   | %s\n' "M3 ECDSA verify, total (lib $$sl + mbedTLS $$sm + libc $$sc)" "$$st" "loader <= 14336 B all-in (brief 11)"; \
+	printf '%-64s | %8s B   | %s\n' "M3 BearSSL ECDSA verify (lib $$bl + crypto $$bm + libc $$bc)" "$$bt" "loader <= 14336 B all-in (brief 11)"; \
 	printf '%-64s | %8s B   | %s\n' "M3 hash-only verify, total, -flto" "$$hlto" "loader <= 5120 B all-in (brief 11)"; \
 	printf '%-64s | %8s B   | %s\n' "M3 ECDSA verify, total, -flto" "$$slto" "loader <= 14336 B all-in (brief 11)"; \
+	printf '%-64s | %8s B   | %s\n' "M3 BearSSL ECDSA verify, total, -flto" "$$blto" "loader <= 14336 B all-in (brief 11)"; \
 	printf '%-64s | %8s B   | %s\n' "ECDSA verify heap peak (fw config, static arena)" "$$fpeak" "<= LB_MBEDTLS_HEAP_SIZE 3072 B"; \
 	printf '%-64s | %8s ms  | %s\n' "host verify $$tn B image, hash-only (Debian mbedTLS)" "$$th" "<= 50 ms"; \
 	printf '%-64s | %8s ms  | %s\n' "host verify $$tn B image, signed (Debian mbedTLS)" "$$ts" "<= 50 ms"; \
 	printf '%-64s | %8s ms  | %s\n' "host verify $$tn B image, hash-only (fw mbedTLS config)" "$$fhms" "(info)"; \
 	printf '%-64s | %8s ms  | %s\n' "host verify $$tn B image, signed (fw mbedTLS config)" "$$fsms" "(info)"; \
+	printf '%-64s | %8s ms  | %s\n' "host verify $$tn B image, signed (fw BearSSL, heap $$fbpeak B)" "$$fbms" "(info)"; \
 	echo
 BENCH_TARGETS += bench-image
 

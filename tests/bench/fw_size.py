@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Sums the code (.text*, .rodata*) and data kept in a GNU ld map file by
-origin: lifeboat sources, mbedTLS, libc/libgcc. Usage: fw_size.py MAP.
-Prints "lifeboat mbedtls libc total" in bytes on one line."""
+origin: lifeboat sources, the crypto library (mbedTLS, or BearSSL and
+mbedTLS's SHA-256), libc/libgcc. Usage: fw_size.py MAP.
+Prints "lifeboat crypto libc total" in bytes on one line."""
 import re
 import sys
 
-groups = {"lifeboat": 0, "mbedtls": 0, "libc": 0}
+groups = {"lifeboat": 0, "crypto": 0, "libc": 0}
 # Input section lines: " .text.name  0xADDR  0xSIZE  object" (name may wrap).
 pat = re.compile(r"^\s+(\.(?:text|rodata|data)\S*)?\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S+)$")
 in_map = False
@@ -34,11 +35,11 @@ with open(sys.argv[1]) as f:
             continue
         size = int(m.group(2), 16)
         obj = m.group(3)
-        if "deps/mbedtls" in obj or "lb_mbedtls" in obj:
-            groups["mbedtls"] += size
+        if "deps/mbedtls" in obj or "deps/bearssl" in obj or "lb_mbedtls" in obj:
+            groups["crypto"] += size
         elif obj.endswith(".a") or ".a(" in obj or "/lib/gcc/" in obj or "newlib" in obj:
             groups["libc"] += size
         else:
             groups["lifeboat"] += size
 total = sum(groups.values())
-print(groups["lifeboat"], groups["mbedtls"], groups["libc"], total)
+print(groups["lifeboat"], groups["crypto"], groups["libc"], total)
