@@ -36,6 +36,7 @@ const char *lb_err_str(int err)
         "unsupported image flags",
         "does not fit the load area",
         "data after the image end",
+        "manifest and image disagree",
     };
     _Static_assert(sizeof(names) / sizeof(names[0]) == (unsigned)-LB_E_LAST, "lb_err_str table");
     if (err > 0 || err <= LB_E_LAST) {

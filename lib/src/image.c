@@ -470,20 +470,6 @@ int lb_image_verify(const uint8_t *image, size_t len, const lb_image_policy_t *p
     return lb_image_stream_finish(&s, info);
 }
 
-int lb_image_version_cmp(const lb_image_version_t *a, const lb_image_version_t *b)
-{
-    if (a->major != b->major) {
-        return a->major < b->major ? -1 : 1;
-    }
-    if (a->minor != b->minor) {
-        return a->minor < b->minor ? -1 : 1;
-    }
-    if (a->revision != b->revision) {
-        return a->revision < b->revision ? -1 : 1;
-    }
-    return 0;
-}
-
 int lb_image_sha256(const uint8_t *data, size_t len, uint8_t out[LB_IMAGE_HASH_SIZE])
 {
     if ((data == NULL && len != 0) || out == NULL) {

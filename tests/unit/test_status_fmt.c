@@ -1,5 +1,5 @@
 /* `lifeboat status` without --json: the summary of a device's status JSON,
- * and the small JSON reader under it. */
+ * (read with lib's JSON reader, tested in test_json.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,6 @@
 
 #include <cmocka.h>
 
-#include "jsonq.h"
 #include "lb/err.h"
 #include "sb.h"
 #include "status_fmt.h"
@@ -88,49 +87,12 @@ static void test_status_fmt_missing_members_and_non_objects(void **state)
     assert_null(sb.data);
 }
 
-static void test_status_fmt_jsonq_reader(void **state)
-{
-    (void)state;
-    char out[16];
-    const char *j = " { \"a\" : [1, {\"b\": \"x\\\"\\u0041\\u00e9\"}, true] , \"c\":null } ";
-    const char *a = lb_jsonq_member(j, "a");
-    assert_non_null(a);
-    assert_int_equal(lb_jsonq_count(a), 3);
-    assert_true(lb_jsonq_text(lb_jsonq_index(a, 0), out, sizeof(out)));
-    assert_string_equal(out, "1");
-    assert_true(lb_jsonq_text(lb_jsonq_member(lb_jsonq_index(a, 1), "b"), out, sizeof(out)));
-    assert_string_equal(out, "x\"A?");
-    assert_true(lb_jsonq_text(lb_jsonq_index(a, 2), out, sizeof(out)));
-    assert_string_equal(out, "true");
-    assert_null(lb_jsonq_index(a, 3));
-    assert_true(lb_jsonq_text(lb_jsonq_member(j, "c"), out, sizeof(out)));
-    assert_string_equal(out, "null");
-    assert_null(lb_jsonq_member(j, "b")); /* only the object's own members */
-    assert_false(lb_jsonq_text(a, out, sizeof(out)));
-    assert_string_equal(out, "");
-    /* cut to the room, never past it */
-    assert_true(lb_jsonq_text("\"abcdefgh\"", out, 4));
-    assert_string_equal(out, "abc");
-    /* malformed: unterminated, bad escape, control character, too deep */
-    assert_null(lb_jsonq_skip("\"abc"));
-    assert_null(lb_jsonq_skip("\"a\\q\""));
-    assert_null(lb_jsonq_skip("\"a\nb\""));
-    assert_null(lb_jsonq_skip("{\"a\" 1}"));
-    char deep[2 * LB_JSONQ_MAX_DEPTH + 3];
-    memset(deep, '[', LB_JSONQ_MAX_DEPTH + 1);
-    memset(deep + LB_JSONQ_MAX_DEPTH + 1, ']', LB_JSONQ_MAX_DEPTH + 1);
-    deep[sizeof(deep) - 1] = '\0';
-    assert_null(lb_jsonq_skip(deep));
-    assert_non_null(lb_jsonq_skip(deep + 1));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_fmt_summary_lines),
         cmocka_unit_test(test_status_fmt_history_lines),
         cmocka_unit_test(test_status_fmt_missing_members_and_non_objects),
-        cmocka_unit_test(test_status_fmt_jsonq_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,9 +3,11 @@
 
 #include "auth/digest.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int lb_cli_usage_hint(const char *cmd, const char *usage, const char *what, const char *arg)
@@ -47,4 +49,40 @@ int lb_cli_ha1(const char *user, const char *realm, const char *password,
     }
     memset(hex, 0, sizeof(hex));
     return 0;
+}
+
+uint8_t *lb_cli_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        return NULL;
+    }
+    size_t cap = 65536, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) {
+            break;
+        }
+        if (cap >= LB_CLI_MAX_FILE) {
+            free(buf);
+            buf = NULL;
+            errno = EFBIG;
+            break;
+        }
+        uint8_t *nb = realloc(buf, cap * 2);
+        if (nb == NULL) {
+            free(buf);
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    if (buf != NULL && ferror(f)) {
+        free(buf);
+        buf = NULL;
+        errno = EIO;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
 }

@@ -11,6 +11,7 @@
 #undef LB_CMD
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lb/credential.h"
 
@@ -34,6 +35,13 @@ int lb_cli_read_line(const char *cmd, const char *file, char *buf, size_t cap);
  * the sealed credential change is keyed with). Returns 0 or -1. */
 int lb_cli_ha1(const char *user, const char *realm, const char *password,
                uint8_t ha1[LB_CRED_HA1_SIZE]);
+
+/* The largest file lb_cli_read_file reads (images, bodies). */
+#define LB_CLI_MAX_FILE (64u * 1024u * 1024u)
+
+/* Reads a whole file. Returns a malloc'd buffer (the caller frees it) with
+ * *len set, or NULL with errno set (EFBIG above LB_CLI_MAX_FILE). */
+uint8_t *lb_cli_read_file(const char *path, size_t *len);
 
 /* A credential for `user` in `realm` whose password is the first line of
  * `pw_file`: c->user, c->realm and c->ha1 = SHA-256(user:realm:password).

@@ -16,47 +16,7 @@
 #include "lb/err.h"
 #include "lb/image.h"
 
-#define MAX_FILE (64u * 1024u * 1024u)
-
 /* ---- small helpers ---- */
-
-/* Reads a whole file. Returns a malloc'd buffer (caller frees) or NULL with
- * errno set. */
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        return NULL;
-    }
-    size_t cap = 65536, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf != NULL) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) {
-            break;
-        }
-        if (cap >= MAX_FILE) {
-            free(buf);
-            buf = NULL;
-            errno = EFBIG;
-            break;
-        }
-        uint8_t *nb = realloc(buf, cap * 2);
-        if (nb == NULL) {
-            free(buf);
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    if (buf != NULL && ferror(f)) {
-        free(buf);
-        buf = NULL;
-        errno = EIO;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
 
 /* Writes a whole file with the given mode (new files only get it; existing
  * ones are chmod'ed too). Returns 0 or -1 with errno set. */
@@ -110,44 +70,6 @@ static int parse_u32(const char *s, uint32_t *out)
         return -1;
     }
     *out = (uint32_t)v;
-    return 0;
-}
-
-/* Parses MAJOR[.MINOR[.REVISION]][+BUILD]. Returns 0 or -1. */
-static int parse_version(const char *s, lb_image_version_t *v)
-{
-    uint32_t part[4] = {0, 0, 0, 0};
-    static const uint32_t max[4] = {255, 255, 65535, UINT32_MAX};
-    int idx = 0;
-    const char *p = s;
-    for (;;) {
-        char *end;
-        if (*p < '0' || *p > '9') {
-            return -1;
-        }
-        errno = 0;
-        unsigned long long x = strtoull(p, &end, 10);
-        if (errno != 0 || x > max[idx]) {
-            return -1;
-        }
-        part[idx] = (uint32_t)x;
-        p = end;
-        if (*p == '\0') {
-            break;
-        }
-        if (*p == '.' && idx < 2) {
-            idx++;
-        } else if (*p == '+' && idx < 3) {
-            idx = 3;
-        } else {
-            return -1;
-        }
-        p++;
-    }
-    v->major = (uint8_t)part[0];
-    v->minor = (uint8_t)part[1];
-    v->revision = (uint16_t)part[2];
-    v->build = part[3];
     return 0;
 }
 
@@ -467,7 +389,7 @@ int lb_cmd_sign(int argc, char **argv)
             key_path = optarg;
             break;
         case O_VERSION:
-            bad = parse_version(optarg, &o.version);
+            bad = lb_image_version_parse(optarg, &o.version) != 0;
             form = form_version;
             have_version = 1;
             break;
@@ -535,7 +457,7 @@ int lb_cmd_sign(int argc, char **argv)
     uint8_t der[128];
     int der_len = lb_key_public_der(key, der, sizeof(der));
     size_t body_len;
-    uint8_t *body = read_file(in_path, &body_len);
+    uint8_t *body = lb_cli_read_file(in_path, &body_len);
     if (der_len <= 0 || body == NULL) {
         fprintf(stderr, "lifeboat sign: %s: %s\n", body == NULL ? in_path : key_path,
                 body == NULL ? strerror(errno) : "cannot encode public key");
@@ -707,7 +629,7 @@ int lb_cmd_verify(int argc, char **argv)
     p.key_der = der;
     p.key_der_len = (size_t)der_len;
     size_t len;
-    uint8_t *img = read_file(path, &len);
+    uint8_t *img = lb_cli_read_file(path, &len);
     if (img == NULL) {
         fprintf(stderr, "lifeboat verify: %s: %s\n", path, strerror(errno));
         return LB_CLI_EXIT_FAIL;
@@ -871,7 +793,7 @@ int lb_cmd_info(int argc, char **argv)
     }
     const char *path = argv[optind];
     size_t len;
-    uint8_t *img = read_file(path, &len);
+    uint8_t *img = lb_cli_read_file(path, &len);
     if (img == NULL) {
         fprintf(stderr, "lifeboat info: %s: %s\n", path, strerror(errno));
         return LB_CLI_EXIT_FAIL;

@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "auth/digest.h"
 #include "httpc.h"
-#include "jsonq.h"
+#include "lb/json.h"
 #include "lb/credential.h"
 #include "lb/err.h"
 #include "sb.h"
@@ -536,8 +536,8 @@ int lb_cmd_credential(int argc, char **argv)
         lb_httpc_req_t sreq = {.method = "GET", .path = "/api/status", .timeout_s = timeout};
         const char *auth;
         if (lb_httpc_do(&u, &sreq, &resp) != 0 || resp.status != 200 ||
-            (auth = lb_jsonq_member(resp.body, "auth")) == NULL ||
-            !lb_jsonq_text(lb_jsonq_member(auth, "realm"), realm, sizeof(realm)) ||
+            (auth = lb_json_member(resp.body, "auth")) == NULL ||
+            !lb_json_text(lb_json_member(auth, "realm"), realm, sizeof(realm)) ||
             !lb_cred_name_ok(realm)) {
             fprintf(stderr, "lifeboat credential: cannot read the device's realm (%s)\n",
                     resp.status ? "its status has none" : resp.error);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonq.h"
+#include "lb/json.h"
 #include "lb/err.h"
 #include "lb/seed.h"
 
@@ -12,7 +12,7 @@
  * never trusted to be complete). */
 static const char *get(const char *obj, const char *key, char *buf, size_t cap)
 {
-    if (!lb_jsonq_text(lb_jsonq_member(obj, key), buf, cap) || buf[0] == '\0') {
+    if (!lb_json_text(lb_json_member(obj, key), buf, cap) || buf[0] == '\0') {
         snprintf(buf, cap, "?");
     }
     return buf;
@@ -24,7 +24,7 @@ int lb_status_summary(const char *json, lb_sb_t *sb)
     while (*root == ' ' || *root == '\n' || *root == '\r' || *root == '\t') {
         root++;
     }
-    if (*root != '{' || lb_jsonq_skip(root) == NULL) {
+    if (*root != '{' || lb_json_skip(root) == NULL) {
         return LB_E_INVAL;
     }
     char a[96], b[96], c[96], d[96];
@@ -35,7 +35,7 @@ int lb_status_summary(const char *json, lb_sb_t *sb)
     lb_sb_printf(sb, "versions:   recovery %s, loader %s, boot count %s\n",
                  get(root, "recovery_version", a, sizeof(a)),
                  get(root, "loader_version", b, sizeof(b)), get(root, "boot_count", c, sizeof(c)));
-    const char *slots = lb_jsonq_member(root, "slots");
+    const char *slots = lb_json_member(root, "slots");
     if (slots == NULL) {
         lb_sb_printf(sb, "boot state: unreadable (%s)\n",
                      get(root, "bootstate_error", a, sizeof(a)));
@@ -43,7 +43,7 @@ int lb_status_summary(const char *json, lb_sb_t *sb)
         char active[16];
         get(root, "active_slot", active, sizeof(active));
         for (unsigned i = 0; i < 8; i++) {
-            const char *s = lb_jsonq_index(slots, i);
+            const char *s = lb_json_index(slots, i);
             if (s == NULL) {
                 break;
             }
@@ -58,13 +58,13 @@ int lb_status_summary(const char *json, lb_sb_t *sb)
                      get(root, "min_security_counter", a, sizeof(a)),
                      get(root, "unhealthy", b, sizeof(b)));
     }
-    const char *up = lb_jsonq_member(root, "upload");
+    const char *up = lb_json_member(root, "upload");
     if (strcmp(get(up, "active", a, sizeof(a)), "true") == 0) {
         lb_sb_printf(sb, "upload:     in progress, slot %s, %s of %s bytes\n",
                      get(up, "slot", b, sizeof(b)), get(up, "received", c, sizeof(c)),
                      get(up, "total", d, sizeof(d)));
     }
-    const char *auth = lb_jsonq_member(root, "auth");
+    const char *auth = lb_json_member(root, "auth");
     lb_sb_printf(sb, "credential: %s (realm %s)\n", get(auth, "credential", a, sizeof(a)),
                  get(auth, "realm", b, sizeof(b)));
     lb_sb_printf(sb, "auth:       %s ok, %s failures, ", get(auth, "ok", a, sizeof(a)),
@@ -72,7 +72,7 @@ int lb_status_summary(const char *json, lb_sb_t *sb)
     lb_sb_printf(sb, "%s lockouts, %s stale nonces\n", get(auth, "lockouts", a, sizeof(a)),
                  get(auth, "stale_nonces", b, sizeof(b)));
     /* The LB_SEED_F_* bits of the nonce key's draw (lb/seed.h). */
-    if (lb_jsonq_member(root, "entropy") != NULL) {
+    if (lb_json_member(root, "entropy") != NULL) {
         unsigned long ent = strtoul(get(root, "entropy", a, sizeof(a)), NULL, 10);
         lb_sb_printf(sb, "entropy:    %s%s, %s\n",
                      ent & LB_SEED_F_STORED ? "stored seed" : "no stored seed",
@@ -88,36 +88,36 @@ int lb_history_summary(const char *json, lb_sb_t *sb, unsigned long *oldest)
     while (*root == ' ' || *root == '\n' || *root == '\r' || *root == '\t') {
         root++;
     }
-    if (*root != '{' || lb_jsonq_skip(root) == NULL) {
+    if (*root != '{' || lb_json_skip(root) == NULL) {
         return LB_E_INVAL;
     }
     char a[96], b[96], c[96], d[96], e[96];
-    const char *list = lb_jsonq_member(root, "history");
+    const char *list = lb_json_member(root, "history");
     if (list == NULL) {
         lb_sb_printf(sb, "history:    none (%s)\n", get(root, "history_error", a, sizeof(a)));
         return 0;
     }
     unsigned n = 0;
-    for (const char *x; (x = lb_jsonq_index(list, n)) != NULL; n++) {
+    for (const char *x; (x = lb_json_index(list, n)) != NULL; n++) {
         get(x, "seq", a, sizeof(a));
         *oldest = strtoul(a, NULL, 10);
         lb_sb_printf(sb, "  #%-5s boot %-5s %-10s %-7s", a, get(x, "boot_count", b, sizeof(b)),
                      get(x, "event", c, sizeof(c)), get(x, "source", d, sizeof(d)));
-        if (lb_jsonq_member(x, "slot") != NULL) {
+        if (lb_json_member(x, "slot") != NULL) {
             get(x, "slot", a, sizeof(a));
             lb_sb_printf(sb, " slot %s", strcmp(a, "0") == 0 ? "a" : strcmp(a, "1") == 0 ? "b" : a);
         }
-        if (lb_jsonq_member(x, "version") != NULL) {
+        if (lb_json_member(x, "version") != NULL) {
             lb_sb_printf(sb, " %s (counter %s)", get(x, "version", a, sizeof(a)),
                          get(x, "security_counter", b, sizeof(b)));
         }
-        if (lb_jsonq_member(x, "reason") != NULL) {
+        if (lb_json_member(x, "reason") != NULL) {
             lb_sb_printf(sb, " reason %s", get(x, "reason", a, sizeof(a)));
         }
-        if (lb_jsonq_member(x, "why") != NULL) {
+        if (lb_json_member(x, "why") != NULL) {
             lb_sb_printf(sb, ": %s", get(x, "why", a, sizeof(a)));
         }
-        if (lb_jsonq_member(x, "client") != NULL) {
+        if (lb_json_member(x, "client") != NULL) {
             lb_sb_printf(sb, " from %s", get(x, "client", e, sizeof(e)));
         }
         lb_sb_printf(sb, "\n");

@@ -38,7 +38,8 @@ enum {
     LB_E_FLAGS = -29,       /* image header flags this build cannot honour (encrypted, ...) */
     LB_E_LOADAREA = -30,    /* image's load address or size outside the board's load area */
     LB_E_TRAILING = -31,    /* bytes after the image's end where none may be (an upload) */
-    LB_E_LAST = -32
+    LB_E_MISMATCH = -32,    /* two sources disagree (an update manifest and its image) */
+    LB_E_LAST = -33
 };
 
 /* Returns a short, stable, lower-case description of an LB_E_* code

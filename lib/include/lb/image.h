@@ -173,6 +173,18 @@ int lb_image_stream_finish(lb_image_stream_t *s, lb_image_info_t *info);
  * ignored). Returns <0, 0 or >0. */
 int lb_image_version_cmp(const lb_image_version_t *a, const lb_image_version_t *b);
 
+/* Parses MAJOR[.MINOR[.REVISION]][+BUILD] (decimal; 0..255, 0..255,
+ * 0..65535, 0..2^32-1; missing parts are 0), the form imgtool's --version
+ * takes. Returns 0, or LB_E_INVAL for anything else (v then unchanged). */
+int lb_image_version_parse(const char *s, lb_image_version_t *v);
+
+/* "255.255.65535+4294967295" and its NUL: the longest version text. */
+#define LB_IMAGE_VERSION_STR_MAX 25u
+
+/* Writes v as "MAJOR.MINOR.REVISION+BUILD" (NUL-terminated) into out.
+ * Returns the text's length. */
+size_t lb_image_version_format(const lb_image_version_t *v, char out[LB_IMAGE_VERSION_STR_MAX]);
+
 /* ---- Building images (host CLI, tests). ---- */
 
 /* Produces the DER signature of a SHA-256 digest into sig (capacity cap).

@@ -1,8 +1,9 @@
-#include "jsonq.h"
+/* Untrusted JSON read in place (lb/json.h). */
+#include "lb/json.h"
 
 #include <string.h>
 
-static const char *ws(const char *p)
+const char *lb_json_ws(const char *p)
 {
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
         p++;
@@ -61,19 +62,19 @@ static const char *skip_literal(const char *p)
 
 static const char *skip_value(const char *p, unsigned depth)
 {
-    p = ws(p);
+    p = lb_json_ws(p);
     if (*p == '"') {
         return skip_string(p);
     }
     if (*p != '{' && *p != '[') {
         return skip_literal(p);
     }
-    if (depth >= LB_JSONQ_MAX_DEPTH) {
+    if (depth >= LB_JSON_MAX_DEPTH) {
         return NULL;
     }
     char close = *p == '{' ? '}' : ']';
     bool obj = *p == '{';
-    p = ws(p + 1);
+    p = lb_json_ws(p + 1);
     if (*p == close) {
         return p + 1;
     }
@@ -82,7 +83,7 @@ static const char *skip_value(const char *p, unsigned depth)
             if (*p != '"' || (p = skip_string(p)) == NULL) {
                 return NULL;
             }
-            p = ws(p);
+            p = lb_json_ws(p);
             if (*p != ':') {
                 return NULL;
             }
@@ -91,61 +92,61 @@ static const char *skip_value(const char *p, unsigned depth)
         if ((p = skip_value(p, depth + 1)) == NULL) {
             return NULL;
         }
-        p = ws(p);
+        p = lb_json_ws(p);
         if (*p == close) {
             return p + 1;
         }
         if (*p != ',') {
             return NULL;
         }
-        p = ws(p + 1);
+        p = lb_json_ws(p + 1);
     }
 }
 
-const char *lb_jsonq_skip(const char *p)
+const char *lb_json_skip(const char *p)
 {
     return p == NULL ? NULL : skip_value(p, 0);
 }
 
-const char *lb_jsonq_member(const char *obj, const char *key)
+const char *lb_json_member(const char *obj, const char *key)
 {
-    if (obj == NULL || *(obj = ws(obj)) != '{') {
+    if (obj == NULL || *(obj = lb_json_ws(obj)) != '{') {
         return NULL;
     }
     size_t kl = strlen(key);
-    const char *p = ws(obj + 1);
+    const char *p = lb_json_ws(obj + 1);
     while (*p == '"') {
         const char *kend = skip_string(p);
         if (kend == NULL) {
             return NULL;
         }
         bool match = (size_t)(kend - p) == kl + 2 && strncmp(p + 1, key, kl) == 0;
-        p = ws(kend);
+        p = lb_json_ws(kend);
         if (*p != ':') {
             return NULL;
         }
-        const char *val = ws(p + 1);
+        const char *val = lb_json_ws(p + 1);
         if (match) {
             return val;
         }
-        if ((p = lb_jsonq_skip(val)) == NULL) {
+        if ((p = lb_json_skip(val)) == NULL) {
             return NULL;
         }
-        p = ws(p);
+        p = lb_json_ws(p);
         if (*p != ',') {
             return NULL;
         }
-        p = ws(p + 1);
+        p = lb_json_ws(p + 1);
     }
     return NULL;
 }
 
-const char *lb_jsonq_index(const char *arr, unsigned i)
+const char *lb_json_index(const char *arr, unsigned i)
 {
-    if (arr == NULL || *(arr = ws(arr)) != '[') {
+    if (arr == NULL || *(arr = lb_json_ws(arr)) != '[') {
         return NULL;
     }
-    const char *p = ws(arr + 1);
+    const char *p = lb_json_ws(arr + 1);
     if (*p == ']') {
         return NULL;
     }
@@ -153,36 +154,36 @@ const char *lb_jsonq_index(const char *arr, unsigned i)
         if (k == i) {
             return p;
         }
-        if ((p = lb_jsonq_skip(p)) == NULL) {
+        if ((p = lb_json_skip(p)) == NULL) {
             return NULL;
         }
-        p = ws(p);
+        p = lb_json_ws(p);
         if (*p != ',') {
             return NULL;
         }
-        p = ws(p + 1);
+        p = lb_json_ws(p + 1);
     }
 }
 
-unsigned lb_jsonq_count(const char *arr)
+unsigned lb_json_count(const char *arr)
 {
-    if (arr == NULL || *(arr = ws(arr)) != '[') {
+    if (arr == NULL || *(arr = lb_json_ws(arr)) != '[') {
         return 0;
     }
-    const char *p = ws(arr + 1);
+    const char *p = lb_json_ws(arr + 1);
     unsigned n = 0;
-    while (*p != ']' && (p = lb_jsonq_skip(p)) != NULL) {
+    while (*p != ']' && (p = lb_json_skip(p)) != NULL) {
         n++;
-        p = ws(p);
+        p = lb_json_ws(p);
         if (*p != ',') {
             break;
         }
-        p = ws(p + 1);
+        p = lb_json_ws(p + 1);
     }
     return n;
 }
 
-bool lb_jsonq_text(const char *val, char *out, size_t cap)
+bool lb_json_text(const char *val, char *out, size_t cap)
 {
     if (cap == 0) {
         return false;
@@ -191,8 +192,8 @@ bool lb_jsonq_text(const char *val, char *out, size_t cap)
     if (val == NULL) {
         return false;
     }
-    val = ws(val);
-    const char *end = lb_jsonq_skip(val);
+    val = lb_json_ws(val);
+    const char *end = lb_json_skip(val);
     if (end == NULL || *val == '{' || *val == '[') {
         return false;
     }

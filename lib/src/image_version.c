@@ -1,0 +1,86 @@
+/* Image versions as text: MAJOR[.MINOR[.REVISION]][+BUILD], the form
+ * imgtool's --version takes and the manifest carries. */
+#include <string.h>
+
+#include "lb/err.h"
+#include "lb/image.h"
+
+int lb_image_version_parse(const char *s, lb_image_version_t *v)
+{
+    static const uint32_t max[4] = {255u, 255u, 65535u, UINT32_MAX};
+    uint32_t part[4] = {0, 0, 0, 0};
+    unsigned idx = 0;
+    if (s == NULL || v == NULL) {
+        return LB_E_INVAL;
+    }
+    for (;;) {
+        if (*s < '0' || *s > '9') {
+            return LB_E_INVAL; /* every part has at least one digit */
+        }
+        uint64_t x = 0;
+        for (; *s >= '0' && *s <= '9'; s++) {
+            if ((x = x * 10u + (uint64_t)(*s - '0')) > max[idx]) {
+                return LB_E_INVAL;
+            }
+        }
+        part[idx] = (uint32_t)x;
+        if (*s == '\0') {
+            break;
+        }
+        if (*s == '.' && idx < 2) {
+            idx++;
+        } else if (*s == '+' && idx < 3) {
+            idx = 3;
+        } else {
+            return LB_E_INVAL;
+        }
+        s++;
+    }
+    v->major = (uint8_t)part[0];
+    v->minor = (uint8_t)part[1];
+    v->revision = (uint16_t)part[2];
+    v->build = part[3];
+    return 0;
+}
+
+/* Appends the decimal digits of x at out; returns the end. */
+static char *put_dec(char *out, uint32_t x)
+{
+    char d[10];
+    size_t n = 0;
+    do {
+        d[n++] = (char)('0' + x % 10u);
+        x /= 10u;
+    } while (x != 0);
+    while (n > 0) {
+        *out++ = d[--n];
+    }
+    return out;
+}
+
+size_t lb_image_version_format(const lb_image_version_t *v, char out[LB_IMAGE_VERSION_STR_MAX])
+{
+    char *p = put_dec(out, v->major);
+    *p++ = '.';
+    p = put_dec(p, v->minor);
+    *p++ = '.';
+    p = put_dec(p, v->revision);
+    *p++ = '+';
+    p = put_dec(p, v->build);
+    *p = '\0';
+    return (size_t)(p - out);
+}
+
+int lb_image_version_cmp(const lb_image_version_t *a, const lb_image_version_t *b)
+{
+    if (a->major != b->major) {
+        return a->major < b->major ? -1 : 1;
+    }
+    if (a->minor != b->minor) {
+        return a->minor < b->minor ? -1 : 1;
+    }
+    if (a->revision != b->revision) {
+        return a->revision < b->revision ? -1 : 1;
+    }
+    return 0;
+}

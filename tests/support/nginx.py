@@ -1,0 +1,84 @@
+"""Debian's nginx as a test's update server: serves one folder on a free
+loopback port, started by the test and stopped by its PID. One process
+(master_process off), everything under a scratch prefix, so it needs no
+root and touches nothing of the system's nginx.
+
+    with Nginx(folder) as web:
+        web.url  # http://127.0.0.1:PORT/
+        web.log()  # the access log so far (one line per request)
+"""
+import os
+import socket
+import subprocess
+import tempfile
+import time
+
+NGINX = "/usr/sbin/nginx"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Nginx:
+    def __init__(self, root, extra=""):
+        self.root = os.path.abspath(root)
+        self.extra = extra  # more directives for the server block (TLS, ...)
+        self.prefix = tempfile.mkdtemp(prefix="lb-nginx-")
+        self.port = free_port()
+        self.proc = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/"
+
+    def log(self):
+        with open(os.path.join(self.prefix, "access.log")) as f:
+            return f.read()
+
+    def __enter__(self):
+        conf = os.path.join(self.prefix, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""daemon off;
+master_process off;
+pid {self.prefix}/nginx.pid;
+error_log {self.prefix}/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    types {{ application/json json; application/octet-stream bin; }}
+    default_type application/octet-stream;
+    access_log {self.prefix}/access.log;
+    client_body_temp_path {self.prefix}/body;
+    proxy_temp_path {self.prefix}/proxy;
+    fastcgi_temp_path {self.prefix}/fastcgi;
+    uwsgi_temp_path {self.prefix}/uwsgi;
+    scgi_temp_path {self.prefix}/scgi;
+    server {{
+        listen 127.0.0.1:{self.port};
+        root {self.root};
+        {self.extra}
+    }}
+}}
+""")
+        self.proc = subprocess.Popen([NGINX, "-p", self.prefix, "-c", conf],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("nginx did not start: " + self.proc.stderr.read().decode())
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        self.__exit__()
+        raise RuntimeError("nginx did not listen within 10 s")
+
+    def __exit__(self, *exc):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc.stderr.close()
+            self.proc = None
