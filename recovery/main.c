@@ -4,6 +4,10 @@
  * (server.c, docs/recovery.md) until an image is installed, a client asks
  * it to leave, or nobody used it for the layout's idle timeout.
  *
+ * Entered because the app crash-looped or none verifies, it also heals
+ * itself from the layout's recovery.update_url (pull.c); entered by the
+ * strap or on request, it waits for a person.
+ *
  * Console: 'b' clears the crash counter and reboots (gives the app another
  * chance), 's' prints the boot state. Console lines are built with the
  * HTTP module's bounded writer: no printf in the image. */
@@ -16,6 +20,7 @@
 #include "lb/seed.h"
 #include "lb_app.h"
 #include "partitions.h"
+#include "pull.h"
 #include "server.h"
 #include "stack.h"
 #include "status.h"
@@ -79,6 +84,23 @@ static void leave(const char *why)
     lb_app_reboot();
 }
 
+/* Self-heal is for the device nobody is looking after: the app crash-loops
+ * (then not with the version that did) or none verifies. A strap or a
+ * request means a person is there. */
+static void arm_self_heal(const lb_bootinfo_t *bi)
+{
+    if (bi == NULL) {
+        return;
+    }
+    if (bi->reason == LB_BOOT_REASON_NO_VALID_APP) {
+        lb_pull_start(NULL);
+    } else if (bi->reason == LB_BOOT_REASON_CRASH_LOOP) {
+        lb_bootstate_t s;
+        bool known = lb_app_bootstate(&s) == LB_OK && s.active_slot < LB_BOOTSTATE_SLOTS;
+        lb_pull_start(known ? &s.slots[s.active_slot].version : NULL);
+    }
+}
+
 /* This boot's nonce key: the seed kept in the `seed` partition (renewed
  * here), the board's noise and the boot count (lb/seed.h). Returns the
  * LB_SEED_F_* bits, for the console and the status document. */
@@ -138,16 +160,20 @@ int main(void)
         say("network: ", lb_err_str(err), NULL);
     }
     say("serving ('b' leaves, 's' shows the boot state)", NULL, NULL);
+    if (err == LB_OK) {
+        arm_self_heal(bi);
+    }
     for (;;) {
         lb_board_watchdog_feed();
         if (err == LB_OK) {
             lb_server_poll();
-            if (lb_server_reboot_due()) {
+            lb_pull_poll();
+            if (lb_server_reboot_due() || lb_pull_installed()) {
                 say("rebooting", NULL, NULL);
                 lb_app_reboot();
             }
             /* idle_timeout_s 0: stay until told to leave. */
-            if (LB_RECOVERY_IDLE_TIMEOUT_S != 0 && !lb_server_busy() &&
+            if (LB_RECOVERY_IDLE_TIMEOUT_S != 0 && !lb_server_busy() && !lb_pull_busy() &&
                 lb_board_millis() - lb_server_last_activity() >
                     LB_RECOVERY_IDLE_TIMEOUT_S * 1000u) {
                 leave("idle timeout");

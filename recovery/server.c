@@ -106,6 +106,11 @@ bool lb_server_busy(void)
     return lb_update_active(NULL, NULL, NULL) || reboot_conn != NULL;
 }
 
+bool lb_server_net_up(void)
+{
+    return netif_is_up(&nif) && !ip4_addr_isany_val(*netif_ip4_addr(&nif));
+}
+
 bool lb_server_reboot_due(void)
 {
     return reboot_due;

@@ -170,6 +170,11 @@ int lb_update_finish(lb_image_info_t *info)
     return err;
 }
 
+int lb_update_set_accept(lb_install_accept_fn fn, void *arg)
+{
+    return lb_install_set_accept(&up.in, fn, arg);
+}
+
 void lb_update_abort(void)
 {
     lb_install_abort(&up.in);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "lb/image.h"
+#include "lb/install.h"
 
 /* Starts an upload of `length` bytes. Picks and invalidates the target slot
  * (boot state: empty) before anything is erased; the first upload of a
@@ -29,6 +30,10 @@ int lb_update_write(const uint8_t *data, size_t len);
  * and on success marks the slot new and active. `info` receives what was
  * learned. Returns 0 or the precise error; nothing is activated on error. */
 int lb_update_finish(lb_image_info_t *info);
+
+/* Sets the running upload's last check before activation (lb/install.h's
+ * accept hook; the pull path's manifest check). Returns 0 or LB_E_STATE. */
+int lb_update_set_accept(lb_install_accept_fn fn, void *arg);
 
 /* Abandons a running upload (client gone, timeout). Nothing is activated. */
 void lb_update_abort(void);

@@ -122,6 +122,6 @@ const char *lb_hist_event_name(unsigned ev)
 
 const char *lb_hist_source_name(unsigned src)
 {
-    static const char *const names[] = {"device", "push", "console"};
+    static const char *const names[] = {"device", "push", "console", "pull"};
     return src < LB_HIST_SRC_COUNT ? names[src] : "?";
 }

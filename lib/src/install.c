@@ -35,6 +35,8 @@ int lb_install_begin(lb_install_t *ctx, lb_bootstate_log_t *log, const lb_flash_
     ctx->area = *area;
     ctx->slot = slot;
     ctx->done = 0;
+    ctx->accept = NULL;
+    ctx->accept_arg = NULL;
     /* The commit unit holds at least the whole magic: an unprogrammed one
      * reads as the erased value, which no magic byte is. */
     uint32_t ps = area->geom->program_size;
@@ -98,6 +100,9 @@ int lb_install_finish(lb_install_t *ctx, lb_image_info_t *info)
         info = &local;
     }
     int err = lb_image_stream_finish(&ctx->vs, info);
+    if (err == 0 && ctx->accept != NULL) {
+        err = ctx->accept(ctx->accept_arg, info);
+    }
     if (err == 0) {
         /* The tail, padded to the program size with the erased value. */
         err = lb_flash_writer_finish(&ctx->w);
@@ -119,6 +124,16 @@ int lb_install_finish(lb_install_t *ctx, lb_image_info_t *info)
         }
     }
     return err;
+}
+
+int lb_install_set_accept(lb_install_t *ctx, lb_install_accept_fn fn, void *arg)
+{
+    if (ctx == NULL || !ctx->active) {
+        return LB_E_STATE;
+    }
+    ctx->accept = fn;
+    ctx->accept_arg = arg;
+    return 0;
 }
 
 void lb_install_abort(lb_install_t *ctx)

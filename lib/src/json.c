@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "text.h"
+
 const char *lb_json_ws(const char *p)
 {
     while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
@@ -35,7 +37,7 @@ static const char *skip_string(const char *p)
                     }
                 }
                 p += 4;
-            } else if (*p == '\0' || strchr("\"\\/bfnrt", *p) == NULL) {
+            } else if (*p == '\0' || !lb_text_in("\"\\/bfnrt", *p)) {
                 return NULL;
             }
         }
@@ -48,13 +50,13 @@ static const char *skip_literal(const char *p)
     static const char *const lits[] = {"true", "false", "null"};
     for (unsigned i = 0; i < 3; i++) {
         size_t n = strlen(lits[i]);
-        if (strncmp(p, lits[i], n) == 0) {
+        if (lb_text_starts(p, lits[i])) {
             return p + n;
         }
     }
     /* A number: loosely, its characters (enough to find where it ends). */
     const char *q = p;
-    while ((*q >= '0' && *q <= '9') || (*q != '\0' && strchr("+-.eE", *q) != NULL)) {
+    while ((*q >= '0' && *q <= '9') || (*q != '\0' && lb_text_in("+-.eE", *q))) {
         q++;
     }
     return q == p ? NULL : q;
@@ -120,7 +122,7 @@ const char *lb_json_member(const char *obj, const char *key)
         if (kend == NULL) {
             return NULL;
         }
-        bool match = (size_t)(kend - p) == kl + 2 && strncmp(p + 1, key, kl) == 0;
+        bool match = (size_t)(kend - p) == kl + 2 && memcmp(p + 1, key, kl) == 0;
         p = lb_json_ws(kend);
         if (*p != ':') {
             return NULL;
@@ -216,7 +218,12 @@ bool lb_json_text(const char *val, char *out, size_t cap)
                 c = v >= 0x20 && v < 0x7F ? (char)v : '?';
                 p += 4;
             } else {
-                c = to[strchr(from, *p) - from];
+                /* skip_string let only these through */
+                size_t k = 0;
+                while (from[k] != *p) {
+                    k++;
+                }
+                c = to[k];
             }
         }
         out[n++] = c;

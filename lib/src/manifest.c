@@ -6,6 +6,7 @@
 
 #include "lb/err.h"
 #include "lb/json.h"
+#include "text.h"
 
 /* Room for a scalar copied out of the text: the longest member we read is
  * the url; one byte more tells a value that was cut. */
@@ -90,7 +91,7 @@ static int read_entry(const char *obj, uint8_t *kind, lb_manifest_entry_t *e)
     }
     *kind = 0;
     for (uint8_t k = 1; k < KIND_COUNT; k++) {
-        if (strcmp(buf, kind_names[k]) == 0) {
+        if (lb_text_eq(buf, kind_names[k])) {
             *kind = k;
         }
     }
@@ -182,7 +183,7 @@ int lb_manifest_check(const lb_manifest_entry_t *e, const char *product,
         return LB_E_INVAL;
     }
     const lb_image_version_t *a = &info->version, *b = &e->version;
-    bool same = info->kind == e->kind && strcmp(info->product, product) == 0 &&
+    bool same = info->kind == e->kind && lb_text_eq(info->product, product) &&
                 a->major == b->major && a->minor == b->minor && a->revision == b->revision &&
                 a->build == b->build && info->security_counter == e->security_counter &&
                 info->total_size == e->size;

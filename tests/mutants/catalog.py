@@ -19,6 +19,7 @@ Suites (run in a scratch copy of the tree, see run.py):
 # Suites several mutations name.
 HISTORY = "recovery:test_history.py::"
 SECURE = "recovery:test_secure_boot.py::"
+PULL = "recovery:test_pull.py::"
 REFUSALS = "recovery:test_refusals.py::test_every_verifier_refusal_is_422_and_changes_nothing"
 HARDENING = "recovery:test_hardening.py::"
 SWEEP_REFUSED_SINGLE = "sweep:flow=refused layout=single verify=hash geom=uniform4k erased=FF"
@@ -551,6 +552,40 @@ int lb_flash_writer_write""",
          find="!im->info.has_signature     ?",
          replace="(im->info.has_signature && im->info.kind == 0xFF) ?",
          suite="image", fast=True),
+    dict(id="pull-skips-the-manifest-check",
+         why="self-heal activates an image the manifest entry does not describe (another "
+             "build, size or hash than the one published)",
+         file="recovery/pull.c",
+         find="        lb_update_set_accept(accept_image, NULL);",
+         replace="        (void)accept_image;",
+         suite=PULL + "test_manifest_that_disagrees_with_its_image_is_refused_then_retried"),
+    dict(id="pull-reinstalls-the-crashing-version",
+         why="self-heal after a crash loop installs the very version that crash-looped "
+             "(the device loops forever between it and recovery)",
+         file="recovery/pull.c",
+         find="    if (pl.has_avoid && v->major == pl.avoid.major",
+         replace="    if (pl.has_avoid && v->major == pl.avoid.major && v->major == 255",
+         suite=PULL + "test_crash_looping_app_is_not_reinstalled_but_a_new_version_is"),
+    dict(id="pull-when-a-person-holds-the-strap",
+         why="recovery entered by the strap also fetches and installs the fleet's update, "
+             "under the hands of the person who held it",
+         file="recovery/main.c",
+         find="    if (bi->reason == LB_BOOT_REASON_NO_VALID_APP) {",
+         replace="    if (bi->reason == LB_BOOT_REASON_NO_VALID_APP || bi->reason == LB_BOOT_REASON_STRAP) {",
+         suite=PULL + "test_strap_held_recovery_waits_for_a_person"),
+    dict(id="http-resp-two-lengths",
+         why="an answer with two different Content-Length headers is read (request "
+             "smuggling's classic) instead of refused",
+         file="lib/src/http_resp.c",
+         find="|| (r->has_length && n != r->length)) {",
+         replace=") {",
+         suite="unit:http_resp", fast=True),
+    dict(id="url-follows-other-schemes",
+         why="a manifest's 'ftp:...' or 'file:...' url is taken for a relative path",
+         file="lib/src/url.c",
+         find="    if (k > 0 && ref[k] == ':') {",
+         replace="    if (k > 0 && ref[k] == ':' && k > 64) {",
+         suite="unit:url", fast=True),
     dict(id="sig-padding-not-checked",
          why="bytes after the DER signature are not required to be zero: a signature TLV "
              "with trailing garbage is accepted by both backends",

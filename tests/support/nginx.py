@@ -23,11 +23,11 @@ def free_port():
 
 
 class Nginx:
-    def __init__(self, root, extra=""):
+    def __init__(self, root, extra="", port=None):
         self.root = os.path.abspath(root)
         self.extra = extra  # more directives for the server block (TLS, ...)
         self.prefix = tempfile.mkdtemp(prefix="lb-nginx-")
-        self.port = free_port()
+        self.port = port or free_port()  # a port chosen earlier (built into a URL)
         self.proc = None
 
     @property

@@ -123,6 +123,22 @@
 /* Stack the recovery image budgets (the RAM figure of `make
  * bench-recovery` is data + bss + this); the image paints it and reports
  * the deepest use in its status document (stack_peak). */
+/* Recovery's self-heal (recovery/pull.c): the first check this long after
+ * the network is up, then retries after a backoff that doubles from MIN to
+ * MAX; a request whose server says nothing for IDLE is given up. */
+#ifndef LB_PULL_FIRST_DELAY_MS
+#define LB_PULL_FIRST_DELAY_MS 2000u
+#endif
+#ifndef LB_PULL_BACKOFF_MIN_MS
+#define LB_PULL_BACKOFF_MIN_MS 5000u
+#endif
+#ifndef LB_PULL_BACKOFF_MAX_MS
+#define LB_PULL_BACKOFF_MAX_MS 300000u
+#endif
+#ifndef LB_PULL_IDLE_MS
+#define LB_PULL_IDLE_MS 10000u
+#endif
+
 #ifndef LB_RECOVERY_STACK_RESERVE
 #define LB_RECOVERY_STACK_RESERVE 4096u
 #endif

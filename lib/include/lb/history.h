@@ -56,7 +56,8 @@ typedef enum {
     LB_HIST_SRC_DEVICE = 0,  /* the device decided (loader, app, recovery) */
     LB_HIST_SRC_PUSH = 1,    /* a client on the network pushed it */
     LB_HIST_SRC_CONSOLE = 2, /* the serial console */
-    LB_HIST_SRC_COUNT = 3,
+    LB_HIST_SRC_PULL = 3,    /* the device fetched it (recovery's self-heal) */
+    LB_HIST_SRC_COUNT = 4,
 } lb_hist_source_t;
 
 typedef struct {

@@ -29,6 +29,12 @@
 #include "lb/flash.h"
 #include "lb/image.h"
 
+/* An installer's last word on an image that passed every check, called
+ * before anything marks it bootable: 0 lets it be activated, an LB_E_*
+ * code refuses it (the slot then stays empty). The pull path uses it to
+ * hold an image to the manifest entry that named it. */
+typedef int (*lb_install_accept_fn)(void *arg, const lb_image_info_t *info);
+
 /* The held-back first unit: the program size, at least the magic's 4 bytes. */
 #define LB_INSTALL_HEAD_MAX (LB_CFG_PROGRAM_MAX > 4u ? LB_CFG_PROGRAM_MAX : 4u)
 
@@ -41,6 +47,8 @@ typedef struct {
     uint32_t done;           /* bytes accepted so far */
     uint32_t head_len;       /* bytes held back for the commit (a multiple of the program size) */
     bool active;             /* between a successful begin and finish/abort/error */
+    lb_install_accept_fn accept; /* NULL: none (lb_install_set_accept) */
+    void *accept_arg;
     uint8_t head[LB_INSTALL_HEAD_MAX]; /* the image's first head_len bytes */
 } lb_install_t;
 
@@ -78,13 +86,17 @@ int lb_install_begin(lb_install_t *ctx, lb_bootstate_log_t *log, const lb_flash_
  * install is over (the slot stays empty) and the context is not active. */
 int lb_install_write(lb_install_t *ctx, const uint8_t *data, size_t len);
 
+/* Sets the optional last check of the running install (after begin; each
+ * begin clears it). Returns 0 or LB_E_STATE (no install active). */
+int lb_install_set_accept(lb_install_t *ctx, lb_install_accept_fn fn, void *arg);
+
 /* Ends the image: finishes verification (the whole image must have
  * arrived), programs the padded tail, marks the slot new and active with
  * the image's version and counter, then commits (programs the held-back
  * first unit). `info` (may be NULL) receives the
  * image's facts. Returns 0, LB_E_STATE (no install active),
  * LB_E_TRUNCATED or another verifier refusal, LB_E_SECCNT (below the
- * boot state's floor), or a flash error; either way the context is no
+ * boot state's floor), the accept check's code, or a flash error; either way the context is no
  * longer active, and on error the slot holds no image that verifies. */
 int lb_install_finish(lb_install_t *ctx, lb_image_info_t *info);
 
