@@ -157,7 +157,10 @@ static int body(const uint8_t *d, size_t n)
         if (err == 0) {
             lb_app_history_note(LB_HIST_INSTALL, LB_HIST_SRC_PULL, 0, 0, (uint8_t)slot, &info);
             char v[LB_IMAGE_VERSION_STR_MAX];
-            lb_image_version_format(&info.version, v);
+            lb_out_t o;
+            lb_out_init(&o, v, sizeof v);
+            lb_out_version(&o, &info.version, true);
+            lb_out_mem(&o, "", 1);
             say("installed app ", v);
             pl.state = S_DONE;
             return 0;
@@ -324,7 +327,9 @@ static void attempt(void)
 void lb_pull_start(const lb_image_version_t *avoid)
 {
     memset(&pl, 0, sizeof pl);
-    if (LB_RECOVERY_UPDATE_URL[0] == '\0') {
+    /* A compile-time constant: without a URL the rest of this file is not
+     * linked (nothing else refers to it). */
+    if (sizeof LB_RECOVERY_UPDATE_URL == 1) {
         return;
     }
     pl.has_avoid = avoid != NULL;
@@ -339,6 +344,9 @@ void lb_pull_start(const lb_image_version_t *avoid)
 
 void lb_pull_poll(void)
 {
+    if (sizeof LB_RECOVERY_UPDATE_URL == 1) {
+        return;
+    }
     if (pl.state == S_WAIT && lb_server_net_up() && (int32_t)(lb_board_millis() - pl.due_ms) >= 0) {
         attempt();
     }

@@ -36,24 +36,6 @@ static const char *header(const char *line, const char *name)
     return line;
 }
 
-/* Decimal 0..UINT32_MAX at *s, advancing it. */
-static bool number(const char **s, uint32_t *out)
-{
-    uint64_t v = 0;
-    const char *p = *s;
-    if (*p < '0' || *p > '9') {
-        return false;
-    }
-    for (; *p >= '0' && *p <= '9'; p++) {
-        if ((v = v * 10u + (uint64_t)(*p - '0')) > UINT32_MAX) {
-            return false;
-        }
-    }
-    *s = p;
-    *out = (uint32_t)v;
-    return true;
-}
-
 static bool at_end(const char *s)
 {
     while (*s == ' ' || *s == '\t') {
@@ -86,7 +68,7 @@ static int line_done(lb_http_resp_t *r)
     }
     if ((v = header(r->line, "content-length")) != NULL) {
         uint32_t n;
-        if (!number(&v, &n) || !at_end(v) || (r->has_length && n != r->length)) {
+        if (!lb_text_u32(&v, UINT32_MAX, &n) || !at_end(v) || (r->has_length && n != r->length)) {
             return LB_E_CORRUPT;
         }
         r->has_length = true;
@@ -99,8 +81,9 @@ static int line_done(lb_http_resp_t *r)
             return LB_E_CORRUPT;
         }
         v += 6;
-        if (!number(&v, &a) || *v++ != '-' || !number(&v, &b) || *v++ != '/' || !number(&v, &t) ||
-            !at_end(v) || a > b || b >= t || r->has_range) {
+        if (!lb_text_u32(&v, UINT32_MAX, &a) || *v++ != '-' || !lb_text_u32(&v, UINT32_MAX, &b) ||
+            *v++ != '/' || !lb_text_u32(&v, UINT32_MAX, &t) || !at_end(v) || a > b || b >= t ||
+            r->has_range) {
             return LB_E_CORRUPT;
         }
         r->has_range = true;

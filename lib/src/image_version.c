@@ -4,6 +4,7 @@
 
 #include "lb/err.h"
 #include "lb/image.h"
+#include "text.h"
 
 int lb_image_version_parse(const char *s, lb_image_version_t *v)
 {
@@ -14,16 +15,9 @@ int lb_image_version_parse(const char *s, lb_image_version_t *v)
         return LB_E_INVAL;
     }
     for (;;) {
-        if (*s < '0' || *s > '9') {
+        if (!lb_text_u32(&s, max[idx], &part[idx])) {
             return LB_E_INVAL; /* every part has at least one digit */
         }
-        uint64_t x = 0;
-        for (; *s >= '0' && *s <= '9'; s++) {
-            if ((x = x * 10u + (uint64_t)(*s - '0')) > max[idx]) {
-                return LB_E_INVAL;
-            }
-        }
-        part[idx] = (uint32_t)x;
         if (*s == '\0') {
             break;
         }

@@ -13,14 +13,6 @@ const char *lb_json_ws(const char *p)
     return p;
 }
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 /* `p` at the opening quote: returns the end of the string or NULL. */
 static const char *skip_string(const char *p)
 {
@@ -32,7 +24,7 @@ static const char *skip_string(const char *p)
             p++;
             if (*p == 'u') {
                 for (int i = 1; i <= 4; i++) {
-                    if (hexval(p[i]) < 0) {
+                    if (lb_text_hexval(p[i]) < 0) {
                         return NULL;
                     }
                 }
@@ -213,8 +205,8 @@ bool lb_json_text(const char *val, char *out, size_t cap)
         if (c == '\\') {
             p++;
             if (*p == 'u') {
-                int v =
-                    (hexval(p[1]) << 12) | (hexval(p[2]) << 8) | (hexval(p[3]) << 4) | hexval(p[4]);
+                int v = (lb_text_hexval(p[1]) << 12) | (lb_text_hexval(p[2]) << 8) |
+                        (lb_text_hexval(p[3]) << 4) | lb_text_hexval(p[4]);
                 c = v >= 0x20 && v < 0x7F ? (char)v : '?';
                 p += 4;
             } else {

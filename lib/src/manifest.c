@@ -18,25 +18,7 @@ static const char *const kind_names[] = {NULL, "app", "recovery"};
 /* Decimal 0..UINT32_MAX without sign, fraction, exponent or leading zero. */
 static bool parse_u32(const char *s, uint32_t *out)
 {
-    uint64_t v = 0;
-    if (s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1] != '\0')) {
-        return false;
-    }
-    for (; *s != '\0'; s++) {
-        if (*s < '0' || *s > '9' || (v = v * 10u + (uint64_t)(*s - '0')) > UINT32_MAX) {
-            return false;
-        }
-    }
-    *out = (uint32_t)v;
-    return true;
-}
-
-static int hexdigit(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
+    return (s[0] != '0' || s[1] == '\0') && lb_text_u32(&s, UINT32_MAX, out) && *s == '\0';
 }
 
 /* A member that must be a JSON string: its decoded text in buf (cap
@@ -107,7 +89,7 @@ static int read_entry(const char *obj, uint8_t *kind, lb_manifest_entry_t *e)
         return LB_E_CORRUPT;
     }
     for (unsigned i = 0; i < LB_IMAGE_HASH_SIZE; i++) {
-        int hi = hexdigit(buf[2 * i]), lo = hexdigit(buf[2 * i + 1]);
+        int hi = lb_text_hexval(buf[2 * i]), lo = lb_text_hexval(buf[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             return LB_E_CORRUPT;
         }

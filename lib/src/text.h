@@ -5,6 +5,7 @@
 #define LB_TEXT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* True when NUL-terminated `s` starts with `prefix` (never reads past the
  * first difference, so past neither string's end). */
@@ -36,6 +37,35 @@ static inline bool lb_text_in(const char *set, char c)
         }
     }
     return false;
+}
+
+/* The value of hex digit c, or -1. */
+static inline int lb_text_hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Reads the decimal digits at *s (at least one) as a value up to `max`,
+ * moving *s past them. Returns false (and leaves *s) when there is no
+ * digit or the value exceeds max. */
+static inline bool lb_text_u32(const char **s, uint32_t max, uint32_t *out)
+{
+    const char *p = *s;
+    uint64_t v = 0;
+    if (*p < '0' || *p > '9') {
+        return false;
+    }
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if ((v = v * 10u + (uint64_t)(*p - '0')) > max) {
+            return false;
+        }
+    }
+    *s = p;
+    *out = (uint32_t)v;
+    return true;
 }
 
 #endif

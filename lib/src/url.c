@@ -53,17 +53,9 @@ int lb_url_parse(const char *s, lb_url_t *u)
     s += h;
     u->port = u->https ? 443u : 80u;
     if (*s == ':') {
-        uint32_t port = 0;
+        uint32_t port;
         s++;
-        if (*s < '0' || *s > '9') {
-            return LB_E_INVAL;
-        }
-        for (; *s >= '0' && *s <= '9'; s++) {
-            if ((port = port * 10u + (uint32_t)(*s - '0')) > 65535u) {
-                return LB_E_INVAL;
-            }
-        }
-        if (port == 0) {
+        if (!lb_text_u32(&s, 65535u, &port) || port == 0) {
             return LB_E_INVAL;
         }
         u->port = (uint16_t)port;

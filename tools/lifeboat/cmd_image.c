@@ -443,10 +443,7 @@ int lb_cmd_sign(int argc, char **argv)
     const char *out_path = out_opt != NULL ? out_opt : argv[optind + 1];
 
     lb_key_t *key;
-    int rc = lb_key_load(key_path, &key);
-    if (rc != 0) {
-        fprintf(stderr, "lifeboat sign: %s: %s\n", key_path,
-                rc == LB_E_IO ? "cannot read key file" : "not an ECDSA P-256 key");
+    if (lb_key_file_load("sign", key_path, &key) != 0) {
         return LB_CLI_EXIT_FAIL;
     }
     if (!lb_key_is_private(key)) {
@@ -612,18 +609,9 @@ int lb_cmd_verify(int argc, char **argv)
         return usage_err("verify", verify_usage, "--key and IMAGE are required");
     }
     const char *path = argv[optind];
-    lb_key_t *key;
-    int rc = lb_key_load(key_path, &key);
-    if (rc != 0) {
-        fprintf(stderr, "lifeboat verify: %s: %s\n", key_path,
-                rc == LB_E_IO ? "cannot read key file" : "not an ECDSA P-256 key");
-        return LB_CLI_EXIT_FAIL;
-    }
     uint8_t der[128];
-    int der_len = lb_key_public_der(key, der, sizeof(der));
-    lb_key_free(key);
-    if (der_len <= 0) {
-        fprintf(stderr, "lifeboat verify: %s: cannot encode public key\n", key_path);
+    int der_len = lb_key_file_public_der("verify", key_path, der, sizeof(der));
+    if (der_len < 0) {
         return LB_CLI_EXIT_FAIL;
     }
     p.key_der = der;
@@ -635,7 +623,7 @@ int lb_cmd_verify(int argc, char **argv)
         return LB_CLI_EXIT_FAIL;
     }
     lb_image_info_t info;
-    rc = lb_image_verify(img, len, &p, &info);
+    int rc = lb_image_verify(img, len, &p, &info);
     free(img);
     if (rc != 0) {
         fprintf(stderr, "lifeboat verify: %s: refused: %s\n", path, lb_err_str(rc));

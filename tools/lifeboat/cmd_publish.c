@@ -228,18 +228,9 @@ int lb_cmd_publish(int argc, char **argv)
     }
     uint8_t der[128];
     int der_len = 0;
-    if (key_path != NULL) {
-        lb_key_t *key;
-        if (lb_key_load(key_path, &key) != 0) {
-            fprintf(stderr, "lifeboat publish: %s: not a readable ECDSA P-256 key\n", key_path);
-            return LB_CLI_EXIT_FAIL;
-        }
-        der_len = lb_key_public_der(key, der, sizeof der);
-        lb_key_free(key);
-        if (der_len <= 0) {
-            fprintf(stderr, "lifeboat publish: %s: cannot encode public key\n", key_path);
-            return LB_CLI_EXIT_FAIL;
-        }
+    if (key_path != NULL &&
+        (der_len = lb_key_file_public_der("publish", key_path, der, sizeof der)) < 0) {
+        return LB_CLI_EXIT_FAIL;
     }
 
     pub_image_t ims[LB_MANIFEST_MAX_IMAGES] = {0};

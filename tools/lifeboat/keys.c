@@ -1,4 +1,5 @@
 /* ECDSA P-256 keys for the host side, with mbedTLS's PK layer. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,4 +161,30 @@ void lb_key_free(lb_key_t *k)
     mbedtls_ctr_drbg_free(&k->drbg);
     mbedtls_entropy_free(&k->entropy);
     free(k);
+}
+
+int lb_key_file_load(const char *cmd, const char *path, lb_key_t **out)
+{
+    int rc = lb_key_load(path, out);
+    if (rc != 0) {
+        fprintf(stderr, "lifeboat %s: %s: %s\n", cmd, path,
+                rc == LB_E_IO ? "cannot read key file" : "not an ECDSA P-256 key");
+        return -1;
+    }
+    return 0;
+}
+
+int lb_key_file_public_der(const char *cmd, const char *path, uint8_t *der, size_t cap)
+{
+    lb_key_t *key;
+    if (lb_key_file_load(cmd, path, &key) != 0) {
+        return -1;
+    }
+    int len = lb_key_public_der(key, der, cap);
+    lb_key_free(key);
+    if (len <= 0) {
+        fprintf(stderr, "lifeboat %s: %s: cannot encode public key\n", cmd, path);
+        return -1;
+    }
+    return len;
 }

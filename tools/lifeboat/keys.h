@@ -27,6 +27,15 @@ bool lb_key_is_private(const lb_key_t *k);
  * length, or a negative LB_E_* code. */
 int lb_key_public_der(const lb_key_t *k, uint8_t *der, size_t cap);
 
+/* lb_key_load for a command: returns 0, or -1 with "lifeboat CMD: PATH:
+ * why" printed (unreadable, or not a P-256 key). */
+int lb_key_file_load(const char *cmd, const char *path, lb_key_t **out);
+
+/* The DER SubjectPublicKeyInfo of the key in file `path` (private or
+ * public, PEM or DER) into der (capacity cap): what a verifier trusts.
+ * Returns its length, or -1 with "lifeboat CMD: PATH: why" printed. */
+int lb_key_file_public_der(const char *cmd, const char *path, uint8_t *der, size_t cap);
+
 /* Writes the private (SEC1) or public key as NUL-terminated PEM. Returns 0
  * or a negative LB_E_* code. */
 int lb_key_private_pem(const lb_key_t *k, char *pem, size_t cap);

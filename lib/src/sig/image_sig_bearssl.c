@@ -12,21 +12,29 @@
 
 #include "inner.h" /* BearSSL's internal i31 API (build/deps/bearssl/src) */
 
+/* BearSSL's dedicated P-256 code, compiled as part of this file instead of
+ * linked from its own object: its entry-point table (br_ec_p256_m31) names
+ * every operation, so linking that would also bring the multiplication by
+ * the generator with its 1 KiB window of multiples of G. This verifier
+ * multiplies G with the generic routine instead (about +17 % verify time
+ * for -1.6 KB in the loader and in recovery, docs/DESIGN.md), calls the
+ * operations it needs directly, and leaves the table unreferenced, so
+ * gc-sections drops it and everything only it names. (Found through the
+ * -isystem path, it is compiled as BearSSL's code: its own warnings.) */
+#include "ec/ec_p256_m31.c"
+
 /* i31 words for a 256-bit value: BearSSL's header word plus 31-bit limbs. */
 #define I31_WORDS ((256u + 61u) / 31u)
 
 const bool lb_image_sig_supported = true;
 
 /* True when `point` is an uncompressed point on P-256 with coordinates
- * below p. Only called on refusal paths, to tell a bad key from a bad
- * signature as mbedTLS does; a valid signature never pays for it. */
-static bool point_on_curve(const br_ec_impl *ec, const uint8_t *point)
+ * below p (BearSSL's decoding checks both). Only called on refusal paths,
+ * to tell a bad key from a bad signature as mbedTLS does. */
+static bool point_on_curve(const uint8_t *point)
 {
-    uint8_t tmp[LB_IMAGE_SIG_POINT_SIZE];
-    static const uint8_t one = 1;
-    memcpy(tmp, point, sizeof tmp);
-    /* mul decodes (and validates) the point before multiplying by 1. */
-    return ec->mul(tmp, sizeof tmp, &one, 1, BR_EC_secp256r1) == 1;
+    p256_jacobian P;
+    return p256_decode(&P, point, LB_IMAGE_SIG_POINT_SIZE) == 1;
 }
 
 /* x = v mod n for a 32-byte big-endian v: every such v is below 2n (n >
@@ -49,9 +57,8 @@ int lb_image_sig_verify(const uint8_t *key_der, size_t key_len, const uint8_t ha
         return err;
     }
 
-    const br_ec_impl *ec = &br_ec_p256_m31;
-    size_t nlen;
-    const uint8_t *order = ec->order(BR_EC_secp256r1, &nlen);
+    const uint8_t *order = P256_N;
+    size_t nlen = sizeof P256_N;
     uint32_t n[I31_WORDS], r[I31_WORDS], s[I31_WORDS], e[I31_WORDS], t1[I31_WORDS], t2[I31_WORDS];
     br_i31_decode(n, order, nlen);
     uint32_t n0i = br_i31_ninv31(n[1]);
@@ -60,7 +67,7 @@ int lb_image_sig_verify(const uint8_t *key_der, size_t key_len, const uint8_t ha
     uint32_t ok = br_i31_decode_mod(r, rs, LB_IMAGE_SIG_SCALAR_SIZE, n);
     ok &= br_i31_decode_mod(s, rs + LB_IMAGE_SIG_SCALAR_SIZE, LB_IMAGE_SIG_SCALAR_SIZE, n);
     if (!ok || br_i31_iszero(r) || br_i31_iszero(s)) {
-        return point_on_curve(ec, point) ? LB_E_SIG : LB_E_KEY;
+        return point_on_curve(point) ? LB_E_SIG : LB_E_KEY;
     }
 
     /* w = R/s: s/R raised to n-2 (Fermat; n is prime), so that one
@@ -80,11 +87,12 @@ int lb_image_sig_verify(const uint8_t *key_der, size_t key_len, const uint8_t ha
     br_i31_montymul(t1, r, s, n, n0i);
     br_i31_encode(u2, sizeof u2, t1);
 
-    /* X = u2*Q + u1*G; fails for an invalid Q or X at infinity. */
+    /* X = u2*Q + u1*G (G given as a point: the generic multiplication);
+     * fails for an invalid Q or X at infinity. */
     uint8_t x[LB_IMAGE_SIG_POINT_SIZE];
     memcpy(x, point, sizeof x);
-    if (ec->muladd(x, NULL, sizeof x, u2, sizeof u2, u1, sizeof u1, BR_EC_secp256r1) != 1) {
-        return point_on_curve(ec, point) ? LB_E_SIG : LB_E_KEY;
+    if (api_muladd(x, P256_G, sizeof x, u2, sizeof u2, u1, sizeof u1, BR_EC_secp256r1) != 1) {
+        return point_on_curve(point) ? LB_E_SIG : LB_E_KEY;
     }
 
     /* v = X.x mod n. */
