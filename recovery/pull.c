@@ -326,12 +326,12 @@ static void attempt(void)
 
 void lb_pull_start(const lb_image_version_t *avoid)
 {
-    memset(&pl, 0, sizeof pl);
-    /* A compile-time constant: without a URL the rest of this file is not
-     * linked (nothing else refers to it). */
+    /* A compile-time constant: without a URL the rest of this file, its
+     * state included, is not linked (nothing else refers to it). */
     if (sizeof LB_RECOVERY_UPDATE_URL == 1) {
         return;
     }
+    memset(&pl, 0, sizeof pl);
     pl.has_avoid = avoid != NULL;
     if (avoid != NULL) {
         pl.avoid = *avoid;
@@ -354,10 +354,10 @@ void lb_pull_poll(void)
 
 bool lb_pull_installed(void)
 {
-    return pl.state == S_DONE;
+    return sizeof LB_RECOVERY_UPDATE_URL > 1 && pl.state == S_DONE;
 }
 
 bool lb_pull_busy(void)
 {
-    return pl.state == S_RUN;
+    return sizeof LB_RECOVERY_UPDATE_URL > 1 && pl.state == S_RUN;
 }
