@@ -391,3 +391,38 @@ def test_sign_and_verify_take_imgtools_short_key_option(tmp_path, lifeboat, lkey
                  tmp_path / "in.bin", tmp_path / "o.bin")
     assert p.returncode == 0, p.stderr
     assert lifeboat("verify", "-k", pub, tmp_path / "o.bin").returncode == 0
+
+
+def test_check_sign_verify_print_json_when_asked(tmp_path, lifeboat, lkey, body):
+    """--json: one valid JSON object on stdout, for success and for refusal,
+    with the same exit codes as the text form."""
+    priv, pub = lkey
+    p = lifeboat("check", "--json", os.path.join(ROOT, "config", "examples", "broken.yaml"))
+    res = json.loads(p.stdout)
+    assert p.returncode == 1 and res["ok"] is False and res["count"] == 2
+    assert [(e["line"], e["column"]) for e in res["errors"]] == [(12, 47), (17, 13)]
+    assert "duplicate partition name 'app_a'" in res["errors"][1]["message"]
+    p = lifeboat("check", "--json", os.path.join(ROOT, "config", "default.yaml"))
+    res = json.loads(p.stdout)
+    assert p.returncode == 0 and res["ok"] is True and res["product"] == PRODUCT
+    assert res["app_slots"] == 2 and res["verify"] == "hash"
+    (tmp_path / "in.bin").write_bytes(body)
+    p = sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "s.bin", "--json",
+             "--security-counter", "4", "--pad-to", "8192")
+    res = json.loads(p.stdout)
+    assert p.returncode == 0 and res["version"] == "1.2.3+4" and res["kind"] == "app"
+    assert res["security_counter"] == 4 and res["file_size"] == 8192
+    assert res["image_size"] == json.loads(lifeboat("info", "--json", tmp_path / "s.bin",
+                                                    check=0).stdout)["total_size"]
+    p = lifeboat("verify", "-k", pub, "--json", tmp_path / "s.bin")
+    res = json.loads(p.stdout)
+    assert p.returncode == 0 and res["ok"] is True and res["status"] == "ok"
+    assert res["signature_ok"] is True and res["product"] == PRODUCT
+    p = lifeboat("verify", "-k", pub, "--json", "--min-security-counter", "5", tmp_path / "s.bin")
+    res = json.loads(p.stdout)
+    assert p.returncode == 1 and res["ok"] is False
+    assert res["status"] == "security counter too low" and res["security_counter"] == 4
+    (tmp_path / "x.bin").write_bytes(b"\0" * 64)
+    p = lifeboat("verify", "-k", pub, "--json", tmp_path / "x.bin")
+    res = json.loads(p.stdout)
+    assert p.returncode == 1 and res["status"] == "bad magic" and res["version"] is None

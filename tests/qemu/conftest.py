@@ -106,17 +106,25 @@ class Qemu:
         if icount:
             cmd += ["-icount", "shift=0"]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, cwd=cwd)
+                                     stderr=subprocess.PIPE, cwd=cwd)
+        self._start_readers()
+
+    def _start_readers(self):
+        """Console (stdout) and QEMU's own messages (stderr) are read apart
+        and merged line by line, so that a QEMU warning never lands in the
+        middle of a console line."""
         self.lines = []
         self.pos = 0
         self.cond = threading.Condition()
-        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader = threading.Thread(target=self._read, args=(self.proc.stdout, True),
+                                       daemon=True)
         self.reader.start()
+        threading.Thread(target=self._read, args=(self.proc.stderr, False), daemon=True).start()
 
-    def _read(self):
+    def _read(self, stream, console):
         buf = b""
         while True:
-            chunk = self.proc.stdout.read1(4096)
+            chunk = stream.read1(4096)
             if not chunk:
                 break
             buf += chunk
@@ -127,7 +135,8 @@ class Qemu:
         with self.cond:
             if buf:
                 self.lines.append(buf.decode("utf-8", "replace").rstrip("\r"))
-            self.lines.append(None)  # EOF marker
+            if console:
+                self.lines.append(None)  # EOF marker
             self.cond.notify_all()
 
     def expect(self, pattern, timeout=20.0):

@@ -60,12 +60,8 @@ class NetQemu(harness.Qemu):
         if strap:
             cmd += ["-global", f"mps2-scc.scc-cfg0={harness.STRAP_CFG0}"]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
-        self.lines = []
-        self.pos = 0
-        self.cond = threading.Condition()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+                                     stderr=subprocess.PIPE)
+        self._start_readers()
 
     @property
     def url(self):

@@ -40,7 +40,7 @@ static void gen_usage(FILE *f)
 
 static void check_usage(FILE *f)
 {
-    fprintf(f, "usage: lifeboat check LAYOUT.yaml [--key PUB.pem] [-q]\n"
+    fprintf(f, "usage: lifeboat check LAYOUT.yaml [--key PUB.pem] [-q] [--json]\n"
                "\n"
                "Validates the layout exactly like `lifeboat gen` and writes nothing.\n"
                "Exit status 0 when valid, 1 when not (each problem printed as\n"
@@ -49,6 +49,8 @@ static void check_usage(FILE *f)
                "options (--opt VALUE or --opt=VALUE):\n"
                "  -k, --key PUB.pem   trusted signing key; overrides keys.signing_public\n"
                "  -q, --quiet         print nothing when the layout is valid\n"
+               "  --json              print the result as one JSON object: {\"ok\": true, ...}\n"
+               "                      or {\"ok\": false, \"errors\": [{line, column, message}]}\n"
                "  -h, --help          this text\n");
 }
 
@@ -158,18 +160,19 @@ typedef struct {
     const char *layout, *out, *key;
     unsigned exports;
     int quiet;
+    int json; /* check only */
 } gen_args_t;
 
 /* The synopses for one-line usage errors (lb_cli_usage_hint). */
 #define GEN_SYNOPSIS "LAYOUT.yaml -o DIR [--key PUB.pem] [--export FORMAT]..."
-#define CHECK_SYNOPSIS "LAYOUT.yaml [--key PUB.pem] [-q]"
+#define CHECK_SYNOPSIS "LAYOUT.yaml [--key PUB.pem] [-q] [--json]"
 
 /* One getopt_long parser for gen and check: `--opt V` and `--opt=V`, short
  * forms -o, -k, -q, -h. Returns -1 for --help (printed), LB_CLI_EXIT_USAGE
  * on a usage error (one line and the synopsis), 0 ok. */
 static int parse_args(int argc, char **argv, gen_args_t *a, int is_gen)
 {
-    enum { O_EXPORT = 256 };
+    enum { O_EXPORT = 256, O_JSON };
     static const struct option gen_opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"key", required_argument, NULL, 'k'},
@@ -181,6 +184,7 @@ static int parse_args(int argc, char **argv, gen_args_t *a, int is_gen)
     static const struct option check_opts[] = {
         {"key", required_argument, NULL, 'k'},
         {"quiet", no_argument, NULL, 'q'},
+        {"json", no_argument, NULL, O_JSON},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -198,6 +202,9 @@ static int parse_args(int argc, char **argv, gen_args_t *a, int is_gen)
             return -1;
         case 'q':
             a->quiet = 1;
+            break;
+        case O_JSON:
+            a->json = 1;
             break;
         case 'o':
             a->out = optarg;
@@ -247,7 +254,11 @@ static lb_layout_t *load(const gen_args_t *a)
     }
     lb_diag_init(d, a->layout);
     unsigned errs = lb_layout_load(l, a->layout, a->key, d);
-    if (errs) {
+    if (errs && a->json) {
+        lb_diag_print_json(d, stdout);
+        free(l);
+        l = NULL;
+    } else if (errs) {
         lb_diag_print(d, stderr);
         fprintf(stderr, "%s: %u error%s; nothing written\n", a->layout, errs, errs == 1 ? "" : "s");
         free(l);
@@ -299,6 +310,25 @@ int lb_cmd_check(int argc, char **argv)
     lb_layout_t *l = load(&a);
     if (!l) {
         return LB_CLI_EXIT_FAIL;
+    }
+    if (a.json) {
+        unsigned slots = 0;
+        for (unsigned i = 0; i < l->part_count; i++) {
+            slots += l->parts[i].type == LB_PART_APP;
+        }
+        lb_sb_t sb = {0};
+        lb_sb_printf(&sb, "{\"file\": ");
+        lb_sb_put_json(&sb, a.layout);
+        lb_sb_printf(&sb, ", \"ok\": true, \"product\": ");
+        lb_sb_put_json(&sb, l->product);
+        lb_sb_printf(&sb, ", \"board\": ");
+        lb_sb_put_json(&sb, l->board);
+        lb_sb_printf(&sb, ", \"partitions\": %u, \"app_slots\": %u, \"verify\": \"%s\"}\n",
+                     l->part_count, slots, l->boot.verify_signature ? "signature" : "hash");
+        fputs(sb.data != NULL ? sb.data : "", stdout);
+        lb_sb_free(&sb);
+        free(l);
+        return LB_CLI_EXIT_OK;
     }
     if (!a.quiet) {
         unsigned slots = 0;

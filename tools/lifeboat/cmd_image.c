@@ -355,12 +355,24 @@ static const char sign_usage[] =
     "                             the emulated board)\n"
     "  --pad-to SIZE              fill the output with 0xff up to SIZE bytes (a slot image)\n"
     "  -o, --output OUT.bin       instead of the second argument\n"
+    "  --json                     print what was written as one JSON object\n"
     "  -h, --help                 this text\n"
     "exit 0 signed, 1 failed (e.g. a public key given), 2 usage error";
 
 int lb_cmd_sign(int argc, char **argv)
 {
-    enum { O_KEY = 256, O_VERSION, O_SECCNT, O_KIND, O_PRODUCT, O_LOAD, O_HDR, O_PAD, O_RAM };
+    enum {
+        O_KEY = 256,
+        O_VERSION,
+        O_SECCNT,
+        O_KIND,
+        O_PRODUCT,
+        O_LOAD,
+        O_HDR,
+        O_PAD,
+        O_RAM,
+        O_JSON
+    };
     static const struct option opts[] = {
         {"key", required_argument, NULL, O_KEY},
         {"version", required_argument, NULL, O_VERSION},
@@ -371,13 +383,14 @@ int lb_cmd_sign(int argc, char **argv)
         {"header-size", required_argument, NULL, O_HDR},
         {"pad-to", required_argument, NULL, O_PAD},
         {"ram-load", no_argument, NULL, O_RAM},
+        {"json", no_argument, NULL, O_JSON},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     lb_image_build_opts_t o = {0};
     const char *key_path = NULL, *out_opt = NULL;
-    int have_version = 0, c;
+    int have_version = 0, json = 0, c;
     uint32_t pad_to = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":k:o:h", opts, NULL)) != -1) {
@@ -417,6 +430,9 @@ int lb_cmd_sign(int argc, char **argv)
             break;
         case O_PAD:
             bad = parse_u32(optarg, &pad_to);
+            break;
+        case O_JSON:
+            json = 1;
             break;
         case O_RAM:
             o.flags |= LB_IMAGE_F_RAM_LOAD;
@@ -496,6 +512,21 @@ int lb_cmd_sign(int argc, char **argv)
         return LB_CLI_EXIT_FAIL;
     }
     free(img);
+    if (json) {
+        char ver[LB_IMAGE_VERSION_STR_MAX];
+        lb_image_version_format(&o.version, ver);
+        fputs("{\"file\": ", stdout);
+        put_json_str(stdout, (const uint8_t *)out_path, strlen(out_path));
+        fprintf(stdout, ", \"kind\": \"%s\", \"product\": ", kind_name(o.kind));
+        put_json_str(stdout, (const uint8_t *)o.product, strlen(o.product));
+        fprintf(stdout,
+                ", \"version\": \"%s\", \"security_counter\": %" PRIu32
+                ", \"image_size\": %d, \"file_size\": %zu, \"key\": ",
+                ver, o.security_counter, n, out_len);
+        put_json_str(stdout, (const uint8_t *)key_path, strlen(key_path));
+        fputs("}\n", stdout);
+        return LB_CLI_EXIT_OK;
+    }
     printf("%s: %s image for %s, version %u.%u.%u+%" PRIu32 ", %d bytes signed\n", out_path,
            kind_name(o.kind), o.product, o.version.major, o.version.minor, o.version.revision,
            o.version.build, n);
@@ -514,6 +545,7 @@ static const char verify_usage[] =
     "  --kind app|recovery          the kind it must be\n"
     "  --min-security-counter N     refuse a lower counter (the device's floor)\n"
     "  --max-size N                 refuse an image larger than N bytes (the slot)\n"
+    "  --json                       print the verdict as one JSON object (refusals too)\n"
     "  -h, --help                   this text\n"
     "exit 0 only when the image is intact, signed by the key and matches every\n"
     "option; 1 refused; 2 usage error";
@@ -556,20 +588,57 @@ static void explain(int rc, const lb_image_info_t *in, const lb_image_policy_t *
     }
 }
 
+/* verify --json: {"file", "ok", "status" (lb_err_str), and what was
+ * learned: "kind", "product", "version", "security_counter", "size",
+ * "signature_ok" (verified with the key),
+ * "key"}. Facts not reached are null. */
+static void verify_json(const char *path, const char *key_path, int rc, const lb_image_info_t *in)
+{
+    FILE *f = stdout;
+    fputs("{\"file\": ", f);
+    put_json_str(f, (const uint8_t *)path, strlen(path));
+    fprintf(f, ", \"ok\": %s, \"status\": \"%s\", \"kind\": ", rc == 0 ? "true" : "false",
+            lb_err_str(rc));
+    if (in->kind != 0) {
+        fprintf(f, "\"%s\"", kind_name(in->kind));
+    } else {
+        fputs("null", f);
+    }
+    fputs(", \"product\": ", f);
+    if (in->product[0] != '\0') {
+        put_json_str(f, (const uint8_t *)in->product, strlen(in->product));
+    } else {
+        fputs("null", f);
+    }
+    if (in->total_size != 0) {
+        char ver[LB_IMAGE_VERSION_STR_MAX];
+        lb_image_version_format(&in->version, ver);
+        fprintf(f, ", \"version\": \"%s\", \"security_counter\": %" PRIu32 ", \"size\": %" PRIu32,
+                ver, in->security_counter, in->total_size);
+    } else {
+        fputs(", \"version\": null, \"security_counter\": null, \"size\": null", f);
+    }
+    fprintf(f, ", \"signature_ok\": %s, \"key\": ", in->signature_ok ? "true" : "false");
+    put_json_str(f, (const uint8_t *)key_path, strlen(key_path));
+    fputs("}\n", f);
+}
+
 int lb_cmd_verify(int argc, char **argv)
 {
-    enum { O_KEY = 256, O_PRODUCT, O_KIND, O_MIN, O_MAX };
+    enum { O_KEY = 256, O_PRODUCT, O_KIND, O_MIN, O_MAX, O_JSON };
     static const struct option opts[] = {
         {"key", required_argument, NULL, O_KEY},
         {"product", required_argument, NULL, O_PRODUCT},
         {"kind", required_argument, NULL, O_KIND},
         {"min-security-counter", required_argument, NULL, O_MIN},
         {"max-size", required_argument, NULL, O_MAX},
+        {"json", no_argument, NULL, O_JSON},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     lb_image_policy_t p = {.require_signature = true};
     const char *key_path = NULL;
+    int json = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":k:h", opts, NULL)) != -1) {
@@ -594,6 +663,9 @@ int lb_cmd_verify(int argc, char **argv)
             break;
         case O_MAX:
             bad = parse_u32(optarg, &p.max_size);
+            break;
+        case O_JSON:
+            json = 1;
             break;
         case 'h':
             printf("usage: lifeboat verify %s\n", verify_usage);
@@ -625,6 +697,10 @@ int lb_cmd_verify(int argc, char **argv)
     lb_image_info_t info;
     int rc = lb_image_verify(img, len, &p, &info);
     free(img);
+    if (json) {
+        verify_json(path, key_path, rc, &info);
+        return rc == 0 ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAIL;
+    }
     if (rc != 0) {
         fprintf(stderr, "lifeboat verify: %s: refused: %s\n", path, lb_err_str(rc));
         explain(rc, &info, &p);

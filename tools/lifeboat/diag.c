@@ -1,5 +1,7 @@
 #include "diag.h"
 
+#include "sb.h"
+
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,10 +49,10 @@ static int by_position(const lb_diag_entry_t *a, const lb_diag_entry_t *b)
     return 0;
 }
 
-unsigned lb_diag_print(lb_diag_t *d, FILE *f)
+/* Insertion sort: stable, so errors at one position keep the order in
+ * which the validator found them; the count is small. */
+static void sort_entries(lb_diag_t *d)
 {
-    /* Insertion sort: stable, so errors at one position keep the order in
-     * which the validator found them; the count is small. */
     for (unsigned i = 1; i < d->stored; i++) {
         lb_diag_entry_t tmp = d->entries[i];
         unsigned j = i;
@@ -60,6 +62,11 @@ unsigned lb_diag_print(lb_diag_t *d, FILE *f)
         }
         d->entries[j] = tmp;
     }
+}
+
+unsigned lb_diag_print(lb_diag_t *d, FILE *f)
+{
+    sort_entries(d);
     for (unsigned i = 0; i < d->stored; i++) {
         const lb_diag_entry_t *e = &d->entries[i];
         if (e->line) {
@@ -71,6 +78,27 @@ unsigned lb_diag_print(lb_diag_t *d, FILE *f)
     if (d->count > d->stored) {
         fprintf(f, "%s: %u more errors not shown\n", d->file, d->count - d->stored);
     }
+    return d->count;
+}
+
+unsigned lb_diag_print_json(lb_diag_t *d, FILE *f)
+{
+    sort_entries(d);
+    lb_sb_t sb = {0};
+    lb_sb_printf(&sb, "{\"file\": ");
+    lb_sb_put_json(&sb, d->file);
+    lb_sb_printf(&sb, ", \"ok\": false, \"count\": %u, \"errors\": [", d->count);
+    for (unsigned i = 0; i < d->stored; i++) {
+        const lb_diag_entry_t *e = &d->entries[i];
+        lb_sb_printf(&sb, "%s{\"line\": %u, \"column\": %u, \"message\": ", i ? ", " : "", e->line,
+                     e->col);
+        lb_sb_put_json(&sb, e->msg);
+        lb_sb_printf(&sb, "}");
+    }
+    lb_sb_printf(&sb, "]}\n");
+    fputs(sb.data != NULL && !sb.oom ? sb.data : "{\"ok\": false, \"error\": \"out of memory\"}\n",
+          f);
+    lb_sb_free(&sb);
     return d->count;
 }
 

@@ -32,6 +32,11 @@ void lb_diag_add(lb_diag_t *d, unsigned line, unsigned col, const char *fmt, ...
  * summary line if some were dropped. Returns the error count. */
 unsigned lb_diag_print(lb_diag_t *d, FILE *f);
 
+/* The same as one JSON object on `f`: {"file", "ok": false, "count",
+ * "errors": [{"line", "column", "message"}]} (line 0: the whole file).
+ * Returns the error count. */
+unsigned lb_diag_print_json(lb_diag_t *d, FILE *f);
+
 /* Frees the messages; `d` is then empty again. */
 void lb_diag_free(lb_diag_t *d);
 
