@@ -368,6 +368,18 @@ def test_status_json_reports_an_unreachable_device_as_json(lifeboat):
     assert doc["url"] == f"http://127.0.0.1:{port}" and "connect" in doc["error"], doc
 
 
+def test_push_json_reports_an_unreachable_device_as_json(tmp_path, lifeboat):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nobody listens once it is closed
+    (tmp_path / "x.bin").write_bytes(b"\0" * 100)
+    p = lifeboat("push", "--url", f"http://127.0.0.1:{port}", "--user", "admin", "--password",
+                 "x", "--json", "--timeout", "3", tmp_path / "x.bin")
+    doc = json.loads(p.stdout)
+    assert p.returncode == 1 and doc["ok"] is False and doc["http_status"] is None
+    assert "connect" in doc["error"] and doc["bytes"] == 100, doc
+
+
 def test_every_command_reports_a_usage_error_in_one_style(lifeboat):
     """One parser style everywhere: an unknown option or a missing value is
     one line naming it, then the one-line synopsis and where the help is

@@ -152,6 +152,12 @@ def test_strap_push_trial_healthy_confirmed(fw, flash, nqemu):
     r = subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "admin", fw["app-v2"]],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 2 and "missing --password PASS or --password-file FILE" in r.stderr
+    # --json: the device's refusal as one JSON object (a wrong password: 401).
+    r = subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "admin", "--password", "wrong",
+                        "--json", fw["app-v2"]], capture_output=True, text=True, timeout=60)
+    doc = json.loads(r.stdout)
+    assert r.returncode == 1 and doc["ok"] is False and doc["http_status"] == 401, r.stdout
+    assert doc["error"] is None and doc["bytes"] == os.path.getsize(fw["app-v2"])
     r = push(q, fw["app-v2"])
     assert r.returncode == 0, r.stdout + r.stderr
     slot = re.search(r"installed in slot ([ab])", r.stdout).group(1)

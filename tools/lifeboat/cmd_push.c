@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,7 +56,7 @@ static void print_answer(const lb_httpc_resp_t *r)
 }
 
 /* First lines of the usage texts, for one-line usage errors. */
-#define PUSH_SYNOPSIS "--url URL --user USER --password-file FILE IMAGE"
+#define PUSH_SYNOPSIS "--url URL --user USER --password-file FILE [--json] IMAGE"
 #define STATUS_SYNOPSIS "--url URL [--user USER --password-file FILE] [--json]"
 #define CREDENTIAL_SYNOPSIS                                                                        \
     "--url URL --user USER --password-file FILE --new-user USER --new-password-file FILE"
@@ -67,24 +68,24 @@ static int push_usage(FILE *f)
                "  HTTP Digest authentication) and prints the device's answer. Exit 0 when\n"
                "  the device accepted the image, 1 when it refused or could not be reached.\n"
                "  --password-file FILE  read the password from FILE instead\n"
-               "  --timeout S           per-operation timeout (default 30)\n");
+               "  --timeout S           per-operation timeout (default 30)\n"
+               "  --json                print the outcome as one JSON object on stdout (no\n"
+               "                        progress): url, image, bytes, ok, http_status, answer,\n"
+               "                        error (transport), seconds\n");
     return f == stdout ? LB_CLI_EXIT_OK : LB_CLI_EXIT_USAGE;
 }
 
 int lb_cmd_push(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"url", required_argument, NULL, 'u'},
-        {"user", required_argument, NULL, 'U'},
-        {"password", required_argument, NULL, 'P'},
-        {"password-file", required_argument, NULL, 'F'},
-        {"timeout", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"url", required_argument, NULL, 'u'},      {"user", required_argument, NULL, 'U'},
+        {"password", required_argument, NULL, 'P'}, {"password-file", required_argument, NULL, 'F'},
+        {"timeout", required_argument, NULL, 't'},  {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     const char *url = NULL, *user = NULL, *pass = NULL, *pass_file = NULL;
     char pass_buf[256];
-    int timeout = 30, c;
+    int timeout = 30, json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
@@ -102,6 +103,9 @@ int lb_cmd_push(int argc, char **argv)
             break;
         case 't':
             timeout = atoi(optarg);
+            break;
+        case 'j':
+            json = 1;
             break;
         case 'h':
             return push_usage(stdout);
@@ -145,6 +149,8 @@ int lb_cmd_push(int argc, char **argv)
     }
     long size = ftell(f);
     progress_t prog = {isatty(STDERR_FILENO) != 0, -1};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     lb_httpc_req_t req = {
         .method = "POST",
         .path = "/api/update",
@@ -153,13 +159,41 @@ int lb_cmd_push(int argc, char **argv)
         .body = f,
         .body_len = size > 0 ? (uint64_t)size : 0,
         .ctype = "application/octet-stream",
-        .progress = show_progress,
+        .progress = json ? NULL : show_progress,
         .progress_ctx = &prog,
         .timeout_s = timeout,
     };
     static lb_httpc_resp_t resp;
     int rc = lb_httpc_do(&u, &req, &resp);
     fclose(f);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (json) {
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        bool ok = rc == 0 && resp.status >= 200 && resp.status <= 299;
+        size_t n = resp.body_len;
+        while (rc == 0 && n > 0 && (resp.body[n - 1] == '\n' || resp.body[n - 1] == '\r')) {
+            resp.body[--n] = '\0';
+        }
+        lb_sb_t sb = {0};
+        lb_sb_printf(&sb, "{\"url\": ");
+        lb_sb_put_json(&sb, url);
+        lb_sb_printf(&sb, ", \"image\": ");
+        lb_sb_put_json(&sb, image);
+        lb_sb_printf(&sb, ", \"bytes\": %ld, \"ok\": %s, \"http_status\": ", size,
+                     ok ? "true" : "false");
+        if (rc == 0) {
+            lb_sb_printf(&sb, "%d, \"answer\": ", resp.status);
+            lb_sb_put_json(&sb, resp.body);
+            lb_sb_printf(&sb, ", \"error\": null");
+        } else {
+            lb_sb_printf(&sb, "null, \"answer\": null, \"error\": ");
+            lb_sb_put_json(&sb, resp.error);
+        }
+        lb_sb_printf(&sb, ", \"seconds\": %.3f}\n", s);
+        fputs(sb.data != NULL ? sb.data : "", stdout);
+        lb_sb_free(&sb);
+        return ok ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAIL;
+    }
     if (prog.tty && prog.last >= 0 && prog.last < 100) {
         fputc('\n', stderr);
     }
