@@ -36,26 +36,28 @@ static struct {
     uint32_t due_ms, backoff_ms, last_ms;
     struct tcp_pcb *pcb;
     lb_http_resp_t resp;
-    uint32_t got; /* body bytes so far */
-    char *text;   /* the manifest while it arrives (lwIP heap) */
-    bool aborted; /* a callback of ours aborted its pcb (return ERR_ABRT) */
-    lb_url_t u;   /* what is being fetched */
+    uint32_t got;             /* body bytes so far */
+    char *text;               /* the manifest while it arrives (lwIP heap) */
+    bool aborted;             /* a callback of ours aborted its pcb (return ERR_ABRT) */
+    lb_url_t u;               /* what is being fetched */
+    char url[LB_URL_MAX + 1]; /* the same, as text */
     lb_image_version_t avoid;
     lb_manifest_entry_t entry;
     char product[LB_IMAGE_PRODUCT_MAX + 1];
     mbedtls_sha256_context sha;
 } pl;
 
+/* One console line, written in pieces (no line buffer on the stack: this
+ * runs inside lwIP callbacks too). */
 static void say(const char *a, const char *b)
 {
-    char line[LB_URL_MAX + 48];
-    lb_out_t o;
-    lb_out_init(&o, line, sizeof line);
-    lb_out_str(&o, "[recovery] self-heal: ");
-    lb_out_str(&o, a);
-    lb_out_str(&o, b != NULL ? b : "");
-    lb_out_str(&o, "\n");
-    lb_board_console_write(line, o.len);
+    static const char head[] = "[recovery] self-heal: ";
+    lb_board_console_write(head, sizeof head - 1);
+    lb_board_console_write(a, strlen(a));
+    if (b != NULL) {
+        lb_board_console_write(b, strlen(b));
+    }
+    lb_board_console_write("\n", 1);
 }
 
 static void close_pcb(void)
@@ -284,11 +286,10 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 
 static void attempt(void)
 {
-    char url[LB_URL_MAX + 1];
     ip4_addr_t ip;
     const char *ref = pl.image ? pl.entry.url : LB_RECOVERY_UPDATE_URL;
-    if (lb_url_resolve(LB_RECOVERY_UPDATE_URL, ref, url, sizeof url) != 0 ||
-        lb_url_parse(url, &pl.u) != 0 || pl.u.https) {
+    if (lb_url_resolve(LB_RECOVERY_UPDATE_URL, ref, pl.url, sizeof pl.url) != 0 ||
+        lb_url_parse(pl.url, &pl.u) != 0 || pl.u.https) {
         if (!pl.image) {
             pl.state = S_OFF;
             say("recovery.update_url is not a plain http:// url; off", NULL);
@@ -306,7 +307,7 @@ static void attempt(void)
         retry_later("an upload is in progress; later", 0);
         return;
     }
-    say(pl.image ? "fetching " : "checking ", url);
+    say(pl.image ? "fetching " : "checking ", pl.url);
     lb_http_resp_init(&pl.resp);
     pl.got = 0;
     pl.last_ms = lb_board_millis();

@@ -92,7 +92,7 @@ static bool put(char *out, size_t cap, size_t *len, const char *s, size_t n)
 
 int lb_url_resolve(const char *base, const char *ref, char *out, size_t cap)
 {
-    lb_url_t b, r;
+    lb_url_t b; /* the base, then the result (one on the stack: device callers) */
     bool https;
     if (out == NULL || cap == 0 || ref == NULL || lb_url_parse(base, &b) != 0) {
         return LB_E_INVAL;
@@ -100,7 +100,7 @@ int lb_url_resolve(const char *base, const char *ref, char *out, size_t cap)
     out[0] = '\0';
     size_t len = 0;
     if (scheme_len(ref, &https) != 0) {
-        if (lb_url_parse(ref, &r) != 0) {
+        if (lb_url_parse(ref, &b) != 0) {
             return LB_E_INVAL;
         }
         return put(out, cap, &len, ref, strlen(ref)) ? 0 : LB_E_NOSPACE;
@@ -138,5 +138,5 @@ int lb_url_resolve(const char *base, const char *ref, char *out, size_t cap)
     if (!ok) {
         return LB_E_NOSPACE;
     }
-    return lb_url_parse(out, &r) == 0 ? 0 : (strlen(out) > LB_URL_MAX ? LB_E_NOSPACE : LB_E_INVAL);
+    return lb_url_parse(out, &b) == 0 ? 0 : (strlen(out) > LB_URL_MAX ? LB_E_NOSPACE : LB_E_INVAL);
 }

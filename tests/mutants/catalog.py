@@ -476,8 +476,8 @@ int lb_flash_writer_write""",
          why="the BearSSL backend calls a key whose point is off the curve a bad "
              "signature: it no longer answers as mbedTLS does (LB_E_KEY)",
          file="lib/src/sig/image_sig_bearssl.c",
-         find="BR_EC_secp256r1) != 1) {\n        return point_on_curve(point) ? LB_E_SIG : LB_E_KEY;",
-         replace="BR_EC_secp256r1) != 1) {\n        return LB_E_SIG;",
+         find="if (sum_of_products(x, point, u2, u1) != 1) {\n        return point_on_curve(point) ? LB_E_SIG : LB_E_KEY;",
+         replace="if (sum_of_products(x, point, u2, u1) != 1) {\n        return LB_E_SIG;",
          suite="image", fast=True),
     dict(id="bearssl-accepts-v-above-r",
          why="the BearSSL backend's final comparison accepts whenever X.x mod n is not "
@@ -501,13 +501,11 @@ int lb_flash_writer_write""",
          replace="    reduce_once(e, hash == NULL ? hash : nm2, n);",
          suite=["unit:image_bearssl", "fuzz:sig"], fast=True),
     dict(id="bearssl-point-copy-overruns",
-         why="the BearSSL backend hands BearSSL a point buffer one byte short of the "
-             "length it announces (BearSSL reads and writes past it)",
+         why="the BearSSL backend hands BearSSL a scalar one byte longer than its buffer "
+             "(BearSSL reads past it)",
          file="lib/src/sig/image_sig_bearssl.c",
-         find="    uint8_t x[LB_IMAGE_SIG_POINT_SIZE];\n    memcpy(x, point, sizeof x);\n"
-              "    if (api_muladd(x, P256_G, sizeof x,",
-         replace="    uint8_t x[LB_IMAGE_SIG_POINT_SIZE - 1];\n    memcpy(x, point, sizeof x);\n"
-                 "    if (api_muladd(x, P256_G, sizeof x + 1,",
+         find="    p256_mul(P, k, LB_IMAGE_SIG_SCALAR_SIZE);",
+         replace="    p256_mul(P, k, LB_IMAGE_SIG_SCALAR_SIZE + 1);",
          suite=["fuzz:image_bearssl", "unit:image_bearssl"], fast=True),
     dict(id="mbedtls-any-signature-verifies",
          why="the mbedTLS backend accepts a well-formed signature whatever ECDSA says: "
@@ -604,6 +602,15 @@ int lb_flash_writer_write""",
          find="        bool ok = rc == 0 && resp.status >= 200 && resp.status <= 299;",
          replace="        bool ok = rc == 0;",
          suite="recovery:test_recovery.py::test_strap_push_trial_healthy_confirmed"),
+    dict(id="credential-path-overruns-the-stack",
+         why="the sealed credential change needs 1 KiB more stack than the reserve "
+             "leaves (what a careless buffer in a deep path does)",
+         file="recovery/server.c",
+         find="    uint8_t sealed[LB_CRED_SEALED_SIZE];\n    const char *why = NULL;\n    c->state = C_HEAD;",
+         replace="    uint8_t sealed[LB_CRED_SEALED_SIZE];\n    const char *why = NULL;\n"
+                 "    volatile uint8_t deep[1024];\n    for (unsigned i = 0; i < sizeof deep; i++) {\n"
+                 "        deep[i] = (uint8_t)i;\n    }\n    c->state = C_HEAD;",
+         suite="recovery:test_history.py::test_credential_cli_seals_the_new_login"),
     dict(id="sig-padding-not-checked",
          why="bytes after the DER signature are not required to be zero: a signature TLV "
              "with trailing garbage is accepted by both backends",

@@ -177,6 +177,11 @@ def test_credential_cli_seals_the_new_login(fw, flash, nqemu, tmp_path):
     assert status(q)["auth"]["credential"] == "device"
     got, _ = entries(q, "owner", "correct horse")
     assert got[0]["event"] == "credential"
+    # The sealed change and the history pages are recovery's deepest paths:
+    # they stay inside the stack reserve (a peak equal to the reserve means
+    # the painted stack was used up, i.e. overrun).
+    s = status(q)
+    assert 0 < s["stack_peak"] < s["stack_reserve"], s
     st, _, _ = request(q, "GET", "/api/history")
     assert st == 401
     r = subprocess.run([LIFEBOAT, "status", "--url", q.url, "--user", "admin", "--password",

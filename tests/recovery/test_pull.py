@@ -125,6 +125,9 @@ def test_manifest_that_disagrees_with_its_image_is_refused_then_retried(pull, tm
         q.expect(r"\[recovery\] self-heal: image refused: manifest and image disagree", 60)
         s = status(q)  # nothing activated
         assert s["slots"][1]["state"] == "empty", s
+        # A whole pull (download, hash, ECDSA, the manifest check) stays inside
+        # the stack reserve (a peak equal to it means it was overrun).
+        assert 0 < s["stack_peak"] < s["stack_reserve"], s
         publish(site, fw["app-v2"])
         q.expect(r"\[recovery\] self-heal: installed app 1\.1\.0\+0", 60)
         assert q.boot()["slot"] == "b", q.transcript()

@@ -18,7 +18,8 @@
  * the generator with its 1 KiB window of multiples of G. This verifier
  * multiplies G with the generic routine instead (about +17 % verify time
  * for -1.6 KB in the loader and in recovery, docs/DESIGN.md), calls the
- * operations it needs directly, and leaves the table unreferenced, so
+ * operations it needs directly (one multiplication on the stack at a
+ * time), and leaves the table unreferenced, so
  * gc-sections drops it and everything only it names. (Found through the
  * -isystem path, it is compiled as BearSSL's code: its own warnings.) */
 #include "ec/ec_p256_m31.c"
@@ -35,6 +36,42 @@ static bool point_on_curve(const uint8_t *point)
 {
     p256_jacobian P;
     return p256_decode(&P, point, LB_IMAGE_SIG_POINT_SIZE) == 1;
+}
+
+/* P = k*point, one multiplication per call: not inlined, so that only one
+ * multiplication's window is on the stack at a time (recovery's stack is
+ * 4 KiB). Returns 1 when the point decoded (on the curve), else 0. */
+__attribute__((noinline)) static uint32_t mul_point(p256_jacobian *P, const uint8_t *point,
+                                                    const uint8_t k[LB_IMAGE_SIG_SCALAR_SIZE])
+{
+    uint32_t ok = p256_decode(P, point, LB_IMAGE_SIG_POINT_SIZE);
+    p256_mul(P, k, LB_IMAGE_SIG_SCALAR_SIZE);
+    return ok;
+}
+
+/* x = u2*Q + u1*G as an uncompressed point. Returns 1, or 0 when Q is not
+ * on the curve or the sum is the point at infinity. p256_add cannot add a
+ * point to itself (it reports t = 0 with a zero z): then the sum is the
+ * double; a zero z with t = 1 is P + (-P), infinity. */
+static uint32_t sum_of_products(uint8_t x[LB_IMAGE_SIG_POINT_SIZE], const uint8_t *q,
+                                const uint8_t u2[LB_IMAGE_SIG_SCALAR_SIZE],
+                                const uint8_t u1[LB_IMAGE_SIG_SCALAR_SIZE])
+{
+    p256_jacobian P, R;
+    uint32_t ok = mul_point(&P, q, u2);
+    ok &= mul_point(&R, P256_G, u1);
+    uint32_t t = p256_add(&P, &R);
+    reduce_final_f256(P.z);
+    uint32_t z = 0;
+    for (int i = 0; i < 9; i++) {
+        z |= P.z[i];
+    }
+    z = EQ(z, 0);
+    p256_double(&R);
+    CCOPY(z & ~t, &P, &R, sizeof R);
+    p256_to_affine(&P);
+    p256_encode(x, &P);
+    return ok & ~(z & t);
 }
 
 /* x = v mod n for a 32-byte big-endian v: every such v is below 2n (n >
@@ -87,11 +124,10 @@ int lb_image_sig_verify(const uint8_t *key_der, size_t key_len, const uint8_t ha
     br_i31_montymul(t1, r, s, n, n0i);
     br_i31_encode(u2, sizeof u2, t1);
 
-    /* X = u2*Q + u1*G (G given as a point: the generic multiplication);
-     * fails for an invalid Q or X at infinity. */
+    /* X = u2*Q + u1*G (G by the generic multiplication); fails for an
+     * invalid Q or X at infinity. */
     uint8_t x[LB_IMAGE_SIG_POINT_SIZE];
-    memcpy(x, point, sizeof x);
-    if (api_muladd(x, P256_G, sizeof x, u2, sizeof u2, u1, sizeof u1, BR_EC_secp256r1) != 1) {
+    if (sum_of_products(x, point, u2, u1) != 1) {
         return point_on_curve(point) ? LB_E_SIG : LB_E_KEY;
     }
 
