@@ -117,9 +117,7 @@ static void manifest_done(void)
         retry_later("manifest refused: ", err);
         return;
     }
-    const lb_image_version_t *v = &pl.entry.version;
-    if (pl.has_avoid && v->major == pl.avoid.major && v->minor == pl.avoid.minor &&
-        v->revision == pl.avoid.revision && v->build == pl.avoid.build) {
+    if (pl.has_avoid && lb_image_version_same(&pl.entry.version, &pl.avoid)) {
         retry_later("the manifest offers the version that just failed; waiting for another", 0);
         return;
     }
@@ -190,7 +188,7 @@ static int head_done(void)
         if (pl.resp.length == 0 || pl.resp.length > LB_MANIFEST_MAX_SIZE) {
             return LB_E_RANGE;
         }
-        pl.text = mem_malloc(LB_MANIFEST_MAX_SIZE + 1u);
+        pl.text = mem_malloc((mem_size_t)(pl.resp.length + 1u)); /* + its NUL */
         return pl.text != NULL ? 0 : LB_E_NOSPACE;
     }
     if (pl.resp.length != pl.entry.size) {

@@ -78,3 +78,9 @@ int lb_image_version_cmp(const lb_image_version_t *a, const lb_image_version_t *
     }
     return 0;
 }
+
+bool lb_image_version_same(const lb_image_version_t *a, const lb_image_version_t *b)
+{
+    return a->major == b->major && a->minor == b->minor && a->revision == b->revision &&
+           a->build == b->build;
+}

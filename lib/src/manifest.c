@@ -164,11 +164,9 @@ int lb_manifest_check(const lb_manifest_entry_t *e, const char *product,
     if (e == NULL || product == NULL || info == NULL) {
         return LB_E_INVAL;
     }
-    const lb_image_version_t *a = &info->version, *b = &e->version;
     bool same = info->kind == e->kind && lb_text_eq(info->product, product) &&
-                a->major == b->major && a->minor == b->minor && a->revision == b->revision &&
-                a->build == b->build && info->security_counter == e->security_counter &&
-                info->total_size == e->size;
+                lb_image_version_same(&info->version, &e->version) &&
+                info->security_counter == e->security_counter && info->total_size == e->size;
     return same ? 0 : LB_E_MISMATCH;
 }
 

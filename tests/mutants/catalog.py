@@ -519,9 +519,9 @@ int lb_flash_writer_write""",
     dict(id="manifest-check-ignores-build",
          why="a fetched image whose build number differs from the manifest's entry is "
              "taken for the one the manifest offered",
-         file="lib/src/manifest.c",
-         find="a->revision == b->revision &&\n                a->build == b->build &&",
-         replace="a->revision == b->revision &&",
+         file="lib/src/image_version.c",
+         find="a->revision == b->revision &&\n           a->build == b->build;",
+         replace="a->revision == b->revision;",
          suite="unit:manifest", fast=True),
     dict(id="manifest-two-offers-for-one-kind",
          why="a manifest with two app entries is read (the last one wins) instead of "
@@ -561,8 +561,8 @@ int lb_flash_writer_write""",
          why="self-heal after a crash loop installs the very version that crash-looped "
              "(the device loops forever between it and recovery)",
          file="recovery/pull.c",
-         find="    if (pl.has_avoid && v->major == pl.avoid.major",
-         replace="    if (pl.has_avoid && v->major == pl.avoid.major && v->major == 255",
+         find="    if (pl.has_avoid && lb_image_version_same(&pl.entry.version, &pl.avoid)) {",
+         replace="    if (pl.has_avoid && lb_image_version_same(&pl.entry.version, &pl.avoid) && pl.avoid.major == 255) {",
          suite=PULL + "test_crash_looping_app_is_not_reinstalled_but_a_new_version_is"),
     dict(id="pull-when-a-person-holds-the-strap",
          why="recovery entered by the strap also fetches and installs the fleet's update, "
@@ -611,6 +611,14 @@ int lb_flash_writer_write""",
                  "    volatile uint8_t deep[1024];\n    for (unsigned i = 0; i < sizeof deep; i++) {\n"
                  "        deep[i] = (uint8_t)i;\n    }\n    c->state = C_HEAD;",
          suite="recovery:test_history.py::test_credential_cli_seals_the_new_login"),
+    dict(id="install-ignores-the-accept-hook",
+         why="lib/install activates an image its installer's last check refused (a pulled "
+             "image that disagrees with its manifest)",
+         file="lib/src/install.c",
+         find="    if (err == 0 && ctx->accept != NULL) {",
+         replace="    if (err == 0 && ctx->accept != NULL && ctx->done == 0) {",
+         suite=["unit:install", PULL + "test_manifest_that_disagrees_with_its_image_is_refused_then_retried"],
+         fast=True),
     dict(id="sig-padding-not-checked",
          why="bytes after the DER signature are not required to be zero: a signature TLV "
              "with trailing garbage is accepted by both backends",

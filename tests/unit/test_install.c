@@ -213,6 +213,52 @@ static void test_install_abandoned_after_last_byte_never_verifies(void **st)
     assert_int_equal(slot_verifies(1), LB_OK);
 }
 
+/* The accept hook (lb_install_set_accept): called once, after every check
+ * passed, with the image's facts; its refusal is the install's answer and
+ * nothing is activated; its 0 lets the image through. */
+static int accept_calls;
+static int accept_answer;
+static int accept_hook(void *arg, const lb_image_info_t *info)
+{
+    assert_ptr_equal(arg, &accept_calls);
+    assert_int_equal(info->version.major, 2);
+    accept_calls++;
+    return accept_answer;
+}
+
+static void test_install_accept_hook_decides_last(void **st)
+{
+    (void)st;
+    begin_slot_b(0);
+    assert_int_equal(lb_install_set_accept(&ctx, accept_hook, &accept_calls), LB_OK);
+    accept_calls = 0;
+    accept_answer = LB_E_MISMATCH;
+    assert_int_equal(lb_install_write(&ctx, app2, app2_len), LB_OK);
+    assert_int_equal(lb_install_finish(&ctx, NULL), LB_E_MISMATCH);
+    assert_int_equal(accept_calls, 1);
+    assert_int_equal(slot_verifies(1), LB_E_MAGIC);
+    assert_slot_b_empty();
+    assert_slot_a_untouched();
+    /* A refused image never reaches the hook; an accepted one activates. */
+    static uint8_t bad[LBT_IMAGE_MAX];
+    memcpy(bad, app2, app2_len);
+    bad[app2_len / 2] ^= 0x01;
+    begin_slot_b(0);
+    assert_int_equal(lb_install_set_accept(&ctx, accept_hook, &accept_calls), LB_OK);
+    assert_int_equal(lb_install_write(&ctx, bad, app2_len), LB_OK);
+    assert_int_equal(lb_install_finish(&ctx, NULL), LB_E_HASH);
+    assert_int_equal(accept_calls, 1);
+    begin_slot_b(0);
+    assert_int_equal(lb_install_set_accept(&ctx, accept_hook, &accept_calls), LB_OK);
+    accept_answer = 0;
+    assert_int_equal(lb_install_write(&ctx, app2, app2_len), LB_OK);
+    assert_int_equal(lb_install_finish(&ctx, NULL), LB_OK);
+    assert_int_equal(accept_calls, 2);
+    assert_int_equal(slot_verifies(1), LB_OK);
+    /* Outside an install there is nothing to set it on. */
+    assert_int_equal(lb_install_set_accept(&ctx, accept_hook, &accept_calls), LB_E_STATE);
+}
+
 static void test_install_trailing_bytes_refused(void **st)
 {
     (void)st;
@@ -370,6 +416,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_install_refused_downgrade_leaves_slot_empty, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_install_refused_image_never_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_install_accept_hook_decides_last, setup, teardown),
         cmocka_unit_test_setup_teardown(test_install_abandoned_after_last_byte_never_verifies,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_install_trailing_bytes_refused, setup, teardown),

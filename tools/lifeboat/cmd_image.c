@@ -527,9 +527,10 @@ int lb_cmd_sign(int argc, char **argv)
         fputs("}\n", stdout);
         return LB_CLI_EXIT_OK;
     }
-    printf("%s: %s image for %s, version %u.%u.%u+%" PRIu32 ", %d bytes signed\n", out_path,
-           kind_name(o.kind), o.product, o.version.major, o.version.minor, o.version.revision,
-           o.version.build, n);
+    char ver[LB_IMAGE_VERSION_STR_MAX];
+    lb_image_version_format(&o.version, ver);
+    printf("%s: %s image for %s, version %s, %d bytes signed\n", out_path, kind_name(o.kind),
+           o.product, ver, n);
     return LB_CLI_EXIT_OK;
 }
 
@@ -712,9 +713,10 @@ int lb_cmd_verify(int argc, char **argv)
     } else {
         fputs("(any product)", stdout);
     }
-    printf(", version %u.%u.%u+%" PRIu32 ", security counter %" PRIu32 ", signed by %s\n",
-           info.version.major, info.version.minor, info.version.revision, info.version.build,
-           info.security_counter, key_path);
+    char ver[LB_IMAGE_VERSION_STR_MAX];
+    lb_image_version_format(&info.version, ver);
+    printf(", version %s, security counter %" PRIu32 ", signed by %s\n", ver, info.security_counter,
+           key_path);
     return LB_CLI_EXIT_OK;
 }
 
@@ -873,6 +875,8 @@ int lb_cmd_info(int argc, char **argv)
     (void)lb_image_stream_update(&s, img, len);
     int rc = lb_image_stream_finish(&s, &in);
     int header_read = len >= LB_IMAGE_HEADER_SIZE && rc != LB_E_MAGIC;
+    char ver[LB_IMAGE_VERSION_STR_MAX];
+    lb_image_version_format(&in.version, ver);
 
     FILE *f = stdout;
     if (json) {
@@ -890,9 +894,8 @@ int lb_cmd_info(int argc, char **argv)
             put_flags(f, in.flags, 1);
             fprintf(f,
                     "], \"version\": {\"major\": %u, \"minor\": %u, \"revision\": %u, \"build\": "
-                    "%" PRIu32 "}, \"version_str\": \"%u.%u.%u+%" PRIu32 "\"}",
-                    in.version.major, in.version.minor, in.version.revision, in.version.build,
-                    in.version.major, in.version.minor, in.version.revision, in.version.build);
+                    "%" PRIu32 "}, \"version_str\": \"%s\"}",
+                    in.version.major, in.version.minor, in.version.revision, in.version.build, ver);
             fprintf(f, ",\n  \"total_size\": %" PRIu32 ",\n  \"hash\": \"", in.total_size);
             put_hex(f, in.hash, sizeof(in.hash));
             fprintf(f, "\",\n  \"hash_ok\": %s,\n  \"signed\": %s", in.hash_ok ? "true" : "false",
@@ -926,8 +929,7 @@ int lb_cmd_info(int argc, char **argv)
                    (uint32_t)LB_IMAGE_MAGIC, in.load_addr, in.hdr_size, in.protect_tlv_size,
                    in.img_size, in.flags);
             put_flags(f, in.flags, 0);
-            printf(")\n  version          %u.%u.%u+%" PRIu32 "\n", in.version.major,
-                   in.version.minor, in.version.revision, in.version.build);
+            printf(")\n  version          %s\n", ver);
             printf("total_size: %" PRIu32 "\nhash: ", in.total_size);
             put_hex(f, in.hash, sizeof(in.hash));
             printf(" (%s)\n", in.hash_ok ? "matches SHA256 TLV" : "not verified");

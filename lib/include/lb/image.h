@@ -173,6 +173,11 @@ int lb_image_stream_finish(lb_image_stream_t *s, lb_image_info_t *info);
  * ignored). Returns <0, 0 or >0. */
 int lb_image_version_cmp(const lb_image_version_t *a, const lb_image_version_t *b);
 
+/* True when a and b are the same version, build number included (what
+ * tells one published image from another; lb_image_version_cmp orders
+ * without the build, as MCUboot). */
+bool lb_image_version_same(const lb_image_version_t *a, const lb_image_version_t *b);
+
 /* Parses MAJOR[.MINOR[.REVISION]][+BUILD] (decimal; 0..255, 0..255,
  * 0..65535, 0..2^32-1; missing parts are 0), the form imgtool's --version
  * takes. Returns 0, or LB_E_INVAL for anything else (v then unchanged). */
