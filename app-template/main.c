@@ -1,16 +1,20 @@
 /* app-template's demo app: prints its version and the boot info the loader
  * handed over, runs its health check, reports healthy (which confirms a
  * trial image and clears the crash counter) and then runs, feeding the
- * watchdog. On the console: 'r' asks for recovery and reboots, 'b' reboots,
- * 's' prints the boot state.
+ * watchdog, while the update agent (lb_ota.h) checks app.update_url in
+ * the background and prints what it does. On the console: 'r' asks for
+ * recovery and reboots, 'b' reboots, 's' prints the boot state, 'u'
+ * checks for an update now.
  *
- * Test builds (make APP_FAULT=1 / APP_HANG=1): fault, or hang without
- * feeding the watchdog, before the health report. */
+ * Test builds (make APP_FAULT=1 / APP_HANG=1 / APP_UNHEALTHY=1): fault, or
+ * hang without feeding the watchdog, before the health report; or run with
+ * a health check that fails (the image stays on trial). */
 #include <stdbool.h>
 
 #include "lb/board.h"
 #include "lb/err.h"
 #include "lb_app.h"
+#include "lb_ota.h"
 
 #ifndef APP_VERSION
 #define APP_VERSION LB_OTA_APP_VERSION
@@ -20,6 +24,13 @@
 #endif
 #ifndef APP_HANG
 #define APP_HANG 0
+#endif
+#ifndef APP_UNHEALTHY
+#define APP_UNHEALTHY 0
+#endif
+/* make bench-app: the same app without the update agent (its cost). */
+#ifndef APP_NO_OTA
+#define APP_NO_OTA 0
 #endif
 
 #define HEARTBEAT_MS 5000u
@@ -55,6 +66,74 @@ static void print_bootstate(void)
     }
 }
 
+/* The update agent's callbacks: what a product would show or log. */
+static void version_text(const lb_image_version_t *v, char out[LB_IMAGE_VERSION_STR_MAX])
+{
+    lb_image_version_format(v, out);
+}
+
+static void on_check(void *arg, const char *url)
+{
+    (void)arg;
+    lb_app_printf("[app] update: checking %s\n", url);
+}
+
+static void on_current(void *arg, int why, const lb_image_version_t *offered)
+{
+    (void)arg;
+    char v[LB_IMAGE_VERSION_STR_MAX];
+    version_text(offered, v);
+    lb_app_printf("[app] update: %s (offered %s)\n",
+                  why == LB_E_SKIPPED ? "skipping a version that failed here" : "up to date", v);
+}
+
+static void on_start(void *arg, const lb_image_version_t *ver, uint32_t size)
+{
+    *(unsigned *)arg = 0;
+    char v[LB_IMAGE_VERSION_STR_MAX];
+    version_text(ver, v);
+    lb_app_printf("[app] update: downloading %s (%lu bytes) while running\n", v,
+                  (unsigned long)size);
+}
+
+static void on_progress(void *arg, uint32_t done, uint32_t total)
+{
+    unsigned *quarter = arg; /* print at 25 %, 50 %, 75 % */
+    unsigned q = total ? (unsigned)((uint64_t)done * 4u / total) : 0u;
+    if (q > *quarter && q < 4u) {
+        *quarter = q;
+        lb_app_printf("[app] update: %u%%\n", q * 25u);
+    }
+}
+
+static void on_end(void *arg, const lb_image_version_t *ver)
+{
+    (void)arg;
+    char v[LB_IMAGE_VERSION_STR_MAX];
+    version_text(ver, v);
+    lb_app_printf("[app] update: %s verified and installed; rebooting into it\n", v);
+}
+
+static void on_error(void *arg, int err, const char *text, uint32_t retry_ms)
+{
+    unsigned *quarter = arg;
+    *quarter = 0;
+    (void)err;
+    lb_app_printf("[app] update: %s (next check in %lu s)\n", text,
+                  (unsigned long)(retry_ms / 1000u));
+}
+
+static unsigned progress_quarter;
+static const lb_ota_callbacks_t ota_cb = {
+    .on_check = on_check,
+    .on_current = on_current,
+    .on_start = on_start,
+    .on_progress = on_progress,
+    .on_end = on_end,
+    .on_error = on_error,
+    .arg = &progress_quarter,
+};
+
 /* The health check a product would extend: the board works, the flash
  * (boot state) is readable, time advances. */
 static bool health_check(void)
@@ -85,16 +164,27 @@ int main(void)
         }
     }
 
-    if (health_check()) {
+    if (!APP_UNHEALTHY && health_check()) {
         err = lb_app_report_healthy();
         lb_app_printf("[app] healthy: %s\n", err == LB_OK ? "reported" : lb_err_str(err));
     } else {
         lb_app_printf("[app] health check failed: not confirming\n");
     }
 
+    err = APP_NO_OTA ? LB_E_UNSUPPORTED : lb_ota_begin(&ota_cb);
+    if (err == LB_OK) {
+        lb_app_printf("[app] update: agent armed for %s (first check in %u s)\n", LB_OTA_UPDATE_URL,
+                      (unsigned)LB_OTA_FIRST_CHECK_S);
+    } else {
+        lb_app_printf("[app] update: agent off (%s)\n", lb_err_str(err));
+    }
+
     uint32_t last = lb_board_millis();
     for (;;) {
         lb_app_watchdog_feed();
+        if (!APP_NO_OTA) {
+            lb_ota_handle();
+        }
         int c = lb_board_console_getc();
         if (c == 'r') {
             err = lb_app_request_recovery();
@@ -105,6 +195,8 @@ int main(void)
             lb_app_reboot();
         } else if (c == 's') {
             print_bootstate();
+        } else if (c == 'u') {
+            lb_ota_check_now();
         }
         if (lb_board_millis() - last >= HEARTBEAT_MS) {
             last = lb_board_millis();

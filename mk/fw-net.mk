@@ -19,8 +19,16 @@ LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c inet_chksum.c ip.c mem.c
   pbuf.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
   $(addprefix $(LWIP_DIR)/core/ipv4/,dhcp.c etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
   $(LWIP_DIR)/netif/ethernet.c
-RECOVERY_NET_SRCS := $(LWIP_SRCS) $(NET_HOST_SRCS) $(wildcard recovery/net/*.c)
-RECOVERY_NET_CPPFLAGS := -Irecovery -Irecovery/net -I$(LWIP_DIR)/include -I$(B)/recovery
+# lib/ota: what every image that updates the device links (the install path
+# behind pushes and pulls, the network bring-up, the update agent, lwIP's
+# port); each image brings its own lwipopts.h.
+OTA_SRCS := $(wildcard lib/ota/*.c)
+OTA_CPPFLAGS := -Ilib/ota -I$(LWIP_DIR)/include
+RECOVERY_NET_SRCS := $(LWIP_SRCS) $(NET_HOST_SRCS) $(OTA_SRCS)
+RECOVERY_NET_CPPFLAGS := -Irecovery -Irecovery/net $(OTA_CPPFLAGS) -I$(B)/recovery
+# Apps built on app-template: the update agent (app-template/runtime/lb_ota.c).
+APP_NET_SRCS := $(LWIP_SRCS) $(OTA_SRCS)
+APP_NET_CPPFLAGS := -Iapp-template/runtime/net $(OTA_CPPFLAGS)
 QB_NET_SRCS := boards/qemu-mps2-an385/lan9118.c
 
 # The upload page, edited as recovery/page.html, compiled in gzip-compressed

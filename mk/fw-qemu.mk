@@ -103,7 +103,7 @@ $(QB_SIG_STAMP): FORCE
 	@echo '$(SIG_BACKEND)' | cmp -s - $@ || echo '$(SIG_BACKEND)' > $@
 QB_SIG_SRCS := $(FW_SIG_SRCS_$(if $(QB_VERIFY_SIG),$(SIG_BACKEND),none))
 QB_FW_LIB_SRCS := $(filter-out lib/src/image_build.c,$(LIB_CORE_SRCS)) $(FW_MBEDTLS_SRCS_HASH)
-QB_RUNTIME_SRCS := $(wildcard app-template/runtime/*.c) $(QB_DIR)/heap.c
+QB_RUNTIME_SRCS := app-template/runtime/lb_app.c $(QB_DIR)/heap.c
 QB_LOADER_SRCS := $(QB_DIR)/loader_main.c loader/loader.c loader/libc_min.c $(QB_BOARD_SRCS) \
   $(QB_FW_LIB_SRCS) $(QB_SIG_SRCS)
 QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
@@ -113,7 +113,10 @@ QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS)
 # (lib/mbedtls/lb_mbedtls_config.h; make bench-recovery, make bench-loader).
 # Link-time optimisation: the recovery budget (64 KiB with DHCP) needs it.
 QB_FLAGS_recovery := $(RECOVERY_NET_CPPFLAGS) -flto
-QB_APP_SRCS := $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) $(FW_SIG_SRCS_none)
+QB_APP_SRCS := $(QB_RUNTIME_SRCS) app-template/runtime/lb_ota.c $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
+  $(FW_SIG_SRCS_$(SIG_BACKEND)) $(APP_NET_SRCS) $(QB_NET_SRCS)
+# The update agent checks signatures (the app installs only signed images).
+QB_FLAGS_app := $(APP_NET_CPPFLAGS)
 
 # Program-unit buffers (the writer's, the installer's commit unit) sized for
 # this board's layouts (program 4 bytes; 128 is the credential record, the
@@ -135,7 +138,7 @@ $(QB)/obj/%.o: $(QB_GEN)
 	  -c $(patsubst $(firstword $(subst /, ,$*))/%,%,$*).c -o $@
 
 # BearSSL is third-party code that relies on undefined macros reading as 0.
-$(foreach f,loader recovery recovery-bench,$(call qb_objs,$(f),$(FW_BEARSSL_SRCS))): \
+$(foreach f,loader recovery recovery-bench app,$(call qb_objs,$(f),$(FW_BEARSSL_SRCS))): \
   FW_WARN = $(FW_BEARSSL_WARN)
 
 # ---- boot ROM ------------------------------------------------------------
@@ -182,18 +185,24 @@ $(QB)/recovery-bench.elf: $(QB_RECOVERY_BENCH_OBJS) $(QB)/ld/recovery.ld $(QB_DI
 # Test variants: `make qemu-app APP_VARIANT=hang APP_HANG=1 APP_VERSION=1.1.0`
 # writes build/qemu-mps2-an385/app-hang.signed.bin. APP_FAULT=1 faults
 # after boot; APP_HANG=1 hangs without feeding the watchdog; both skip the
-# healthy report. APP_VERSION defaults to app.version of the layout.
+# healthy report. APP_UNHEALTHY=1 runs normally but its health check fails
+# (it stays on trial). APP_NO_OTA=1 leaves the update agent out (make
+# bench-app measures what it costs). APP_VERSION defaults to app.version of
+# the layout.
 APP_VARIANT ?=
 APP_VERSION ?=
 APP_FAULT ?= 0
 APP_HANG ?= 0
+APP_UNHEALTHY ?= 0
+APP_NO_OTA ?= 0
 QB_APP := $(QB)/app$(if $(APP_VARIANT),-$(APP_VARIANT))
 QB_APP_FLAVOUR := app$(if $(APP_VARIANT),-$(APP_VARIANT))
 QB_APP_MAIN_OBJ := $(QB)/obj/$(QB_APP_FLAVOUR)/app-template/main.o
 QB_APP_OBJS := $(call qb_objs,app,$(QB_APP_SRCS)) $(QB_APP_MAIN_OBJ)
 $(call qb_objs,app,$(QB_APP_SRCS)): $(QB)/obj/app/%.o: %.c
 $(QB_APP_MAIN_OBJ): app-template/main.c $(QB)/app-opts$(if $(APP_VARIANT),-$(APP_VARIANT)).txt
-QB_FLAGS_$(QB_APP_FLAVOUR) := -DAPP_FAULT=$(APP_FAULT) -DAPP_HANG=$(APP_HANG) \
+QB_FLAGS_$(QB_APP_FLAVOUR) := $(APP_NET_CPPFLAGS) -DAPP_FAULT=$(APP_FAULT) -DAPP_HANG=$(APP_HANG) \
+  -DAPP_UNHEALTHY=$(APP_UNHEALTHY) -DAPP_NO_OTA=$(APP_NO_OTA) \
   $(if $(APP_VERSION),-DAPP_VERSION='"$(APP_VERSION)"')
 # Rebuild the app main when its options change.
 $(QB)/app-opts$(if $(APP_VARIANT),-$(APP_VARIANT)).txt: FORCE
@@ -301,3 +310,11 @@ size-loader: $(QB)/loader.bin ## loader flash bytes by source file and constant
 bench-recovery: tools qemu-images $(QB)/recovery-bench.signed.bin ## recovery size/RAM and upload vs raw TCP throughput
 	@/usr/bin/python3 tests/recovery/bench_recovery.py
 BENCH_TARGETS += bench-recovery
+
+# The app's update agent: flash and RAM it adds to the demo app, and a 1 MiB
+# pull from nginx beside raw TCP to the same guest in the same QEMU run
+# (tests/recovery/bench_app.py).
+.PHONY: bench-app
+bench-app: tools ## app update agent: flash/RAM cost, 1 MiB pull vs raw TCP
+	@/usr/bin/python3 tests/recovery/bench_app.py
+BENCH_TARGETS += bench-app

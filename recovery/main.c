@@ -5,7 +5,7 @@
  * it to leave, or nobody used it for the layout's idle timeout.
  *
  * Entered because the app crash-looped or none verifies, it also heals
- * itself from the layout's recovery.update_url (pull.c); entered by the
+ * itself from the layout's recovery.update_url (heal.c); entered by the
  * strap or on request, it waits for a person.
  *
  * Console: 'b' clears the crash counter and reboots (gives the app another
@@ -20,7 +20,7 @@
 #include "lb/seed.h"
 #include "lb_app.h"
 #include "partitions.h"
-#include "pull.h"
+#include "heal.h"
 #include "server.h"
 #include "stack.h"
 #include "status.h"
@@ -93,11 +93,11 @@ static void arm_self_heal(const lb_bootinfo_t *bi)
         return;
     }
     if (bi->reason == LB_BOOT_REASON_NO_VALID_APP) {
-        lb_pull_start(NULL);
+        lb_heal_start(NULL);
     } else if (bi->reason == LB_BOOT_REASON_CRASH_LOOP) {
         lb_bootstate_t s;
         bool known = lb_app_bootstate(&s) == LB_OK && s.active_slot < LB_BOOTSTATE_SLOTS;
-        lb_pull_start(known ? &s.slots[s.active_slot].version : NULL);
+        lb_heal_start(known ? &s.slots[s.active_slot].version : NULL);
     }
 }
 
@@ -167,13 +167,13 @@ int main(void)
         lb_board_watchdog_feed();
         if (err == LB_OK) {
             lb_server_poll();
-            lb_pull_poll();
-            if (lb_server_reboot_due() || lb_pull_installed()) {
+            lb_heal_poll();
+            if (lb_server_reboot_due() || lb_heal_installed()) {
                 say("rebooting", NULL, NULL);
                 lb_app_reboot();
             }
             /* idle_timeout_s 0: stay until told to leave. */
-            if (LB_RECOVERY_IDLE_TIMEOUT_S != 0 && !lb_server_busy() && !lb_pull_busy() &&
+            if (LB_RECOVERY_IDLE_TIMEOUT_S != 0 && !lb_server_busy() && !lb_heal_busy() &&
                 lb_board_millis() - lb_server_last_activity() >
                     LB_RECOVERY_IDLE_TIMEOUT_S * 1000u) {
                 leave("idle timeout");

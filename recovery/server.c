@@ -8,18 +8,12 @@
 #include "history.h"
 #include "http/http.h"
 #include "lb/board.h"
-#include "lb/board_net.h"
 #include "lb/err.h"
 #include "lb/hmac.h"
 #include "lb_app.h"
-#include "lwip/dhcp.h"
-#include "lwip/etharp.h"
-#include "lwip/init.h"
 #include "lwip/ip4_addr.h"
-#include "lwip/netif.h"
 #include "lwip/tcp.h"
-#include "lwip/timeouts.h"
-#include "netif/ethernet.h"
+#include "net.h"
 #include "partitions.h"
 #include "status.h"
 #include "update.h"
@@ -75,7 +69,6 @@ static conn_t conns[LB_HTTP_CONN_MAX];
 static waiter_t waiters[LB_HTTP_WAITERS];
 static uint32_t waiter_seq;
 static bool kick; /* something freed up: retry deferred work from the main loop */
-static struct netif nif;
 static uint32_t last_activity;
 static bool reboot_due;
 static bool reboot_armed; /* reboot once this connection's answer is out */
@@ -104,11 +97,6 @@ bool lb_server_busy(void)
      * client holding sockets open, must not keep the device in recovery.
      * An upload in progress and a reboot being answered do. */
     return lb_update_active(NULL, NULL, NULL) || reboot_conn != NULL;
-}
-
-bool lb_server_net_up(void)
-{
-    return netif_is_up(&nif) && !ip4_addr_isany_val(*netif_ip4_addr(&nif));
 }
 
 bool lb_server_reboot_due(void)
@@ -1110,30 +1098,6 @@ static int listen_discard(void)
 }
 #endif
 
-static err_t netif_init_cb(struct netif *n)
-{
-    return lb_board_netif_init(n) == 0 ? ERR_OK : ERR_IF;
-}
-
-static void on_netif_status(struct netif *n)
-{
-    if (netif_is_up(n) && !ip4_addr_isany_val(*netif_ip4_addr(n))) {
-        char line[64];
-        lb_out_t o;
-        lb_out_init(&o, line, sizeof(line));
-        uint32_t a = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(n)));
-        lb_out_str(&o, "[recovery] netif up ");
-        for (int i = 3; i >= 0; i--) {
-            lb_out_u32(&o, (a >> (8 * i)) & 0xFFu);
-            lb_out_str(&o, i ? "." : "");
-        }
-        lb_out_str(&o, " port ");
-        lb_out_u32(&o, LB_RECOVERY_PORT);
-        lb_out_str(&o, "\n");
-        lb_board_console_write(line, o.len);
-    }
-}
-
 int lb_server_start(const void *seed, uint32_t seed_len)
 {
     /* lwIP's generator (ports, initial sequence numbers) gets a value
@@ -1150,28 +1114,18 @@ int lb_server_start(const void *seed, uint32_t seed_len)
     if (!lb_cred_store_apply() && err != 0) {
         lb_board_console_write("[recovery] auth: bad credential\n", 32);
     }
-    lwip_init();
-    ip4_addr_t ip, mask, gw;
-    ip4_addr_set_zero(&ip);
-    ip4_addr_set_zero(&mask);
-    ip4_addr_set_zero(&gw);
-#if !LB_RECOVERY_DHCP
-    ip4addr_aton(LB_RECOVERY_IP, &ip);
-    ip4addr_aton(LB_RECOVERY_NETMASK, &mask);
-    ip4addr_aton(LB_RECOVERY_GATEWAY, &gw);
-#endif
-    if (netif_add(&nif, &ip, &mask, &gw, NULL, netif_init_cb, ethernet_input) == NULL) {
-        return LB_E_IO;
+    static const lb_net_cfg_t net = {
+        .dhcp = LB_RECOVERY_DHCP,
+        .ip = LB_RECOVERY_IP,
+        .netmask = LB_RECOVERY_NETMASK,
+        .gateway = LB_RECOVERY_GATEWAY,
+        .tag = "[recovery]",
+        .port = LB_RECOVERY_PORT,
+    };
+    err = lb_net_start(&net);
+    if (err != 0) {
+        return err;
     }
-    netif_set_default(&nif);
-    netif_set_status_callback(&nif, on_netif_status);
-    netif_set_link_up(&nif);
-    netif_set_up(&nif);
-#if LB_RECOVERY_DHCP
-    dhcp_start(&nif);
-#else
-    etharp_request(&nif, &gw); /* the gateway answers first replies faster */
-#endif
     struct tcp_pcb *l = tcp_new_ip_type(IPADDR_TYPE_V4);
     if (l == NULL || tcp_bind(l, IP4_ADDR_ANY, LB_RECOVERY_PORT) != ERR_OK) {
         return LB_E_IO;
@@ -1191,8 +1145,7 @@ int lb_server_start(const void *seed, uint32_t seed_len)
 
 void lb_server_poll(void)
 {
-    lb_board_netif_poll(&nif);
-    sys_check_timeouts();
+    lb_net_poll();
     /* Waiters may become admissible by time alone (a slot holder falls
      * silent long enough to be evicted): look again every 250 ms. */
     static uint32_t looked_ms;

@@ -25,7 +25,4 @@ bool lb_server_busy(void);
  * the main loop reboots when it sees it (after the answer went out). */
 bool lb_server_reboot_due(void);
 
-/* True once the network interface is up with an address. */
-bool lb_server_net_up(void);
-
 #endif

@@ -37,6 +37,8 @@ const char *lb_err_str(int err)
         "does not fit the load area",
         "data after the image end",
         "manifest and image disagree",
+        "nothing newer offered",
+        "offer skipped (given up on before)",
     };
     _Static_assert(sizeof(names) / sizeof(names[0]) == (unsigned)-LB_E_LAST, "lb_err_str table");
     if (err > 0 || err <= LB_E_LAST) {

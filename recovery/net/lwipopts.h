@@ -79,10 +79,4 @@
 #define LWIP_DEBUG 0
 #define LWIP_PROVIDE_ERRNO 1
 
-/* TCP initial sequence numbers and DHCP transaction ids (sys_arch.c);
- * lb_net_rand_mix stirs per-device entropy in at start-up. */
-unsigned int lb_net_rand(void);
-void lb_net_rand_mix(unsigned int v);
-#define LWIP_RAND() ((u32_t)lb_net_rand())
-
 #endif

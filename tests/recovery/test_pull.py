@@ -31,7 +31,7 @@ def pull(fw):
     port = free_port()
     with open(os.path.join(ROOT, "config", "default.yaml")) as f:
         text = f.read()
-    text, n = re.subn(r"(?m)^(  update_url: )http://10\.0\.2\.2:8080/demo-sensor/version\.json",
+    text, n = re.subn(r"(?m)^(  update_url: )http://10\.0\.2\.2:8000/demo-sensor/version\.json",
                       rf"\g<1>http://10.0.2.2:{port}/fleet/demo-sensor/version.json", text)
     assert n == 2, "config/default.yaml: the update_url lines moved"
     os.makedirs(PULL, exist_ok=True)
@@ -146,7 +146,7 @@ def test_crash_looping_app_is_not_reinstalled_but_a_new_version_is(pull, tmp_pat
             if b["image"] == "recovery":
                 break
         assert b["reason"] == "crash-loop", q.transcript()
-        q.expect(r"\[recovery\] self-heal: the manifest offers the version that just failed", 60)
+        q.expect(r"\[recovery\] self-heal: offer skipped \(failed here before\): 1\.0\.0", 60)
         publish(site, fw["app-v2"])
         q.expect(r"\[recovery\] self-heal: installed app 1\.1\.0\+0", 60)
         assert q.boot()["slot"] == "b", q.transcript()

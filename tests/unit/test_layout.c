@@ -95,7 +95,9 @@ static void test_layout_valid_values_and_defaults(void **state)
     assert_int_equal(layout.boot.crash_resets, 0x19);
     assert_int_equal(layout.boot.watchdog_ms, 2000);
     assert_false(layout.boot.verify_signature);
-    assert_true(layout.recovery.dhcp);
+    assert_true(layout.recovery.net.dhcp);
+    assert_true(layout.app.net.dhcp);
+    assert_int_equal(layout.app.first_check_s, 30);
     assert_int_equal(layout.recovery.port, 80);
     assert_string_equal(layout.recovery.auth_realm, "lifeboat");
     /* hex SHA-256("admin:lifeboat:lifeboat") */
@@ -308,19 +310,46 @@ static void test_layout_recovery_net(void **state)
     assert_int_equal(parse_edit("recovery:\n", "recovery:\n  net: { address: 10.0.2.15/24, "
                                                "gateway: 10.0.2.2 }\n"),
                      0);
-    assert_false(layout.recovery.dhcp);
-    assert_string_equal(layout.recovery.ip, "10.0.2.15");
-    assert_string_equal(layout.recovery.netmask, "255.255.255.0");
-    assert_string_equal(layout.recovery.gateway, "10.0.2.2");
+    assert_false(layout.recovery.net.dhcp);
+    assert_string_equal(layout.recovery.net.ip, "10.0.2.15");
+    assert_string_equal(layout.recovery.net.netmask, "255.255.255.0");
+    assert_string_equal(layout.recovery.net.gateway, "10.0.2.2");
     assert_int_equal(parse_edit("recovery:\n", "recovery:\n  net: { address: 192.168.1.9, "
                                                "netmask: 255.255.0.0 }\n"),
                      0);
-    assert_string_equal(layout.recovery.netmask, "255.255.0.0");
+    assert_string_equal(layout.recovery.net.netmask, "255.255.0.0");
     assert_int_equal(
         parse_edit("recovery:\n", "recovery:\n  net: { address: 1.2.3.4, netmask: 255.0.255.0 }\n"),
         1);
     assert_int_equal(parse_edit("recovery:\n", "recovery:\n  net: { address: 01.2.3.4/8 }\n"), 1);
     assert_int_equal(parse_edit("recovery:\n", "recovery:\n  net: static\n"), 1);
+}
+
+/* app.net reads like recovery.net and names itself in its messages;
+ * app.first_check_s is bounded. */
+static void test_layout_app_net_and_first_check(void **state)
+{
+    (void)state;
+    static char text[sizeof(base_yaml) + 128];
+    snprintf(text, sizeof(text),
+             "%sapp: { net: { address: 192.168.7.2/24, gateway: 192.168.7.1 }, "
+             "first_check_s: 5 }\n",
+             base_yaml);
+    assert_int_equal(parse(text), 0);
+    assert_false(layout.app.net.dhcp);
+    assert_string_equal(layout.app.net.ip, "192.168.7.2");
+    assert_string_equal(layout.app.net.netmask, "255.255.255.0");
+    assert_string_equal(layout.app.net.gateway, "192.168.7.1");
+    assert_int_equal(layout.app.first_check_s, 5);
+    assert_true(layout.recovery.net.dhcp); /* the other image's network is its own */
+    snprintf(text, sizeof(text), "%sapp: { net: { address: 10.0.0.300/8 } }\n", base_yaml);
+    assert_int_equal(parse(text), 1);
+    assert_true(has_error(18, 24, "app.net.address: '10.0.0.300/8' is not an IPv4 address"));
+    snprintf(text, sizeof(text), "%sapp: { net: wifi }\n", base_yaml);
+    assert_int_equal(parse(text), 1);
+    assert_true(has_error(18, 13, "app.net: expected dhcp or"));
+    snprintf(text, sizeof(text), "%sapp: { first_check_s: -1 }\n", base_yaml);
+    assert_int_equal(parse(text), 1);
 }
 
 static void test_layout_outputs_render(void **state)
@@ -368,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_layout_mixed_geometry),
         cmocka_unit_test(test_layout_keys),
         cmocka_unit_test(test_layout_recovery_net),
+        cmocka_unit_test(test_layout_app_net_and_first_check),
         cmocka_unit_test(test_layout_outputs_render),
     };
     return cmocka_run_group_tests(tests, NULL, teardown);

@@ -169,10 +169,10 @@ void lb_emit_partitions_h(const lb_layout_t *l, lb_sb_t *sb)
 
     lb_sb_printf(sb, "\n/* Recovery image. The password itself is never emitted: only HA1 =\n"
                      " * hex SHA-256(\"user:realm:password\") (RFC 7616). */\n");
-    lb_sb_printf(sb, "#define LB_RECOVERY_DHCP %u\n", l->recovery.dhcp ? 1u : 0u);
-    lb_sb_printf(sb, "#define LB_RECOVERY_IP \"%s\"\n", l->recovery.ip);
-    lb_sb_printf(sb, "#define LB_RECOVERY_NETMASK \"%s\"\n", l->recovery.netmask);
-    lb_sb_printf(sb, "#define LB_RECOVERY_GATEWAY \"%s\"\n", l->recovery.gateway);
+    lb_sb_printf(sb, "#define LB_RECOVERY_DHCP %u\n", l->recovery.net.dhcp ? 1u : 0u);
+    lb_sb_printf(sb, "#define LB_RECOVERY_IP \"%s\"\n", l->recovery.net.ip);
+    lb_sb_printf(sb, "#define LB_RECOVERY_NETMASK \"%s\"\n", l->recovery.net.netmask);
+    lb_sb_printf(sb, "#define LB_RECOVERY_GATEWAY \"%s\"\n", l->recovery.net.gateway);
     lb_sb_printf(sb, "#define LB_RECOVERY_PORT %uu\n", l->recovery.port);
     lb_sb_printf(sb, "#define LB_RECOVERY_IDLE_TIMEOUT_S %uu\n", l->recovery.idle_timeout_s);
     lb_sb_printf(sb, "#define LB_RECOVERY_UPDATE_URL \"%s\"\n", l->recovery.update_url);
@@ -196,6 +196,12 @@ void lb_emit_ota_handler_h(const lb_layout_t *l, lb_sb_t *sb)
     lb_sb_printf(sb, "#define LB_OTA_APP_VERSION_BUILD %uu\n", l->app.build);
     lb_sb_printf(sb, "#define LB_OTA_UPDATE_URL \"%s\"\n", l->app.update_url);
     lb_sb_printf(sb, "#define LB_OTA_CHECK_INTERVAL_S %uu\n", l->app.check_interval_s);
+    lb_sb_printf(sb, "#define LB_OTA_FIRST_CHECK_S %uu\n", l->app.first_check_s);
+    lb_sb_printf(sb, "\n/* The app's network (app.net): DHCP, or these dotted quads. */\n");
+    lb_sb_printf(sb, "#define LB_OTA_NET_DHCP %u\n", l->app.net.dhcp ? 1u : 0u);
+    lb_sb_printf(sb, "#define LB_OTA_NET_IP \"%s\"\n", l->app.net.ip);
+    lb_sb_printf(sb, "#define LB_OTA_NET_NETMASK \"%s\"\n", l->app.net.netmask);
+    lb_sb_printf(sb, "#define LB_OTA_NET_GATEWAY \"%s\"\n", l->app.net.gateway);
     lb_sb_printf(sb, "#define LB_OTA_KEY_PRESENT LB_KEY_PRESENT\n");
     lb_sb_printf(sb, "#define LB_OTA_KEY_HASH_INIT LB_KEY_HASH_INIT\n\n");
     lb_sb_printf(sb, "/* The app's slot(s). */\n");

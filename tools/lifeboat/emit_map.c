@@ -108,19 +108,19 @@ void lb_emit_layout_txt(const lb_layout_t *l, lb_sb_t *sb)
         }
     }
     lb_sb_printf(sb, "\n");
-    if (l->recovery.dhcp) {
+    if (l->recovery.net.dhcp) {
         lb_sb_printf(sb, "recovery:  dhcp");
     } else {
-        lb_sb_printf(sb, "recovery:  %s netmask %s gateway %s", l->recovery.ip, l->recovery.netmask,
-                     l->recovery.gateway);
+        lb_sb_printf(sb, "recovery:  %s netmask %s gateway %s", l->recovery.net.ip,
+                     l->recovery.net.netmask, l->recovery.net.gateway);
     }
     lb_sb_printf(sb, ", port %u, idle timeout %u s\n", l->recovery.port,
                  l->recovery.idle_timeout_s);
     lb_sb_printf(sb, "           auth user '%s' realm '%s' (HTTP Digest SHA-256)\n",
                  l->recovery.auth_user, l->recovery.auth_realm);
     if (l->recovery.update_url[0]) {
-        /* Only validated and emitted: the recovery image does not poll it. */
-        lb_sb_printf(sb, "           update_url %s (LB_RECOVERY_UPDATE_URL, not polled)\n",
+        lb_sb_printf(sb,
+                     "           update_url %s (self-heal after a crash loop or no valid app)\n",
                      l->recovery.update_url);
     }
     if (l->key.present) {
@@ -134,9 +134,14 @@ void lb_emit_layout_txt(const lb_layout_t *l, lb_sb_t *sb)
     }
     lb_sb_printf(sb, "app:       %s %s", l->app.name, l->app.version);
     if (l->app.update_url[0]) {
-        /* For the app's own updater; lifeboat itself does not poll it. */
-        lb_sb_printf(sb, ", update_url %s, check interval %u s (for the app)", l->app.update_url,
-                     l->app.check_interval_s);
+        lb_sb_printf(sb, ", update_url %s, first check %u s, then every %u s", l->app.update_url,
+                     l->app.first_check_s, l->app.check_interval_s);
+        if (l->app.net.dhcp) {
+            lb_sb_printf(sb, ", dhcp");
+        } else {
+            lb_sb_printf(sb, ", %s netmask %s gateway %s", l->app.net.ip, l->app.net.netmask,
+                         l->app.net.gateway);
+        }
     }
     lb_sb_printf(sb, "\n");
     if (l->retained.address) {

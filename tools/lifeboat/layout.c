@@ -807,36 +807,41 @@ static void format_ipv4(uint32_t v, char buf[16])
              v & 0xFFu);
 }
 
-static void parse_net(ctx_t *c, const lb_ynode_t *n)
+/* "key.leaf" for messages, in `buf` (32 bytes). */
+static const char *sub(const char *key, const char *leaf, char buf[32])
 {
-    lb_layout_t *l = c->l;
+    snprintf(buf, 32, "%s.%s", key, leaf);
+    return buf;
+}
+
+/* recovery.net or app.net (`key`, for messages) into `net`. */
+static void parse_net(ctx_t *c, const lb_ynode_t *n, const char *key, lb_layout_net_t *net)
+{
     if (n->kind == LB_Y_SCALAR && strcmp(n->str, "dhcp") == 0) {
-        l->recovery.dhcp = true;
+        net->dhcp = true;
         return;
     }
     if (n->kind != LB_Y_MAP) {
         char b[48];
-        err_at(c, n,
-               "recovery.net: expected dhcp or {address: a.b.c.d/prefix, gateway: ...}, "
-               "got %s",
+        err_at(c, n, "%s: expected dhcp or {address: a.b.c.d/prefix, gateway: ...}, got %s", key,
                shown(n, b, sizeof(b)));
         return;
     }
-    l->recovery.dhcp = false;
+    net->dhcp = false;
+    char kb[32];
     field_t f[] = {{"address", 0, 0}, {"netmask", 0, 0}, {"gateway", 0, 0}};
-    if (!get_fields(c, n, "recovery.net", f, 3)) {
+    if (!get_fields(c, n, key, f, 3)) {
         return;
     }
     uint32_t ip = 0, mask = 0, gw = 0;
     int have_mask = 0, addr_ok = 0;
-    if (need(c, n, "recovery.net", &f[0]) &&
-        scalar(c, f[0].val, "recovery.net.address", "an IPv4 address")) {
+    if (need(c, n, key, &f[0]) && scalar(c, f[0].val, sub(key, "address", kb), "an IPv4 address")) {
         const char *s = f[0].val->str;
         const char *slash = strchr(s, '/');
         size_t len = slash ? (size_t)(slash - s) : strlen(s);
         char b[48];
         if (!parse_ipv4(s, len, &ip)) {
-            err_at(c, f[0].val, "recovery.net.address: %s is not an IPv4 address (a.b.c.d/prefix)",
+            err_at(c, f[0].val, "%s.address: %s is not an IPv4 address (a.b.c.d/prefix)", key,
                    shown(f[0].val, b, sizeof(b)));
         } else if (slash) {
             const char *end;
@@ -844,7 +849,7 @@ static void parse_net(ctx_t *c, const lb_ynode_t *n)
             have_mask = 1; /* given, even if wrong: one error is enough */
             if (parse_digits(slash + 1, &prefix, &end) != LB_OK || *end || prefix > 32 ||
                 (slash[1] == '0' && slash[2] != '\0')) {
-                err_at(c, f[0].val, "recovery.net.address: bad prefix length in %s (0..32)",
+                err_at(c, f[0].val, "%s.address: bad prefix length in %s (0..32)", key,
                        shown(f[0].val, b, sizeof(b)));
             } else {
                 mask = prefix ? 0xFFFFFFFFu << (32 - prefix) : 0;
@@ -854,29 +859,29 @@ static void parse_net(ctx_t *c, const lb_ynode_t *n)
             addr_ok = 1;
         }
     }
-    if (f[1].val && scalar(c, f[1].val, "recovery.net.netmask", "an IPv4 netmask")) {
+    if (f[1].val && scalar(c, f[1].val, sub(key, "netmask", kb), "an IPv4 netmask")) {
         char b[48];
         if (have_mask) {
-            err_at(c, f[1].val, "recovery.net.netmask: given twice (address has a /prefix)");
+            err_at(c, f[1].val, "%s.netmask: given twice (address has a /prefix)", key);
         } else if (!parse_ipv4(f[1].val->str, strlen(f[1].val->str), &mask) ||
                    (mask & (~mask >> 1)) != 0) {
-            err_at(c, f[1].val, "recovery.net.netmask: %s is not a netmask",
+            err_at(c, f[1].val, "%s.netmask: %s is not a netmask", key,
                    shown(f[1].val, b, sizeof(b)));
         }
         have_mask = 1;
     }
     if (addr_ok && !have_mask) {
-        err_at(c, f[0].val, "recovery.net.address: give a /prefix or a netmask");
+        err_at(c, f[0].val, "%s.address: give a /prefix or a netmask", key);
     }
-    if (f[2].val && scalar(c, f[2].val, "recovery.net.gateway", "an IPv4 address") &&
+    if (f[2].val && scalar(c, f[2].val, sub(key, "gateway", kb), "an IPv4 address") &&
         !parse_ipv4(f[2].val->str, strlen(f[2].val->str), &gw)) {
         char b[48];
-        err_at(c, f[2].val, "recovery.net.gateway: %s is not an IPv4 address",
+        err_at(c, f[2].val, "%s.gateway: %s is not an IPv4 address", key,
                shown(f[2].val, b, sizeof(b)));
     }
-    format_ipv4(ip, l->recovery.ip);
-    format_ipv4(mask, l->recovery.netmask);
-    format_ipv4(gw, l->recovery.gateway);
+    format_ipv4(ip, net->ip);
+    format_ipv4(mask, net->netmask);
+    format_ipv4(gw, net->gateway);
 }
 
 static void hex32(const uint8_t in[32], char out[65])
@@ -956,7 +961,7 @@ static void parse_recovery(ctx_t *c, const lb_ynode_t *n)
         return;
     }
     if (f[0].val) {
-        parse_net(c, f[0].val);
+        parse_net(c, f[0].val, "recovery.net", &l->recovery.net);
     }
     if (f[1].val) {
         get_u32(c, f[1].val, "recovery.port", 1, 65535, 0, &l->recovery.port);
@@ -980,9 +985,10 @@ static void parse_recovery(ctx_t *c, const lb_ynode_t *n)
 static void parse_app(ctx_t *c, const lb_ynode_t *n)
 {
     lb_layout_t *l = c->l;
-    field_t f[] = {
-        {"name", 0, 0}, {"version", 0, 0}, {"update_url", 0, 0}, {"check_interval_s", 0, 0}};
-    if (!get_fields(c, n, "app", f, 4)) {
+    field_t f[] = {{"name", 0, 0},          {"version", 0, 0},
+                   {"update_url", 0, 0},    {"check_interval_s", 0, 0},
+                   {"first_check_s", 0, 0}, {"net", 0, 0}};
+    if (!get_fields(c, n, "app", f, 6)) {
         return;
     }
     if (f[0].val) {
@@ -1033,6 +1039,12 @@ static void parse_app(ctx_t *c, const lb_ynode_t *n)
     if (f[3].val) {
         get_u32(c, f[3].val, "app.check_interval_s", 0, 31536000, 0, &l->app.check_interval_s);
     }
+    if (f[4].val) {
+        get_u32(c, f[4].val, "app.first_check_s", 0, 31536000, 0, &l->app.first_check_s);
+    }
+    if (f[5].val) {
+        parse_net(c, f[5].val, "app.net", &l->app.net);
+    }
 }
 
 static void parse_keys(ctx_t *c, const lb_ynode_t *n)
@@ -1056,6 +1068,14 @@ static const struct {
     {"qemu-mps2-an385", 0x203FFC00u, 1024u},
 };
 
+static void net_default(lb_layout_net_t *n)
+{
+    n->dhcp = true;
+    snprintf(n->ip, sizeof(n->ip), "0.0.0.0");
+    snprintf(n->netmask, sizeof(n->netmask), "0.0.0.0");
+    snprintf(n->gateway, sizeof(n->gateway), "0.0.0.0");
+}
+
 static void defaults(lb_layout_t *l)
 {
     l->boot.strap_hold_ms = 50;
@@ -1063,15 +1083,14 @@ static void defaults(lb_layout_t *l)
     l->boot.crash_limit = 3;
     l->boot.crash_resets = (1u << 3) | (1u << 4) | (1u << 0); /* watchdog, fault, unknown */
     l->boot.watchdog_ms = 2000;
-    l->recovery.dhcp = true;
-    snprintf(l->recovery.ip, sizeof(l->recovery.ip), "0.0.0.0");
-    snprintf(l->recovery.netmask, sizeof(l->recovery.netmask), "0.0.0.0");
-    snprintf(l->recovery.gateway, sizeof(l->recovery.gateway), "0.0.0.0");
+    net_default(&l->recovery.net);
+    net_default(&l->app.net);
     l->recovery.port = 80;
     l->recovery.idle_timeout_s = 600;
     snprintf(l->recovery.auth_realm, sizeof(l->recovery.auth_realm), "lifeboat");
     snprintf(l->app.version, sizeof(l->app.version), "0.0.0");
     l->app.check_interval_s = 21600;
+    l->app.first_check_s = 30;
 }
 
 unsigned lb_layout_parse(lb_layout_t *l, const char *text, size_t len, const char *file,

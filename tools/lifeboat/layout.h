@@ -39,6 +39,12 @@ typedef struct {
     lb_layout_pos_t pos, name_pos, type_pos, offset_pos, size_pos;
 } lb_layout_part_t;
 
+/* An image's network: DHCP, or a static address (recovery.net, app.net). */
+typedef struct {
+    bool dhcp;
+    char ip[16], netmask[16], gateway[16]; /* dotted quads; 0.0.0.0 with dhcp */
+} lb_layout_net_t;
+
 typedef struct {
     char file[LB_LAYOUT_PATH_MAX]; /* the YAML's path as given */
     char product[LB_LAYOUT_ID_MAX];
@@ -61,8 +67,7 @@ typedef struct {
     } boot;
 
     struct {
-        bool dhcp;
-        char ip[16], netmask[16], gateway[16]; /* dotted quads; 0.0.0.0 with dhcp */
+        lb_layout_net_t net;
         uint32_t port;
         uint32_t idle_timeout_s;
         char update_url[LB_LAYOUT_URL_MAX]; /* "" when absent */
@@ -88,6 +93,8 @@ typedef struct {
         uint32_t build;
         char update_url[LB_LAYOUT_URL_MAX];
         uint32_t check_interval_s;
+        uint32_t first_check_s; /* the first check this long after boot */
+        lb_layout_net_t net;    /* the app's network (its update agent) */
     } app;
 
     struct {

@@ -39,7 +39,9 @@ enum {
     LB_E_LOADAREA = -30,    /* image's load address or size outside the board's load area */
     LB_E_TRAILING = -31,    /* bytes after the image's end where none may be (an upload) */
     LB_E_MISMATCH = -32,    /* two sources disagree (an update manifest and its image) */
-    LB_E_LAST = -33
+    LB_E_CURRENT = -33,     /* an update offer is not newer than what runs */
+    LB_E_SKIPPED = -34,     /* an update offer this device gave up on (rolled back, refused) */
+    LB_E_LAST = -35
 };
 
 /* Returns a short, stable, lower-case description of an LB_E_* code

@@ -142,7 +142,7 @@
 #define LB_RECOVERY_GATEWAY "10.0.2.2"
 #define LB_RECOVERY_PORT 80u
 #define LB_RECOVERY_IDLE_TIMEOUT_S 600u
-#define LB_RECOVERY_UPDATE_URL "http://10.0.2.2:8080/demo-sensor/version.json"
+#define LB_RECOVERY_UPDATE_URL "http://10.0.2.2:8000/demo-sensor/version.json"
 #define LB_RECOVERY_AUTH_USER "admin"
 #define LB_RECOVERY_AUTH_REALM "lifeboat"
 #define LB_RECOVERY_AUTH_HA1 "252f0a8b701b89291e4d5c710fb209243128d1bbc2f30e58cf5bdc8fc01606a3"

@@ -15,6 +15,13 @@
 #define LB_OTA_APP_VERSION_BUILD 17u
 #define LB_OTA_UPDATE_URL "http://192.168.7.1/ble-tag/version.json"
 #define LB_OTA_CHECK_INTERVAL_S 3600u
+#define LB_OTA_FIRST_CHECK_S 30u
+
+/* The app's network (app.net): DHCP, or these dotted quads. */
+#define LB_OTA_NET_DHCP 1
+#define LB_OTA_NET_IP "0.0.0.0"
+#define LB_OTA_NET_NETMASK "0.0.0.0"
+#define LB_OTA_NET_GATEWAY "0.0.0.0"
 #define LB_OTA_KEY_PRESENT LB_KEY_PRESENT
 #define LB_OTA_KEY_HASH_INIT LB_KEY_HASH_INIT
 

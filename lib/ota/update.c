@@ -28,7 +28,9 @@ static const uint8_t trusted_key[] = LB_KEY_DER_INIT;
 #endif
 
 static struct {
-    bool scanned;          /* bootable[] is known */
+    bool scanned;  /* bootable[] is known */
+    bool has_keep; /* keep_slot is never written (the running app's) */
+    unsigned keep_slot;
     bool bootable[NSLOTS]; /* the slot holds an image the loader would boot */
     uint32_t total;        /* announced length */
     lb_image_policy_t policy;
@@ -116,7 +118,7 @@ int lb_update_begin(uint32_t length)
         up.scanned = true;
     }
     unsigned slot = lb_install_pick_slot(st, NSLOTS, up.bootable);
-    if (slot >= NSLOTS) {
+    if (slot >= NSLOTS || (up.has_keep && slot == up.keep_slot)) {
         return LB_E_STATE;
     }
     if (length > slots[slot].size) {
@@ -170,6 +172,12 @@ int lb_update_finish(lb_image_info_t *info)
     return err;
 }
 
+void lb_update_keep(unsigned slot)
+{
+    up.has_keep = true;
+    up.keep_slot = slot;
+}
+
 int lb_update_set_accept(lb_install_accept_fn fn, void *arg)
 {
     return lb_install_set_accept(&up.in, fn, arg);
@@ -221,6 +229,7 @@ unsigned lb_update_http_status(int err)
     case LB_E_FLAGS:
     case LB_E_LOADAREA:
     case LB_E_TRAILING:
+    case LB_E_MISMATCH:
         return 422;
     default:
         return 500;

@@ -1,5 +1,6 @@
-/* lwIP architecture glue for the recovery image (arm-none-eabi + newlib,
- * but nothing board-specific: the board is reached through lb/board.h). */
+/* lwIP architecture glue of the images that network (arm-none-eabi +
+ * newlib, but nothing board-specific: the board is reached through
+ * lb/board.h). Each image keeps its own lwipopts.h. */
 #ifndef LB_LWIP_ARCH_CC_H
 #define LB_LWIP_ARCH_CC_H
 
@@ -21,5 +22,11 @@ void lb_net_diag(const char *msg);
     do {                                                                                           \
     } while (0)
 #define LWIP_PLATFORM_ASSERT(x) lb_net_diag(x)
+
+/* TCP initial sequence numbers, local ports, DHCP transaction ids
+ * (sys_arch.c); lb_net_rand_mix (lib/ota/net.h) stirs per-device entropy
+ * in at start-up. */
+unsigned int lb_net_rand(void);
+#define LWIP_RAND() ((u32_t)lb_net_rand())
 
 #endif

@@ -1,9 +1,10 @@
-/* lwIP's NO_SYS porting functions for the recovery image. */
+/* lwIP's NO_SYS porting functions (every image that networks). */
 #include <string.h>
 
 #include "lb/board.h"
 #include "lwip/arch.h"
 #include "lwip/sys.h"
+#include "net.h"
 
 u32_t sys_now(void)
 {

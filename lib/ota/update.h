@@ -1,10 +1,11 @@
-/* The upload path of the recovery image: streams a signed app image into
+/* The install path of an image that updates the device (the recovery
+ * image's pushes and self-heal, the app's update agent): streams a signed app image into
  * the slot lb_install_pick_slot picks (never the only bootable image nor,
  * while another slot exists, the last confirmed one),
  * erasing ahead, programming, and verifying on the fly; activates it (slot
  * new, active) only when every check passed. One upload at a time. */
-#ifndef LB_RECOVERY_UPDATE_H
-#define LB_RECOVERY_UPDATE_H
+#ifndef LB_OTA_UPDATE_H
+#define LB_OTA_UPDATE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,7 +16,8 @@
 
 /* Starts an upload of `length` bytes. Picks and invalidates the target slot
  * (boot state: empty) before anything is erased; the first upload of a
- * boot verifies every slot in flash once to know which ones could boot. Returns 0; LB_E_BUSY when
+ * boot verifies every slot in flash once to know which ones could boot. Returns 0; LB_E_STATE
+ * when the pick is the slot lb_update_keep protects; LB_E_BUSY when
  * an upload runs; LB_E_NOSPACE when `length` exceeds the slot; LB_E_INVAL
  * for an empty body; or a boot-state/flash error. */
 int lb_update_begin(uint32_t length);
@@ -30,6 +32,12 @@ int lb_update_write(const uint8_t *data, size_t len);
  * and on success marks the slot new and active. `info` receives what was
  * learned. Returns 0 or the precise error; nothing is activated on error. */
 int lb_update_finish(lb_image_info_t *info);
+
+/* Never lets lb_update_begin pick `slot` (the app calls it with the slot
+ * it runs from): an upload that would have to write it fails with
+ * LB_E_STATE instead (a single-slot layout, or a running image that is not
+ * the confirmed one). */
+void lb_update_keep(unsigned slot);
 
 /* Sets the running upload's last check before activation (lb/install.h's
  * accept hook; the pull path's manifest check). Returns 0 or LB_E_STATE. */

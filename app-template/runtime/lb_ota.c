@@ -1,0 +1,180 @@
+/* Background updates (lb_ota.h): the app's configuration of the update
+ * agent, the network under it, and the reboot after it. */
+#include "lb_ota.h"
+
+#include <string.h>
+
+#include "agent.h"
+#include "lb/board.h"
+#include "lb/err.h"
+#include "lb_app.h"
+#include "net.h"
+#include "ota_handler.h"
+#include "update.h"
+
+static struct {
+    bool on;
+    bool confirmed;     /* the running image is confirmed: updates may go ahead */
+    uint32_t looked_ms; /* when the boot state was last read for that */
+    const lb_ota_callbacks_t *cb;
+} ota;
+
+static void on_event(void *arg, const lb_agent_event_t *e)
+{
+    (void)arg;
+    const lb_ota_callbacks_t *cb = ota.cb;
+    if (cb == NULL) {
+        return;
+    }
+    switch (e->ev) {
+    case LB_AGENT_EV_CHECK:
+        if (cb->on_check) {
+            cb->on_check(cb->arg, e->detail);
+        }
+        break;
+    case LB_AGENT_EV_CURRENT:
+        if (cb->on_current) {
+            cb->on_current(cb->arg, e->err, e->version);
+        }
+        break;
+    case LB_AGENT_EV_START:
+        if (cb->on_start) {
+            cb->on_start(cb->arg, e->version, e->total);
+        }
+        break;
+    case LB_AGENT_EV_PROGRESS:
+        if (cb->on_progress) {
+            cb->on_progress(cb->arg, e->done, e->total);
+        }
+        break;
+    case LB_AGENT_EV_END:
+        if (cb->on_end) {
+            cb->on_end(cb->arg, &e->info->version);
+        }
+        break;
+    case LB_AGENT_EV_ERROR:
+        if (cb->on_error) {
+            /* One line: the text and what it names. */
+            char line[96];
+            size_t a = strlen(e->text), b = e->detail ? strlen(e->detail) : 0;
+            a = a < sizeof line - 1 ? a : sizeof line - 1;
+            b = b < sizeof line - 1 - a ? b : sizeof line - 1 - a;
+            memcpy(line, e->text, a);
+            if (b > 0) {
+                memcpy(line + a, e->detail, b);
+            }
+            line[a + b] = '\0';
+            cb->on_error(cb->arg, e->err, line, e->next_ms);
+        }
+        break;
+    }
+    if (e->ev == LB_AGENT_EV_END) {
+        unsigned slot = 0;
+        lb_update_active(&slot, NULL, NULL);
+        lb_app_history_note(LB_HIST_INSTALL, LB_HIST_SRC_PULL, 0, 0, (uint8_t)slot, e->info);
+    } else if (e->ev == LB_AGENT_EV_ERROR && e->refused) {
+        lb_app_history_note(LB_HIST_REFUSED, LB_HIST_SRC_PULL, 0, e->err, LB_HIST_SLOT_NONE,
+                            e->info);
+    }
+}
+
+int lb_ota_begin(const lb_ota_callbacks_t *cb)
+{
+    const lb_bootinfo_t *bi = lb_app_bootinfo();
+    if (sizeof LB_OTA_UPDATE_URL == 1 || LB_OTA_CHECK_INTERVAL_S == 0 || LB_OTA_SLOT_COUNT < 2 ||
+        bi == NULL || bi->image != LB_BOOT_IMAGE_APP) {
+        return LB_E_UNSUPPORTED;
+    }
+    static const lb_net_cfg_t net = {
+        .dhcp = LB_OTA_NET_DHCP,
+        .ip = LB_OTA_NET_IP,
+        .netmask = LB_OTA_NET_NETMASK,
+        .gateway = LB_OTA_NET_GATEWAY,
+        .tag = "[app]",
+        .port = 0,
+    };
+    lb_net_rand_mix(bi->boot_count ^ lb_board_millis());
+    uint8_t noise[16];
+    if (lb_board_entropy(noise, sizeof noise) == LB_OK) {
+        for (unsigned i = 0; i + 4 <= sizeof noise; i += 4) {
+            lb_net_rand_mix((unsigned)noise[i] | (unsigned)noise[i + 1] << 8 |
+                            (unsigned)noise[i + 2] << 16 | (unsigned)noise[i + 3] << 24);
+        }
+    }
+    int err = lb_net_start(&net);
+    if (err != 0) {
+        return err;
+    }
+    /* The slot this image runs from is never written. */
+    lb_update_keep(bi->slot);
+    /* A version this device rolled back (its slot marked invalid) is not
+     * fetched again while it is offered. */
+    lb_pull_avoid_t avoid;
+    lb_pull_avoid_init(&avoid);
+    lb_bootstate_t s;
+    if (lb_app_bootstate(&s) == LB_OK) {
+        for (unsigned i = 0; i < LB_OTA_SLOT_COUNT && i < LB_BOOTSTATE_SLOTS; i++) {
+            if (i != bi->slot && s.slots[i].state == LB_SLOT_INVALID) {
+                lb_pull_avoid_add(&avoid, &s.slots[i].version, NULL);
+            }
+        }
+    }
+    static lb_agent_cfg_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = LB_OTA_UPDATE_URL;
+    cfg.product = LB_OTA_PRODUCT;
+    cfg.user_agent = "lifeboat-app";
+    cfg.first_ms = LB_OTA_FIRST_CHECK_S * 1000u;
+    uint32_t interval = LB_OTA_CHECK_INTERVAL_S * 1000u;
+    lb_pull_sched_init(&cfg.sched, interval, interval / 8u, LB_PULL_BACKOFF_MIN_MS,
+                       LB_PULL_BACKOFF_MAX_MS);
+    cfg.newer_only = true;
+    cfg.running = bi->image_version;
+    cfg.cb = on_event;
+    ota.cb = cb;
+    err = lb_agent_start(&cfg, &avoid);
+    ota.on = err == 0;
+    return err;
+}
+
+/* Whether the running image is confirmed (read from the boot state once a
+ * second until it is). */
+static bool confirmed(void)
+{
+    if (!ota.confirmed && lb_board_millis() - ota.looked_ms >= 1000u) {
+        ota.looked_ms = lb_board_millis();
+        const lb_bootinfo_t *bi = lb_app_bootinfo();
+        lb_bootstate_t s;
+        ota.confirmed = bi != NULL && bi->slot < LB_BOOTSTATE_SLOTS &&
+                        lb_app_bootstate(&s) == LB_OK &&
+                        s.slots[bi->slot].state == LB_SLOT_CONFIRMED;
+    }
+    return ota.confirmed;
+}
+
+void lb_ota_handle(void)
+{
+    if (!ota.on) {
+        return;
+    }
+    lb_net_poll();
+    if (lb_agent_installed()) {
+        if (ota.cb == NULL || !ota.cb->manual_reboot) {
+            lb_app_reboot();
+        }
+        return;
+    }
+    if (confirmed()) {
+        lb_agent_poll();
+    }
+}
+
+void lb_ota_check_now(void)
+{
+    lb_agent_check_now();
+}
+
+bool lb_ota_pending(void)
+{
+    return ota.on && lb_agent_installed();
+}

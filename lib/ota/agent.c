@@ -1,0 +1,395 @@
+/* The update agent (agent.h): an HTTP/1.1 GET client on lwIP's raw TCP
+ * API, the manifest, then the image it offers. */
+#include "agent.h"
+
+#include <string.h>
+
+#include "lb/board.h"
+#include "lb/config.h"
+#include "lb/err.h"
+#include "lb/http_resp.h"
+#include "lb/manifest.h"
+#include "lb/url.h"
+#include "lwip/ip4_addr.h"
+#include "lwip/mem.h"
+#include "lwip/tcp.h"
+#include "mbedtls/sha256.h"
+#include "net.h"
+#include "update.h"
+
+typedef enum {
+    S_OFF,  /* not started, or no usable url */
+    S_WAIT, /* next attempt at due_ms */
+    S_RUN,  /* a request is under way */
+    S_DONE, /* installed: the caller reboots */
+} state_t;
+
+static struct {
+    state_t state;
+    bool image; /* fetching the image (else the manifest) */
+    uint32_t due_ms, last_ms;
+    lb_agent_cfg_t cfg;
+    lb_pull_avoid_t avoid;
+    struct tcp_pcb *pcb;
+    ip4_addr_t ip;
+    lb_http_resp_t resp;
+    uint32_t got;             /* body bytes so far */
+    char *text;               /* the manifest while it arrives (lwIP heap) */
+    bool aborted;             /* a callback of ours aborted its pcb (return ERR_ABRT) */
+    bool refused;             /* the failing attempt's image was refused */
+    lb_image_info_t info;     /* what the installer learnt of the image */
+    lb_url_t u;               /* what is being fetched */
+    char url[LB_URL_MAX + 1]; /* the same, as text */
+    lb_manifest_entry_t entry;
+    char product[LB_IMAGE_PRODUCT_MAX + 1];
+    mbedtls_sha256_context sha;
+} ag;
+
+static void emit(lb_agent_ev_t ev, int err, const char *text, const char *detail)
+{
+    if (ag.cfg.cb == NULL) {
+        return;
+    }
+    lb_agent_event_t e;
+    memset(&e, 0, sizeof(e));
+    e.ev = ev;
+    e.err = err;
+    e.text = text;
+    e.detail = detail;
+    e.done = ag.got;
+    e.total = ag.image ? ag.entry.size : 0u;
+    e.version = ag.image || ev == LB_AGENT_EV_CURRENT ? &ag.entry.version : NULL;
+    e.next_ms = ag.state == S_WAIT ? ag.due_ms - lb_board_millis() : 0u;
+    e.refused = ag.refused;
+    e.info = ev == LB_AGENT_EV_END || ag.refused ? &ag.info : NULL;
+    ag.cfg.cb(ag.cfg.cb_arg, &e);
+}
+
+static void close_pcb(void)
+{
+    if (ag.pcb != NULL) {
+        tcp_arg(ag.pcb, NULL);
+        tcp_recv(ag.pcb, NULL);
+        tcp_err(ag.pcb, NULL);
+        tcp_poll(ag.pcb, NULL, 0);
+        if (tcp_close(ag.pcb) != ERR_OK) {
+            tcp_abort(ag.pcb);
+            ag.aborted = true;
+        }
+        ag.pcb = NULL;
+    }
+    if (ag.text != NULL) {
+        mem_free(ag.text);
+        ag.text = NULL;
+    }
+}
+
+/* The attempt is over without an install; `err` (LB_E_CURRENT/SKIPPED:
+ * nothing to do) sets the wait before the next one. */
+static void schedule(int err)
+{
+    ag.state = S_WAIT;
+    ag.due_ms = lb_board_millis() + lb_pull_sched_next(&ag.cfg.sched, err, lb_net_rand());
+}
+
+static void retry_later(const char *why, int err)
+{
+    close_pcb();
+    if (ag.image && lb_update_active(NULL, NULL, NULL)) {
+        lb_update_abort();
+    }
+    schedule(err == 0 ? LB_E_IO : err);
+    emit(LB_AGENT_EV_ERROR, err, why, err < 0 ? lb_err_str(err) : NULL);
+    ag.image = false; /* the next attempt reads the manifest again */
+    ag.refused = false;
+}
+
+/* The installer's last word before activation: the image agrees with the
+ * manifest entry that named it, and the bytes hash to its sha256. */
+static int accept_image(void *arg, const lb_image_info_t *info)
+{
+    (void)arg;
+    uint8_t h[32];
+    mbedtls_sha256_finish_ret(&ag.sha, h);
+    if (memcmp(h, ag.entry.sha256, sizeof h) != 0) {
+        return LB_E_MISMATCH;
+    }
+    return lb_manifest_check(&ag.entry, ag.product, info);
+}
+
+/* The manifest arrived whole: decide whether to fetch its image. */
+static void manifest_done(void)
+{
+    ag.text[ag.got] = '\0';
+    int err = lb_manifest_read(ag.text, ag.got, LB_IMAGE_KIND_APP, &ag.entry, ag.product);
+    close_pcb();
+    if (err != 0) {
+        retry_later("manifest refused: ", err);
+        return;
+    }
+    err = lb_pull_offer(&ag.entry, ag.product, ag.cfg.product,
+                        ag.cfg.newer_only ? &ag.cfg.running : NULL, &ag.avoid);
+    if (err == LB_E_CURRENT || err == LB_E_SKIPPED) {
+        char v[LB_IMAGE_VERSION_STR_MAX];
+        lb_image_version_format(&ag.entry.version, v);
+        schedule(err);
+        emit(LB_AGENT_EV_CURRENT, err,
+             err == LB_E_CURRENT ? "nothing newer offered: "
+                                 : "offer skipped (failed here before): ",
+             v);
+        return;
+    }
+    if (err != 0) {
+        retry_later("manifest refused: ", err);
+        return;
+    }
+    ag.image = true;
+    ag.state = S_WAIT;
+    ag.due_ms = lb_board_millis(); /* fetch the image now */
+}
+
+/* An install error: when the image itself is at fault (what a push would
+ * get 413 or 422 for, not a flash error), these bytes are not fetched
+ * again while the manifest offers them. */
+static void refuse(int err)
+{
+    unsigned st = lb_update_http_status(err);
+    if (st == 413 || st == 422) {
+        lb_pull_avoid_add(&ag.avoid, &ag.entry.version, ag.entry.sha256);
+        ag.refused = true;
+    }
+}
+
+static void image_done(void)
+{
+    memset(&ag.info, 0, sizeof ag.info);
+    int err = lb_update_finish(&ag.info);
+    close_pcb();
+    if (err == 0) {
+        char v[LB_IMAGE_VERSION_STR_MAX];
+        lb_image_version_format(&ag.info.version, v);
+        ag.state = S_DONE;
+        emit(LB_AGENT_EV_END, 0, "installed app ", v);
+        return;
+    }
+    refuse(err);
+    retry_later("image refused: ", err);
+}
+
+static int body(const uint8_t *d, size_t n)
+{
+    if (n > ag.resp.length - ag.got) {
+        return LB_E_TRAILING;
+    }
+    if (!ag.image) {
+        memcpy(ag.text + ag.got, d, n);
+        ag.got += (uint32_t)n;
+        if (ag.got == ag.resp.length) {
+            manifest_done();
+        }
+        return 0;
+    }
+    mbedtls_sha256_update_ret(&ag.sha, d, n);
+    int err = lb_update_write(d, n);
+    if (err != 0) {
+        memset(&ag.info, 0, sizeof ag.info);
+        refuse(err);
+        return err;
+    }
+    ag.got += (uint32_t)n;
+    emit(LB_AGENT_EV_PROGRESS, 0, "", NULL);
+    if (ag.got == ag.resp.length) {
+        image_done();
+    }
+    return 0;
+}
+
+/* The head ended: is this the answer we can use? */
+static int head_done(void)
+{
+    if (ag.resp.status != 200) {
+        return LB_E_NOTFOUND;
+    }
+    if (!ag.resp.has_length || ag.resp.chunked) {
+        return LB_E_UNSUPPORTED; /* a static server gives a length */
+    }
+    if (!ag.image) {
+        if (ag.resp.length == 0 || ag.resp.length > LB_MANIFEST_MAX_SIZE) {
+            return LB_E_RANGE;
+        }
+        ag.text = mem_malloc((mem_size_t)(ag.resp.length + 1u)); /* + its NUL */
+        return ag.text != NULL ? 0 : LB_E_NOSPACE;
+    }
+    if (ag.resp.length != ag.entry.size) {
+        return LB_E_MISMATCH;
+    }
+    int err = lb_update_begin(ag.resp.length);
+    if (err == 0) {
+        lb_update_set_accept(accept_image, NULL);
+        mbedtls_sha256_init(&ag.sha);
+        mbedtls_sha256_starts_ret(&ag.sha, 0);
+        emit(LB_AGENT_EV_START, 0, "downloading ", ag.url);
+    }
+    return err;
+}
+
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+    (void)arg;
+    (void)err;
+    ag.aborted = false;
+    if (p == NULL) {
+        retry_later("the server closed the connection early", 0);
+        return ag.aborted ? ERR_ABRT : ERR_OK;
+    }
+    ag.last_ms = lb_board_millis();
+    tcp_recved(pcb, p->tot_len);
+    int rc = 0;
+    for (struct pbuf *q = p; q != NULL && rc == 0 && ag.state == S_RUN; q = q->next) {
+        const uint8_t *d = q->payload;
+        size_t n = q->len;
+        if (!ag.resp.done) {
+            int used = lb_http_resp_feed(&ag.resp, d, n);
+            if (used < 0) {
+                rc = used;
+                break;
+            }
+            d += used;
+            n -= (size_t)used;
+            if (ag.resp.done && (rc = head_done()) != 0) {
+                break;
+            }
+        }
+        if (n > 0 && ag.resp.done) {
+            rc = body(d, n);
+        }
+    }
+    pbuf_free(p);
+    if (rc != 0) {
+        retry_later(ag.image ? "download failed: " : "manifest not fetched: ", rc);
+    }
+    return ag.aborted ? ERR_ABRT : ERR_OK;
+}
+
+static void on_err(void *arg, err_t err)
+{
+    (void)arg;
+    (void)err;
+    ag.pcb = NULL; /* lwIP has freed it */
+    retry_later("connection failed", 0);
+}
+
+static err_t on_poll(void *arg, struct tcp_pcb *pcb)
+{
+    (void)arg;
+    (void)pcb;
+    ag.aborted = false;
+    if (lb_board_millis() - ag.last_ms > LB_PULL_IDLE_MS) {
+        retry_later("the server went silent", 0);
+    }
+    return ag.aborted ? ERR_ABRT : ERR_OK;
+}
+
+/* Queues one piece of the request (copied: nothing here outlives the call). */
+static bool put(struct tcp_pcb *pcb, const char *s)
+{
+    return tcp_write(pcb, s, (u16_t)strlen(s), TCP_WRITE_FLAG_COPY | TCP_WRITE_FLAG_MORE) == ERR_OK;
+}
+
+static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+    (void)arg;
+    (void)err; /* lwIP reports connect failures through on_err */
+    ag.aborted = false;
+    ag.last_ms = lb_board_millis();
+    if (!put(pcb, "GET ") || !put(pcb, ag.u.path) || !put(pcb, " HTTP/1.1\r\nHost: ") ||
+        !put(pcb, ag.u.host) || !put(pcb, "\r\nUser-Agent: ") || !put(pcb, ag.cfg.user_agent) ||
+        !put(pcb, "\r\nConnection: close\r\n\r\n")) {
+        retry_later("request not sent", 0);
+        return ag.aborted ? ERR_ABRT : ERR_OK;
+    }
+    tcp_output(pcb);
+    return ERR_OK;
+}
+
+/* The url of this attempt (the manifest's, or the image's resolved
+ * against it) into ag.url/ag.u/ag.ip. Returns 0 or LB_E_INVAL. */
+static int target(void)
+{
+    const char *ref = ag.image ? ag.entry.url : ag.cfg.url;
+    if (lb_url_resolve(ag.cfg.url, ref, ag.url, sizeof ag.url) != 0 ||
+        lb_url_parse(ag.url, &ag.u) != 0 || ag.u.https || !ip4addr_aton(ag.u.host, &ag.ip)) {
+        return LB_E_INVAL;
+    }
+    return 0;
+}
+
+static void attempt(void)
+{
+    if (target() != 0) {
+        retry_later("image url unusable (http://IPv4 only): ", LB_E_INVAL);
+        return;
+    }
+    if (lb_update_active(NULL, NULL, NULL)) {
+        retry_later("an upload is in progress; later", LB_E_BUSY);
+        return;
+    }
+    lb_http_resp_init(&ag.resp);
+    ag.got = 0;
+    ag.last_ms = lb_board_millis();
+    ag.state = S_RUN;
+    if (!ag.image) {
+        emit(LB_AGENT_EV_CHECK, 0, "checking ", ag.url);
+    }
+    ag.pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+    if (ag.pcb == NULL) {
+        retry_later("no connection free", LB_E_NOSPACE);
+        return;
+    }
+    tcp_recv(ag.pcb, on_recv);
+    tcp_err(ag.pcb, on_err);
+    tcp_poll(ag.pcb, on_poll, 2);
+    if (tcp_connect(ag.pcb, &ag.ip, ag.u.port, on_connected) != ERR_OK) {
+        retry_later("connect failed", 0);
+    }
+}
+
+int lb_agent_start(const lb_agent_cfg_t *cfg, const lb_pull_avoid_t *avoid)
+{
+    memset(&ag, 0, sizeof ag);
+    ag.cfg = *cfg;
+    if (avoid != NULL) {
+        ag.avoid = *avoid;
+    }
+    if (cfg->url == NULL || cfg->product == NULL || cfg->user_agent == NULL || target() != 0) {
+        ag.state = S_OFF;
+        return LB_E_INVAL;
+    }
+    ag.due_ms = lb_board_millis() + cfg->first_ms;
+    ag.state = S_WAIT;
+    return 0;
+}
+
+void lb_agent_poll(void)
+{
+    if (ag.state == S_WAIT && lb_net_up() && (int32_t)(lb_board_millis() - ag.due_ms) >= 0) {
+        attempt();
+    }
+}
+
+void lb_agent_check_now(void)
+{
+    if (ag.state == S_WAIT) {
+        ag.due_ms = lb_board_millis();
+    }
+}
+
+bool lb_agent_installed(void)
+{
+    return ag.state == S_DONE;
+}
+
+bool lb_agent_busy(void)
+{
+    return ag.state == S_RUN;
+}

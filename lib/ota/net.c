@@ -1,0 +1,109 @@
+#include "net.h"
+
+#include <string.h>
+
+#include "lb/board.h"
+#include "lb/board_net.h"
+#include "lb/err.h"
+#include "lwip/dhcp.h"
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/ip4_addr.h"
+#include "lwip/netif.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+
+static struct netif nif;
+static const lb_net_cfg_t *cfg;
+
+static err_t netif_init_cb(struct netif *n)
+{
+    return lb_board_netif_init(n) == 0 ? ERR_OK : ERR_IF;
+}
+
+/* Appends the decimal `v` at `p`; returns the new end. */
+static char *put_u32(char *p, uint32_t v)
+{
+    char d[10];
+    unsigned n = 0;
+    do {
+        d[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0);
+    while (n > 0) {
+        *p++ = d[--n];
+    }
+    return p;
+}
+
+/* "<tag> netif up a.b.c.d[ port N]" once the interface has an address. */
+static void on_netif_status(struct netif *n)
+{
+    if (!lb_net_up()) {
+        return;
+    }
+    char line[64];
+    char *p = line;
+    size_t t = strlen(cfg->tag);
+    t = t > 24u ? 24u : t;
+    memcpy(p, cfg->tag, t);
+    p += t;
+    memcpy(p, " netif up ", 10);
+    p += 10;
+    uint32_t a = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(n)));
+    for (int i = 3; i >= 0; i--) {
+        p = put_u32(p, (a >> (8 * i)) & 0xFFu);
+        if (i != 0) {
+            *p++ = '.';
+        }
+    }
+    if (cfg->port != 0) {
+        memcpy(p, " port ", 6);
+        p = put_u32(p + 6, cfg->port);
+    }
+    *p++ = '\n';
+    lb_board_console_write(line, (size_t)(p - line));
+}
+
+int lb_net_start(const lb_net_cfg_t *c)
+{
+    ip4_addr_t ip, mask, gw;
+    ip4_addr_set_zero(&ip);
+    ip4_addr_set_zero(&mask);
+    ip4_addr_set_zero(&gw);
+    if (c->dhcp && !LWIP_DHCP) {
+        return LB_E_UNSUPPORTED;
+    }
+    if (!c->dhcp && (!ip4addr_aton(c->ip, &ip) || !ip4addr_aton(c->netmask, &mask) ||
+                     !ip4addr_aton(c->gateway, &gw))) {
+        return LB_E_INVAL;
+    }
+    cfg = c;
+    lwip_init();
+    if (netif_add(&nif, &ip, &mask, &gw, NULL, netif_init_cb, ethernet_input) == NULL) {
+        return LB_E_IO;
+    }
+    netif_set_default(&nif);
+    netif_set_status_callback(&nif, on_netif_status);
+    netif_set_link_up(&nif);
+    netif_set_up(&nif);
+#if LWIP_DHCP
+    if (c->dhcp) {
+        dhcp_start(&nif);
+        return 0;
+    }
+#endif
+    etharp_request(&nif, &gw); /* the gateway answers first replies faster */
+    return 0;
+}
+
+void lb_net_poll(void)
+{
+    lb_board_netif_poll(&nif);
+    sys_check_timeouts();
+}
+
+bool lb_net_up(void)
+{
+    return netif_is_up(&nif) && !ip4_addr_isany_val(*netif_ip4_addr(&nif));
+}

@@ -1,0 +1,233 @@
+#!/usr/bin/python3
+"""make bench-app: what the app's update agent (app-template/runtime/lb_ota.h
+on lib/ota/) costs and how fast it pulls, beside budgets.
+
+Cost: the demo app built twice from the same layout, with the agent and
+with APP_NO_OTA=1 (everything the agent brings: lwIP, the NIC driver, the
+HTTP client, the manifest reader, the streaming verifier with ECDSA, the
+installer). Budget: 48 KiB of flash and 32 KiB of RAM, three quarters of
+what the whole recovery image may use (64 / 40 KiB) for a subset of its
+work (no server, no Digest, no page), and under 5 % of a 1 MiB part's
+flash.
+
+Throughput: one QEMU run per measurement. The device powers up with the
+strap held into the benchmark recovery image (LB_RECOVERY_BENCH: a discard
+port) and 1 MiB of raw TCP is sent to it from the host (the reference);
+then 'b' leaves recovery, the app boots, and its agent pulls a published
+1 MiB signed image from nginx on the host: the figure is the time from its
+"downloading" line (the answer's head arrived) to "verified and installed"
+(every byte received, hashed, written to flash, signature checked, slot
+activated). Both directions are host -> guest through QEMU's user-mode
+network; the best of three runs of each is reported. Budget: pull >= 0.8 x
+raw, as for a push."""
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+B = os.path.join(ROOT, "build")
+LIFEBOAT = os.path.join(B, "tools", "lifeboat")
+OUT = os.path.join(B, "bench", "app")
+QB = os.path.join(OUT, "qemu-mps2-an385")
+sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
+from nginx import Nginx, free_port  # noqa: E402
+
+FLASH_BUDGET = 48 * 1024
+RAM_BUDGET = 32 * 1024
+RATIO_BUDGET = 0.8
+MIB = 1024 * 1024
+RUNS = 3
+
+
+def die(msg):
+    sys.exit("bench-app: " + msg)
+
+
+def make(*args):
+    subprocess.run(["make", "--no-print-directory", "-s", "-C", ROOT, f"QB={QB}", *args],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def sizes(elf):
+    out = subprocess.run(["arm-none-eabi-size", "-A", elf], capture_output=True, text=True,
+                         check=True).stdout
+    sec = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\.\S+)\s+(\d+)", out, re.M)}
+    return sec.get(".text", 0) + sec.get(".ARM.exidx", 0), sec.get(".data", 0), sec.get(".bss", 0)
+
+
+def header_value(name, header="partitions.h"):
+    with open(os.path.join(QB, "layout", header)) as f:
+        m = re.search(rf'#define {name} (0x[0-9a-fA-F]+|\d+|"[^"]*")u?', f.read())
+    if not m:
+        die(f"{name} not found in {header}")
+    v = m.group(1)
+    return v.strip('"') if v.startswith('"') else int(v, 0)
+
+
+def config_value(name):
+    with open(os.path.join(ROOT, "lib", "include", "lb", "config.h")) as f:
+        m = re.search(rf"#define {name} (\d+)u?", f.read())
+    if not m:
+        die(f"{name} not found in lib/include/lb/config.h")
+    return int(m.group(1))
+
+
+def build(port):
+    """The default layout with app.update_url at nginx's port."""
+    with open(os.path.join(ROOT, "config", "default.yaml")) as f:
+        text = f.read()
+    text, n = re.subn(
+        r"(?m)^(app:\n(?:  .*\n)*?  update_url: )http://\S+(.*\n  check_interval_s: \d+"
+        r".*\n  first_check_s: )\d+",
+        rf"\g<1>http://10.0.2.2:{port}/fleet/version.json\g<2>1", text)
+    if n != 1:
+        die("config/default.yaml: the app section moved")
+    os.makedirs(OUT, exist_ok=True)
+    layout = os.path.join(OUT, "default-bench.yaml")
+    with open(layout, "w") as f:
+        f.write(text)
+    make(f"LAYOUT={layout}", "qemu-images", os.path.join(QB, "recovery-bench.signed.bin"))
+    make(f"LAYOUT={layout}", "qemu-app", "APP_VARIANT=nota", "APP_NO_OTA=1")
+
+
+def big_image(site):
+    """A signed 1 MiB app image (random body, version 9.0.0), published."""
+    body, img = os.path.join(OUT, "big.bin"), os.path.join(OUT, "big.signed.bin")
+    hdr, tlv_room = 0x200, 0x200
+    with open(body, "wb") as f:
+        f.write(os.urandom(MIB - hdr - tlv_room))
+    subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(B, "keys", "dev.pem"),
+                    "--header-size", hex(hdr), "--load-addr", "0x00100000", "--product",
+                    header_value("LB_LAYOUT_PRODUCT"), "--kind", "app", "--version", "9.0.0",
+                    body, img], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([LIFEBOAT, "publish", "--out", os.path.join(site, "fleet"), img], check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.getsize(img)
+
+
+class Device:
+    """QEMU powered up with the strap held; the discard port forwarded;
+    console lines time-stamped as they arrive."""
+
+    def __init__(self, flash):
+        self.raw = free_port()
+        fwd = (f"user,model=lan9118,hostfwd=tcp:127.0.0.1:{self.raw}-:"
+               f"{config_value('LB_RECOVERY_BENCH_PORT')}")
+        self.proc = subprocess.Popen(
+            ["qemu-system-arm", "-M", "mps2-an385", "-display", "none", "-monitor", "none",
+             "-serial", "stdio", "-semihosting-config",
+             f"enable=on,target=native,arg=lifeboat,arg=flash={flash}", "-nic", fwd,
+             "-global", "mps2-scc.scc-cfg0=2", "-kernel", os.path.join(QB, "bootrom.elf")],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.lines, self.part, self.cond = [], "", threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        while True:
+            c = self.proc.stdout.read1(4096)
+            if not c:
+                break
+            now = time.monotonic()
+            with self.cond:
+                self.part += c.decode(errors="replace")
+                *done, self.part = self.part.split("\n")
+                self.lines += [(now, l) for l in done]
+                self.cond.notify_all()
+
+    def wait(self, pattern, timeout=60):
+        """The arrival time of the first line matching `pattern`."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for t, l in self.lines:
+                    if re.search(pattern, l):
+                        return t
+                if time.monotonic() > deadline:
+                    die(f"no line /{pattern}/ within {timeout} s:\n" +
+                        "\n".join(l for _, l in self.lines))
+                self.cond.wait(1)
+
+    def send(self, text):
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def raw_tcp(port, n):
+    """Seconds from connect to the guest closing after n bytes."""
+    payload = os.urandom(n)
+    t0 = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+        s.sendall(payload)
+        s.shutdown(socket.SHUT_WR)
+        while s.recv(65536):
+            pass
+    return time.monotonic() - t0
+
+
+def one_run(n):
+    """(raw seconds, pull seconds) of one power-up."""
+    flash = os.path.join(OUT, "flash.bin")
+    subprocess.run([LIFEBOAT, "mkflash", os.path.join(QB, "layout", "ptable.bin"), "--loader",
+                    os.path.join(QB, "loader.bin"), "--recovery",
+                    os.path.join(QB, "recovery-bench.signed.bin"), "--app",
+                    os.path.join(QB, "app.signed.bin"), "-o", flash], check=True,
+                   stdout=subprocess.DEVNULL)
+    dev = Device(flash)
+    try:
+        dev.wait(r"\[recovery\] netif up")
+        raw = raw_tcp(dev.raw, n)
+        dev.send("b")  # leave recovery: the app boots and its agent pulls
+        t0 = dev.wait(r"\[app\] update: downloading 9\.0\.0\+0", 60)
+        t1 = dev.wait(r"\[app\] update: 9\.0\.0\+0 verified and installed", 120)
+        dev.wait(r"boot image=app slot=b reason=trial", 30)
+    finally:
+        dev.kill()
+    return raw, t1 - t0
+
+
+def main():
+    site = os.path.join(OUT, "site")
+    os.makedirs(site, exist_ok=True)
+    port = free_port()
+    build(port)
+    with_ota, without = sizes(os.path.join(QB, "app.elf")), sizes(os.path.join(QB, "app-nota.elf"))
+    dflash = (with_ota[0] + with_ota[1]) - (without[0] + without[1])
+    dram = (with_ota[1] + with_ota[2]) - (without[1] + without[2])
+    n = big_image(site)
+    raws, pulls = [], []
+    with Nginx(site, port=port):
+        for _ in range(RUNS):
+            r, p = one_run(n)
+            raws.append(r)
+            pulls.append(p)
+    raw_mbs, pull_mbs = n / min(raws) / 1e6, n / min(pulls) / 1e6
+    rows = [
+        ("update agent flash (app with it - without)", f"{dflash} B", f"<= {FLASH_BUDGET} B",
+         dflash <= FLASH_BUDGET),
+        ("update agent RAM (data + bss, with - without)", f"{dram} B", f"<= {RAM_BUDGET} B",
+         dram <= RAM_BUDGET),
+        ("raw TCP to the guest (1 MiB, discard port)", f"{raw_mbs:.2f} MB/s", "(reference)", None),
+        ("pull 1 MiB from nginx (head -> verified, activated)", f"{pull_mbs:.2f} MB/s",
+         f">= {RATIO_BUDGET} x raw = {RATIO_BUDGET * raw_mbs:.2f} MB/s",
+         pull_mbs >= RATIO_BUDGET * raw_mbs),
+        ("  pulls (each run)", ", ".join(f"{n / t / 1e6:.2f}" for t in pulls) + " MB/s",
+         f"(best of {RUNS} reported)", None),
+    ]
+    w = max(len(r[0]) for r in rows)
+    print(f"{'figure':<{w}} | {'measured':>12} | budget")
+    print("-" * (w + 1) + "|" + "-" * 14 + "|" + "-" * 36)
+    for name, val, budget, ok in rows:
+        mark = "" if ok is None else ("  ok" if ok else "  OVER")
+        print(f"{name:<{w}} | {val:>12} | {budget}{mark}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The app's background updates where the user meets them: an app built on
+app-template checks its fleet's static web server (Debian's nginx on the
+host, reached by the guest as 10.0.2.2), downloads a newer version into the
+slot it does not run from while it keeps running, reboots into it, and the
+new version confirms itself on trial -- or is rolled back and never fetched
+again. Bad offers leave the running app untouched.
+
+The images under test are built from config/default.yaml with
+app.update_url pointing at this session's nginx port, app.first_check_s 1
+and app.check_interval_s 8 (the loader, table, key and product are the
+default build's). Updates are published with `lifeboat publish`."""
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import LIFEBOAT, ROOT, NetQemu, harness
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
+from nginx import Nginx, free_port  # noqa: E402
+
+OUT = os.path.join(ROOT, "build", "test-app-pull")
+INTERVAL_S = 8
+
+
+@pytest.fixture(scope="session")
+def apull(fw):
+    """(images of the pulling build, site folder, nginx)."""
+    port = free_port()
+    with open(os.path.join(ROOT, "config", "default.yaml")) as f:
+        text = f.read()
+    text, n = re.subn(
+        r"(?m)^(app:\n(?:  .*\n)*?  update_url: )http://10\.0\.2\.2:8000/demo-sensor/version\.json"
+        r"(.*\n  check_interval_s: )\d+(.*\n  first_check_s: )\d+",
+        rf"\g<1>http://10.0.2.2:{port}/fleet/demo-sensor/version.json\g<2>{INTERVAL_S}\g<3>1",
+        text)
+    assert n == 1, "config/default.yaml: the app section moved"
+    os.makedirs(OUT, exist_ok=True)
+    layout = os.path.join(OUT, "default-app-pull.yaml")
+    if not os.path.exists(layout) or open(layout).read() != text:
+        with open(layout, "w") as f:
+            f.write(text)
+    qb = os.path.join(OUT, "qemu-mps2-an385")
+    harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-images")
+    harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app", "APP_VARIANT=v2", "APP_VERSION=1.1.0")
+    harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app", "APP_VARIANT=hang", "APP_HANG=1",
+                 "APP_VERSION=1.2.0")
+    harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app", "APP_VARIANT=unhealthy",
+                 "APP_UNHEALTHY=1", "APP_VERSION=1.1.0")
+    with open(os.path.join(qb, "layout", "ota_handler.h")) as f:
+        assert f"10.0.2.2:{port}/fleet" in f.read()
+    paths = dict(fw)
+    for name in ("bootrom", "loader", "recovery", "app", "app-v2", "app-hang", "app-unhealthy"):
+        paths[name] = os.path.join(qb, {"bootrom": "bootrom.elf", "loader": "loader.bin"}.get(
+            name, name + ".signed.bin"))
+    paths["ptable"] = os.path.join(qb, "layout", "ptable.bin")
+    site = os.path.join(OUT, "site")
+    os.makedirs(site, exist_ok=True)
+    with Nginx(site, port=port) as web:
+        yield paths, site, web
+
+
+def publish(site, *images):
+    d = os.path.join(site, "fleet", "demo-sensor")
+    p = subprocess.run([LIFEBOAT, "publish", "--out", d, *images], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return d
+
+
+def gets(web, since, what):
+    """GET lines for `what` that nginx logged after `since` characters."""
+    return [l for l in web.log()[since:].splitlines() if "GET /fleet/" in l and what in l]
+
+
+def boot_v1(fw, tmp_path):
+    fl = harness.Flash(fw, str(tmp_path / "f.bin"), app="app")
+    q = NetQemu(fw, fl.path)
+    b = q.boot()
+    assert b["image"] == "app" and b["slot"] == "a", q.transcript()
+    q.expect(r"\[app\] healthy: reported")
+    q.expect(r"\[app\] update: agent armed")
+    return q, fl
+
+
+def test_app_pulls_a_newer_version_reboots_confirms_and_stops(apull, tmp_path):
+    fw, site, web = apull
+    publish(site, fw["app-v2"])
+    mark = len(web.log())
+    q, fl = boot_v1(fw, tmp_path)
+    try:
+        q.expect(r"\[app\] update: downloading 1\.1\.0\+0 \(\d+ bytes\) while running", 30)
+        q.expect(r"\[app\] update: 1\.1\.0\+0 verified and installed; rebooting into it", 30)
+        assert q.boot() == {"image": "app", "slot": "b", "reason": "trial",
+                            "reset": "software"}, q.transcript()
+        q.expect(r"\[app\] \S+ version 1\.1\.0")
+        q.expect(r"\[app\] healthy: reported")
+        # The new version checks too, finds itself, and fetches nothing.
+        q.expect(r"\[app\] update: up to date \(offered 1\.1\.0\+0\)", 30)
+        q.expect(r"\[app\] update: up to date", INTERVAL_S * 2 + 10)
+        q.send("s")
+        q.expect(r"\[app\] slot b: confirmed 1\.1\.0 \(active\)")
+        if os.environ.get("LB_SHOW"):
+            print(q.transcript())
+    finally:
+        q.kill()
+    assert len(gets(web, mark, "app-1.1.0-0.bin")) == 1, web.log()[mark:]
+    assert len(gets(web, mark, "version.json")) >= 3
+
+
+def test_app_rolls_back_a_hanging_update_and_never_fetches_it_again(apull, tmp_path):
+    fw, site, web = apull
+    publish(site, fw["app-hang"])
+    mark = len(web.log())
+    q, fl = boot_v1(fw, tmp_path)
+    try:
+        q.expect(r"\[app\] update: 1\.2\.0\+0 verified and installed", 40)
+        b = q.boot()
+        assert (b["slot"], b["reason"]) == ("b", "trial"), q.transcript()
+        q.expect(r"\[app\] test build: hanging")
+        for _ in range(6):  # watchdog resets until the loader rolls back
+            b = q.boot(30)
+            if b["reason"] == "rollback":
+                break
+        assert (b["image"], b["slot"], b["reason"]) == ("app", "a", "rollback"), q.transcript()
+        q.expect(r"\[app\] healthy: reported")
+        q.expect(r"\[app\] update: skipping a version that failed here \(offered 1\.2\.0\+0\)", 30)
+    finally:
+        q.kill()
+    assert len(gets(web, mark, "app-1.2.0-0.bin")) == 1, web.log()[mark:]
+
+
+def test_app_refuses_a_tampered_image_keeps_running_and_does_not_refetch(apull, tmp_path):
+    fw, site, web = apull
+    d = publish(site, fw["app-v2"])
+    img = os.path.join(d, "app-1.1.0-0.bin")
+    with open(img, "r+b") as f:  # one byte of code: hash and signature fail
+        f.seek(0x200 + 100)
+        b = f.read(1)
+        f.seek(0x200 + 100)
+        f.write(bytes([b[0] ^ 0x5A]))
+    mark = len(web.log())
+    q, fl = boot_v1(fw, tmp_path)
+    try:
+        q.expect(r"\[app\] update: image refused: hash mismatch", 30)
+        q.expect(r"\[app\] update: skipping a version that failed here", INTERVAL_S * 2 + 10)
+        q.send("s")
+        q.expect(r"\[app\] slot a: confirmed 1\.0\.0 \(active\)")
+        q.expect(r"\[app\] slot b: empty")
+        q.expect(r"\[app\] alive", 10)
+    finally:
+        q.kill()
+    assert len(gets(web, mark, "app-1.1.0-0.bin")) == 1, web.log()[mark:]
+
+
+def test_an_image_on_trial_never_updates_its_rollback_target_stays(apull, tmp_path):
+    """Until the running image is confirmed, the other slot holds the image
+    to roll back to: the agent does not even check."""
+    fw, site, web = apull
+    publish(site, fw["app-hang"])  # 1.2.0: newer than the 1.1.0 on trial
+    mark = len(web.log())
+    fl = harness.Flash(fw, str(tmp_path / "f.bin"), app="app", app_b="app-unhealthy",
+                       extra=["--new-b"])
+    q = NetQemu(fw, fl.path)
+    try:
+        b = q.boot()
+        assert (b["slot"], b["reason"]) == ("b", "trial"), q.transcript()
+        q.expect(r"\[app\] health check failed: not confirming")
+        q.expect(r"\[app\] update: agent armed")
+        q.expect(r"\[app\] alive", 10)  # 5 s: well past the first check's 1 s
+        q.send("s")
+        q.expect(r"\[app\] slot a: confirmed 1\.0\.0")
+        q.expect(r"\[app\] slot b: trial 1\.1\.0 \(active\)")
+        assert "update: checking" not in q.transcript(), q.transcript()
+    finally:
+        q.kill()
+    assert gets(web, mark, "version.json") == []
+
+
+@pytest.mark.parametrize("bad,line", [
+    ("missing", r"manifest not fetched: not found"),
+    ("garbage", r"manifest refused: "),
+    ("oversized", r"manifest not fetched: out of range"),
+    ("other-product", r"manifest refused: wrong product"),
+])
+def test_app_keeps_running_on_a_bad_manifest(apull, tmp_path, bad, line):
+    fw, site, web = apull
+    d = publish(site, fw["app-v2"])
+    man = os.path.join(d, "version.json")
+    if bad == "missing":
+        os.unlink(man)
+    elif bad == "garbage":
+        with open(man, "w") as f:
+            f.write("{\"manifest\": 1, \"product\": ")
+    elif bad == "oversized":
+        with open(man, "w") as f:
+            f.write(" " * 5000 + "{}")
+    else:
+        with open(man) as f:
+            text = f.read()
+        with open(man, "w") as f:
+            f.write(text.replace('"demo-sensor"', '"other-thing"'))
+    q, fl = boot_v1(fw, tmp_path)
+    try:
+        q.expect(r"\[app\] update: " + line + r".*\(next check in \d+ s\)", 30)
+        q.expect(r"\[app\] alive", 10)
+        q.send("s")
+        q.expect(r"\[app\] slot b: empty")
+    finally:
+        q.kill()
