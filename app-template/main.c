@@ -106,6 +106,13 @@ static void on_progress(void *arg, uint32_t done, uint32_t total)
     }
 }
 
+static void on_resume(void *arg, const char *why, uint32_t done, uint32_t total)
+{
+    (void)arg;
+    lb_app_printf("[app] update: %s at %lu of %lu bytes; resuming there\n", why,
+                  (unsigned long)done, (unsigned long)total);
+}
+
 static void on_end(void *arg, const lb_image_version_t *ver)
 {
     (void)arg;
@@ -129,6 +136,7 @@ static const lb_ota_callbacks_t ota_cb = {
     .on_current = on_current,
     .on_start = on_start,
     .on_progress = on_progress,
+    .on_resume = on_resume,
     .on_end = on_end,
     .on_error = on_error,
     .arg = &progress_quarter,

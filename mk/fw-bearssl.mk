@@ -18,10 +18,11 @@ FW_BEARSSL_MK := 1
 FW_BEARSSL_DIR := $(B)/deps/bearssl
 FW_BEARSSL_CFLAGS := -isystem $(FW_BEARSSL_DIR)/inc -isystem $(FW_BEARSSL_DIR)/src
 FW_BEARSSL_WARN := -Wall
-# ec_p256_m31.c is compiled inside lib/src/sig/image_sig_bearssl.c (see there).
+# ec_p256_m31.c and i31_muladd.c are compiled inside
+# lib/src/sig/image_sig_bearssl.c (see there).
 FW_BEARSSL_SRCS := $(FW_BEARSSL_DIR)/src/codec/ccopy.c \
   $(addprefix $(FW_BEARSSL_DIR)/src/int/,i31_add.c i31_bitlen.c i31_decmod.c i31_decode.c \
-    i31_encode.c i31_fmont.c i31_iszero.c i31_modpow.c i31_montmul.c i31_muladd.c i31_ninv31.c \
+    i31_encode.c i31_fmont.c i31_iszero.c i31_modpow.c i31_montmul.c i31_ninv31.c \
     i31_sub.c i31_tmont.c i32_div32.c)
 FW_SIG_SRCS_bearssl := $(LIB_SIG_SRC_bearssl) $(FW_BEARSSL_SRCS)
 

@@ -47,6 +47,11 @@ static void on_event(void *arg, const lb_agent_event_t *e)
             cb->on_progress(cb->arg, e->done, e->total);
         }
         break;
+    case LB_AGENT_EV_RESUME:
+        if (cb->on_resume) {
+            cb->on_resume(cb->arg, e->text, e->done, e->total);
+        }
+        break;
     case LB_AGENT_EV_END:
         if (cb->on_end) {
             cb->on_end(cb->arg, &e->info->version);

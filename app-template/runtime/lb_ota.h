@@ -34,6 +34,9 @@ typedef struct {
     void (*on_start)(void *arg, const lb_image_version_t *v, uint32_t size);
     /* done of total bytes arrived, verified so far and written. */
     void (*on_progress)(void *arg, uint32_t done, uint32_t total);
+    /* The connection broke (`why`) after done of total bytes: the download
+     * continues there shortly (an HTTP Range request). */
+    void (*on_resume)(void *arg, const char *why, uint32_t done, uint32_t total);
     /* The image was verified whole and activated: it boots (on trial) at
      * the next reset. Unless `manual_reboot`, lb_ota_handle resets right
      * after this returns. */

@@ -10,7 +10,7 @@
 #include "lb/http_resp.h"
 #include "lb/manifest.h"
 #include "lb/url.h"
-#include "lwip/ip4_addr.h"
+#include "lwip/ip_addr.h"
 #include "lwip/mem.h"
 #include "lwip/tcp.h"
 #include "mbedtls/sha256.h"
@@ -31,12 +31,15 @@ static struct {
     lb_agent_cfg_t cfg;
     lb_pull_avoid_t avoid;
     struct tcp_pcb *pcb;
-    ip4_addr_t ip;
+    ip_addr_t ip;
     lb_http_resp_t resp;
     uint32_t got;             /* body bytes so far */
     char *text;               /* the manifest while it arrives (lwIP heap) */
     bool aborted;             /* a callback of ours aborted its pcb (return ERR_ABRT) */
     bool refused;             /* the failing attempt's image was refused */
+    bool resuming;            /* the next request continues the download at `got` */
+    uint8_t resumes;          /* resumptions of this download so far */
+    uint32_t base;            /* the answer's first body byte in the image (its Range) */
     lb_image_info_t info;     /* what the installer learnt of the image */
     lb_url_t u;               /* what is being fetched */
     char url[LB_URL_MAX + 1]; /* the same, as text */
@@ -102,6 +105,8 @@ static void retry_later(const char *why, int err)
     emit(LB_AGENT_EV_ERROR, err, why, err < 0 ? lb_err_str(err) : NULL);
     ag.image = false; /* the next attempt reads the manifest again */
     ag.refused = false;
+    ag.resuming = false;
+    ag.resumes = 0;
 }
 
 /* The installer's last word before activation: the image agrees with the
@@ -144,6 +149,7 @@ static void manifest_done(void)
         return;
     }
     ag.image = true;
+    ag.resumes = 0;
     ag.state = S_WAIT;
     ag.due_ms = lb_board_millis(); /* fetch the image now */
 }
@@ -178,7 +184,7 @@ static void image_done(void)
 
 static int body(const uint8_t *d, size_t n)
 {
-    if (n > ag.resp.length - ag.got) {
+    if (n > ag.resp.length - (ag.got - ag.base)) {
         return LB_E_TRAILING;
     }
     if (!ag.image) {
@@ -198,7 +204,7 @@ static int body(const uint8_t *d, size_t n)
     }
     ag.got += (uint32_t)n;
     emit(LB_AGENT_EV_PROGRESS, 0, "", NULL);
-    if (ag.got == ag.resp.length) {
+    if (ag.got == ag.entry.size) {
         image_done();
     }
     return 0;
@@ -207,7 +213,7 @@ static int body(const uint8_t *d, size_t n)
 /* The head ended: is this the answer we can use? */
 static int head_done(void)
 {
-    if (ag.resp.status != 200) {
+    if (ag.resp.status != 200 && !(ag.resuming && ag.resp.status == 206)) {
         return LB_E_NOTFOUND;
     }
     if (!ag.resp.has_length || ag.resp.chunked) {
@@ -220,6 +226,23 @@ static int head_done(void)
         ag.text = mem_malloc((mem_size_t)(ag.resp.length + 1u)); /* + its NUL */
         return ag.text != NULL ? 0 : LB_E_NOSPACE;
     }
+    if (ag.resuming) {
+        ag.resuming = false;
+        if (ag.resp.status == 206) {
+            /* Exactly the rest of the same file, or nothing. */
+            const lb_http_resp_t *r = &ag.resp;
+            if (!r->has_range || r->range_first != ag.got || r->range_total != ag.entry.size ||
+                r->range_last != ag.entry.size - 1u || r->length != ag.entry.size - ag.got) {
+                return LB_E_MISMATCH;
+            }
+            ag.base = ag.got;
+            return 0;
+        }
+        /* A server that ignores Range sends it all again: start over. */
+        lb_update_abort();
+        ag.got = 0;
+    }
+    ag.base = 0;
     if (ag.resp.length != ag.entry.size) {
         return LB_E_MISMATCH;
     }
@@ -233,13 +256,30 @@ static int head_done(void)
     return err;
 }
 
+/* The connection broke (`why`). A download under way continues where it
+ * stopped (a Range request, after a pause) a few times; anything else is a
+ * failed attempt. */
+static void lost(const char *why)
+{
+    if (ag.image && lb_update_active(NULL, NULL, NULL) && ag.resumes < LB_PULL_RESUME_MAX) {
+        close_pcb();
+        ag.resumes++;
+        ag.resuming = true;
+        ag.state = S_WAIT;
+        ag.due_ms = lb_board_millis() + LB_PULL_RESUME_DELAY_MS;
+        emit(LB_AGENT_EV_RESUME, 0, why, "; resuming where it stopped");
+        return;
+    }
+    retry_later(why, 0);
+}
+
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     (void)arg;
     (void)err;
     ag.aborted = false;
     if (p == NULL) {
-        retry_later("the server closed the connection early", 0);
+        lost("the server closed the connection early");
         return ag.aborted ? ERR_ABRT : ERR_OK;
     }
     ag.last_ms = lb_board_millis();
@@ -276,7 +316,7 @@ static void on_err(void *arg, err_t err)
     (void)arg;
     (void)err;
     ag.pcb = NULL; /* lwIP has freed it */
-    retry_later("connection failed", 0);
+    lost("connection failed");
 }
 
 static err_t on_poll(void *arg, struct tcp_pcb *pcb)
@@ -285,7 +325,7 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
     (void)pcb;
     ag.aborted = false;
     if (lb_board_millis() - ag.last_ms > LB_PULL_IDLE_MS) {
-        retry_later("the server went silent", 0);
+        lost("the server went silent");
     }
     return ag.aborted ? ERR_ABRT : ERR_OK;
 }
@@ -296,14 +336,29 @@ static bool put(struct tcp_pcb *pcb, const char *s)
     return tcp_write(pcb, s, (u16_t)strlen(s), TCP_WRITE_FLAG_COPY | TCP_WRITE_FLAG_MORE) == ERR_OK;
 }
 
+/* `v` in decimal into buf (11 bytes); returns buf. */
+static const char *dec(uint32_t v, char buf[11])
+{
+    char *p = buf + 10;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0);
+    return p;
+}
+
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
     (void)arg;
     (void)err; /* lwIP reports connect failures through on_err */
     ag.aborted = false;
     ag.last_ms = lb_board_millis();
+    char n[11];
     if (!put(pcb, "GET ") || !put(pcb, ag.u.path) || !put(pcb, " HTTP/1.1\r\nHost: ") ||
         !put(pcb, ag.u.host) || !put(pcb, "\r\nUser-Agent: ") || !put(pcb, ag.cfg.user_agent) ||
+        (ag.resuming &&
+         (!put(pcb, "\r\nRange: bytes=") || !put(pcb, dec(ag.got, n)) || !put(pcb, "-"))) ||
         !put(pcb, "\r\nConnection: close\r\n\r\n")) {
         retry_later("request not sent", 0);
         return ag.aborted ? ERR_ABRT : ERR_OK;
@@ -318,9 +373,14 @@ static int target(void)
 {
     const char *ref = ag.image ? ag.entry.url : ag.cfg.url;
     if (lb_url_resolve(ag.cfg.url, ref, ag.url, sizeof ag.url) != 0 ||
-        lb_url_parse(ag.url, &ag.u) != 0 || ag.u.https || !ip4addr_aton(ag.u.host, &ag.ip)) {
+        lb_url_parse(ag.url, &ag.u) != 0 || ag.u.https) {
         return LB_E_INVAL;
     }
+    uint8_t a[4];
+    if (lb_url_ipv4(ag.u.host, a) != 0) {
+        return LB_E_INVAL;
+    }
+    IP_ADDR4(&ag.ip, a[0], a[1], a[2], a[3]);
     return 0;
 }
 
@@ -330,12 +390,14 @@ static void attempt(void)
         retry_later("image url unusable (http://IPv4 only): ", LB_E_INVAL);
         return;
     }
-    if (lb_update_active(NULL, NULL, NULL)) {
-        retry_later("an upload is in progress; later", LB_E_BUSY);
-        return;
+    if (!ag.resuming) {
+        if (lb_update_active(NULL, NULL, NULL)) {
+            retry_later("an upload is in progress; later", LB_E_BUSY);
+            return;
+        }
+        ag.got = 0;
     }
     lb_http_resp_init(&ag.resp);
-    ag.got = 0;
     ag.last_ms = lb_board_millis();
     ag.state = S_RUN;
     if (!ag.image) {

@@ -10,8 +10,11 @@
  * only versions newer than the running one, periodic checks with jitter)
  * and recovery's self-heal (recovery/heal.c: any version but the one that
  * failed, retried with backoff). One request per connection ("Connection:
- * close"), plain http:// to an IPv4 address. docs/DESIGN.md, "Pulling
- * updates". */
+ * close"), plain http:// to an IPv4 address. A download whose connection
+ * breaks (closed early, reset, silent) continues where it stopped with a
+ * Range request, up to LB_PULL_RESUME_MAX times (a server that ignores
+ * Range sends it all again and it starts over); the image is verified as
+ * a whole either way. docs/DESIGN.md, "Pulling updates". */
 #ifndef LB_OTA_AGENT_H
 #define LB_OTA_AGENT_H
 
@@ -26,6 +29,7 @@ typedef enum {
     LB_AGENT_EV_CURRENT,  /* nothing to fetch (err: LB_E_CURRENT or LB_E_SKIPPED) */
     LB_AGENT_EV_START,    /* the image download starts (version, total; detail: url) */
     LB_AGENT_EV_PROGRESS, /* done of total bytes arrived and were written */
+    LB_AGENT_EV_RESUME,   /* the connection broke at done of total (text): continuing there */
     LB_AGENT_EV_END,      /* the image was verified whole and activated (version) */
     LB_AGENT_EV_ERROR,    /* the attempt failed (err, text); the next one is scheduled */
 } lb_agent_ev_t;

@@ -5,6 +5,7 @@
 #include "lb/board.h"
 #include "lb/board_net.h"
 #include "lb/err.h"
+#include "lb/url.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
@@ -74,9 +75,15 @@ int lb_net_start(const lb_net_cfg_t *c)
     if (c->dhcp && !LWIP_DHCP) {
         return LB_E_UNSUPPORTED;
     }
-    if (!c->dhcp && (!ip4addr_aton(c->ip, &ip) || !ip4addr_aton(c->netmask, &mask) ||
-                     !ip4addr_aton(c->gateway, &gw))) {
-        return LB_E_INVAL;
+    if (!c->dhcp) {
+        uint8_t a[4], m[4], g[4];
+        if (lb_url_ipv4(c->ip, a) != 0 || lb_url_ipv4(c->netmask, m) != 0 ||
+            lb_url_ipv4(c->gateway, g) != 0) {
+            return LB_E_INVAL;
+        }
+        IP4_ADDR(&ip, a[0], a[1], a[2], a[3]);
+        IP4_ADDR(&mask, m[0], m[1], m[2], m[3]);
+        IP4_ADDR(&gw, g[0], g[1], g[2], g[3]);
     }
     cfg = c;
     lwip_init();

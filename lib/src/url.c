@@ -140,3 +140,19 @@ int lb_url_resolve(const char *base, const char *ref, char *out, size_t cap)
     }
     return lb_url_parse(out, &b) == 0 ? 0 : (strlen(out) > LB_URL_MAX ? LB_E_NOSPACE : LB_E_INVAL);
 }
+
+int lb_url_ipv4(const char *s, uint8_t out[4])
+{
+    uint8_t a[4];
+    for (unsigned i = 0; i < 4; i++) {
+        uint32_t v;
+        if (s == NULL || (s[0] == '0' && s[1] >= '0' && s[1] <= '9') ||
+            !lb_text_u32(&s, 255u, &v) || *s != (i < 3 ? '.' : '\0')) {
+            return LB_E_INVAL;
+        }
+        a[i] = (uint8_t)v;
+        s++;
+    }
+    memcpy(out, a, sizeof a);
+    return 0;
+}

@@ -1,9 +1,10 @@
 /* libFuzzer target for lb/url.h: any text as a URL and as a reference
  * against a fixed manifest URL and against itself. No crash; whatever is
  * accepted parses again, fits the limits, and resolving an absolute URL
- * gives it back. */
+ * gives it back; an accepted IPv4 address prints back as the same text. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         0) {
         if (lb_url_parse(out, &v) != 0 || strlen(out) > LB_URL_MAX) {
             abort();
+        }
+    }
+    uint8_t a[4];
+    if (lb_url_ipv4(s, a) == 0) {
+        char back[16];
+        snprintf(back, sizeof back, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+        if (strcmp(back, s) != 0) {
+            abort(); /* one spelling per address: no octal, no leading zeros */
         }
     }
     free(s);

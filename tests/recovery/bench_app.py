@@ -22,7 +22,6 @@ network; the best of three runs of each is reported. Budget: pull >= 0.8 x
 raw, as for a push."""
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -34,6 +33,8 @@ LIFEBOAT = os.path.join(B, "tools", "lifeboat")
 OUT = os.path.join(B, "bench", "app")
 QB = os.path.join(OUT, "qemu-mps2-an385")
 sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_recovery import config_value, raw_tcp, sizes  # noqa: E402
 from nginx import Nginx, free_port  # noqa: E402
 
 FLASH_BUDGET = 48 * 1024
@@ -52,13 +53,6 @@ def make(*args):
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def sizes(elf):
-    out = subprocess.run(["arm-none-eabi-size", "-A", elf], capture_output=True, text=True,
-                         check=True).stdout
-    sec = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\.\S+)\s+(\d+)", out, re.M)}
-    return sec.get(".text", 0) + sec.get(".ARM.exidx", 0), sec.get(".data", 0), sec.get(".bss", 0)
-
-
 def header_value(name, header="partitions.h"):
     with open(os.path.join(QB, "layout", header)) as f:
         m = re.search(rf'#define {name} (0x[0-9a-fA-F]+|\d+|"[^"]*")u?', f.read())
@@ -66,14 +60,6 @@ def header_value(name, header="partitions.h"):
         die(f"{name} not found in {header}")
     v = m.group(1)
     return v.strip('"') if v.startswith('"') else int(v, 0)
-
-
-def config_value(name):
-    with open(os.path.join(ROOT, "lib", "include", "lb", "config.h")) as f:
-        m = re.search(rf"#define {name} (\d+)u?", f.read())
-    if not m:
-        die(f"{name} not found in lib/include/lb/config.h")
-    return int(m.group(1))
 
 
 def build(port):
@@ -160,18 +146,6 @@ class Device:
         self.proc.wait()
 
 
-def raw_tcp(port, n):
-    """Seconds from connect to the guest closing after n bytes."""
-    payload = os.urandom(n)
-    t0 = time.monotonic()
-    with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
-        s.sendall(payload)
-        s.shutdown(socket.SHUT_WR)
-        while s.recv(65536):
-            pass
-    return time.monotonic() - t0
-
-
 def one_run(n):
     """(raw seconds, pull seconds) of one power-up."""
     flash = os.path.join(OUT, "flash.bin")
@@ -183,7 +157,7 @@ def one_run(n):
     dev = Device(flash)
     try:
         dev.wait(r"\[recovery\] netif up")
-        raw = raw_tcp(dev.raw, n)
+        raw = raw_tcp(dev.raw, os.urandom(n))
         dev.send("b")  # leave recovery: the app boots and its agent pulls
         t0 = dev.wait(r"\[app\] update: downloading 9\.0\.0\+0", 60)
         t1 = dev.wait(r"\[app\] update: 9\.0\.0\+0 verified and installed", 120)
@@ -198,9 +172,9 @@ def main():
     os.makedirs(site, exist_ok=True)
     port = free_port()
     build(port)
-    with_ota, without = sizes(os.path.join(QB, "app.elf")), sizes(os.path.join(QB, "app-nota.elf"))
-    dflash = (with_ota[0] + with_ota[1]) - (without[0] + without[1])
-    dram = (with_ota[1] + with_ota[2]) - (without[1] + without[2])
+    t, d, b, _ = sizes(os.path.join(QB, "app.elf"))
+    t0, d0, b0, _ = sizes(os.path.join(QB, "app-nota.elf"))
+    dflash, dram = (t + d) - (t0 + d0), (d + b) - (d0 + b0)
     n = big_image(site)
     raws, pulls = [], []
     with Nginx(site, port=port):

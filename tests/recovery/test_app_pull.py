@@ -18,6 +18,7 @@ import time
 import pytest
 
 from conftest import LIFEBOAT, ROOT, NetQemu, harness
+from test_pull import publish  # the same folder layout: site/fleet/demo-sensor/
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
 from nginx import Nginx, free_port  # noqa: E402
@@ -59,15 +60,35 @@ def apull(fw):
     paths["ptable"] = os.path.join(qb, "layout", "ptable.bin")
     site = os.path.join(OUT, "site")
     os.makedirs(site, exist_ok=True)
-    with Nginx(site, port=port) as web:
+    web = Server(site, port)
+    try:
         yield paths, site, web
+    finally:
+        web.stop()
 
 
-def publish(site, *images):
-    d = os.path.join(site, "fleet", "demo-sensor")
-    p = subprocess.run([LIFEBOAT, "publish", "--out", d, *images], capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
-    return d
+class Server:
+    """nginx on one port, restartable with other settings (rate limits) or
+    killed mid-transfer and started again, as a real server may be. log()
+    is the running instance's access log."""
+
+    def __init__(self, site, port):
+        self.site, self.port, self.web = site, port, None
+        self.restart()
+
+    def restart(self, extra=""):
+        """Kills the running nginx (kill -9: transfers are cut) and starts
+        a fresh one on the same port."""
+        self.stop()
+        self.web = Nginx(self.site, extra=extra, port=self.port).__enter__()
+
+    def stop(self):
+        if self.web is not None:
+            self.web.__exit__()
+            self.web = None
+
+    def log(self):
+        return self.web.log()
 
 
 def gets(web, since, what):
@@ -102,8 +123,6 @@ def test_app_pulls_a_newer_version_reboots_confirms_and_stops(apull, tmp_path):
         q.expect(r"\[app\] update: up to date", INTERVAL_S * 2 + 10)
         q.send("s")
         q.expect(r"\[app\] slot b: confirmed 1\.1\.0 \(active\)")
-        if os.environ.get("LB_SHOW"):
-            print(q.transcript())
     finally:
         q.kill()
     assert len(gets(web, mark, "app-1.1.0-0.bin")) == 1, web.log()[mark:]
@@ -134,7 +153,7 @@ def test_app_rolls_back_a_hanging_update_and_never_fetches_it_again(apull, tmp_p
 
 def test_app_refuses_a_tampered_image_keeps_running_and_does_not_refetch(apull, tmp_path):
     fw, site, web = apull
-    d = publish(site, fw["app-v2"])
+    d = os.path.dirname(publish(site, fw["app-v2"]))
     img = os.path.join(d, "app-1.1.0-0.bin")
     with open(img, "r+b") as f:  # one byte of code: hash and signature fail
         f.seek(0x200 + 100)
@@ -179,6 +198,60 @@ def test_an_image_on_trial_never_updates_its_rollback_target_stays(apull, tmp_pa
     assert gets(web, mark, "version.json") == []
 
 
+def big_image(tmp_path, version="9.0.0"):
+    """A signed 1 MiB app image (random body) this build accepts."""
+    body, img = str(tmp_path / "big.bin"), str(tmp_path / "big.signed.bin")
+    with open(body, "wb") as f:
+        f.write(os.urandom(1024 * 1024 - 0x400))
+    subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(ROOT, "build", "keys", "dev.pem"),
+                    "--header-size", "0x200", "--load-addr", "0x00100000", "--product",
+                    "demo-sensor", "--kind", "app", "--version", version, body, img],
+                   check=True, capture_output=True)
+    return img
+
+
+@pytest.mark.parametrize("ranges", ["honoured", "ignored"])
+def test_app_resumes_a_cut_download_where_it_stopped(apull, tmp_path, ranges):
+    """nginx, rate-limited so the cut lands mid-body, is killed during the
+    download and started again: the agent continues with a Range request
+    from the byte it stopped at (nothing is fetched twice), and the image,
+    verified as a whole, boots. A server that ignores Range (nginx
+    max_ranges 0) answers 200 with the whole file: the download starts
+    over and still installs."""
+    fw, site, web = apull
+    img = big_image(tmp_path)
+    size = os.path.getsize(img)
+    publish(site, img)
+    web.restart(extra="limit_rate 256k;")  # about 4 s for 1 MiB
+    try:
+        q, fl = boot_v1(fw, tmp_path)
+        try:
+            q.expect(r"\[app\] update: downloading 9\.0\.0\+0", 30)
+            q.expect(r"\[app\] update: 25%", 30)
+            # kill -9 mid-body; back at once, without the rate limit
+            web.restart(extra="" if ranges == "honoured" else "max_ranges 0;")
+            m = q.expect(r"\[app\] update: (the server closed the connection early|connection "
+                         r"failed|the server went silent) at (\d+) of (\d+) bytes; resuming there",
+                         30)
+            at, total = int(m.group(2)), int(m.group(3))
+            assert total == size and size // 4 <= at < size, m.group(0)
+            q.expect(r"\[app\] update: 9\.0\.0\+0 verified and installed", 60)
+            b = q.boot()
+            assert (b["slot"], b["reason"]) == ("b", "trial"), q.transcript()
+        finally:
+            q.kill()
+        # The second server saw one request for the image: a Range from
+        # exactly there, answered 206 with the rest and nothing more (or,
+        # ignoring it, 200 with everything).
+        lines = gets(web, 0, "app-9.0.0-0.bin")
+        assert len(lines) == 1, web.log()
+        m = re.search(r'" (206|200) (\d+) ', lines[0])
+        want = ("206", size - at) if ranges == "honoured" else ("200", size)
+        assert m and (m.group(1), int(m.group(2))) == want, lines[0]
+    finally:
+        web.restart()
+
+
 @pytest.mark.parametrize("bad,line", [
     ("missing", r"manifest not fetched: not found"),
     ("garbage", r"manifest refused: "),
@@ -187,7 +260,7 @@ def test_an_image_on_trial_never_updates_its_rollback_target_stays(apull, tmp_pa
 ])
 def test_app_keeps_running_on_a_bad_manifest(apull, tmp_path, bad, line):
     fw, site, web = apull
-    d = publish(site, fw["app-v2"])
+    d = os.path.dirname(publish(site, fw["app-v2"]))
     man = os.path.join(d, "version.json")
     if bad == "missing":
         os.unlink(man)

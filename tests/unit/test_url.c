@@ -88,11 +88,36 @@ static void test_url_resolve_relative_absolute_and_rooted(void **state)
     assert_int_equal(lb_url_resolve("http://h/x/y", "abc", out, 12), LB_E_NOSPACE);
 }
 
+/* Dotted quads only: what the devices connect to without DNS. */
+static void test_url_ipv4_dotted_quads_only(void **state)
+{
+    (void)state;
+    uint8_t a[4];
+    assert_int_equal(lb_url_ipv4("10.0.2.2", a), 0);
+    assert_memory_equal(a, ((uint8_t[]){10, 0, 2, 2}), 4);
+    assert_int_equal(lb_url_ipv4("255.255.255.0", a), 0);
+    assert_memory_equal(a, ((uint8_t[]){255, 255, 255, 0}), 4);
+    assert_int_equal(lb_url_ipv4("0.0.0.0", a), 0);
+    static const char *const bad[] = {
+        "",           "10.0.2",      "10.0.2.2.",   "10.0.2.2.1",       "256.0.0.1", "10.0.02.2",
+        "010.0.2.2",  "1..2.3",      "a.b.c.d",     " 10.0.2.2",        "10.0.2.2 ", "10.0.2.-1",
+        "0x0a.0.2.2", "example.com", "10.0.2.2:80", "4294967306.0.0.1",
+    };
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(a, 0xA5, sizeof a);
+        if (lb_url_ipv4(bad[i], a) != LB_E_INVAL || a[0] != 0xA5) {
+            fail_msg("'%s' was taken", bad[i]);
+        }
+    }
+    assert_int_equal(lb_url_ipv4(NULL, a), LB_E_INVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_url_parse_takes_host_port_and_path),
         cmocka_unit_test(test_url_resolve_relative_absolute_and_rooted),
+        cmocka_unit_test(test_url_ipv4_dotted_quads_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

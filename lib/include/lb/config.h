@@ -120,10 +120,8 @@
 #define LB_HTTP_EVICT_SILENT_MS 1000
 #endif
 
-/* Stack the recovery image budgets (the RAM figure of `make
- * bench-recovery` is data + bss + this); the image paints it and reports
- * the deepest use in its status document (stack_peak). */
-/* Recovery's self-heal (recovery/pull.c): the first check this long after
+/* The update agent (lib/ota/agent.c; recovery's self-heal, the app's
+ * background updates). Self-heal's first check comes this long after
  * the network is up, then retries after a backoff that doubles from MIN to
  * MAX; a request whose server says nothing for IDLE is given up. */
 #ifndef LB_PULL_FIRST_DELAY_MS
@@ -138,7 +136,18 @@
 #ifndef LB_PULL_IDLE_MS
 #define LB_PULL_IDLE_MS 10000u
 #endif
+/* A download whose connection breaks continues (HTTP Range) after this
+ * pause, at most this many times per download. */
+#ifndef LB_PULL_RESUME_DELAY_MS
+#define LB_PULL_RESUME_DELAY_MS 1000u
+#endif
+#ifndef LB_PULL_RESUME_MAX
+#define LB_PULL_RESUME_MAX 3u
+#endif
 
+/* Stack the recovery image budgets (the RAM figure of `make
+ * bench-recovery` is data + bss + this); the image paints it and reports
+ * the deepest use in its status document (stack_peak). */
 #ifndef LB_RECOVERY_STACK_RESERVE
 #define LB_RECOVERY_STACK_RESERVE 4096u
 #endif

@@ -34,4 +34,10 @@ int lb_url_parse(const char *s, lb_url_t *u);
  * LB_E_NOSPACE when it does not fit `cap` or the limits. */
 int lb_url_resolve(const char *base, const char *ref, char *out, size_t cap);
 
+/* Reads a dotted-quad IPv4 address "a.b.c.d" (four decimal parts 0..255,
+ * no leading zeros, nothing before or after) into out[0..3], a first: the
+ * only host form the devices' clients connect to without DNS. Returns 0
+ * or LB_E_INVAL (out then unchanged). */
+int lb_url_ipv4(const char *s, uint8_t out[4]);
+
 #endif

@@ -24,6 +24,25 @@
  * -isystem path, it is compiled as BearSSL's code: its own warnings.) */
 #include "ec/ec_p256_m31.c"
 
+/* br_i31_muladd_small shifts limbs up by one word in place, its only use
+ * of memmove: compiled here too, with a loop that copies from the end
+ * instead of the C library's general memmove (252 bytes of newlib's, in an
+ * image whose flash budget is counted in tens of bytes). The volatile
+ * store keeps compilers from turning the loop back into a memmove call;
+ * it moves a few dozen bytes per call. */
+static void *shift_up(void *dst, const void *src, size_t n)
+{
+    volatile unsigned char *d = dst;
+    const unsigned char *s = src;
+    while (n-- > 0) {
+        d[n] = s[n];
+    }
+    return dst;
+}
+#define memmove shift_up
+#include "int/i31_muladd.c"
+#undef memmove
+
 /* i31 words for a 256-bit value: BearSSL's header word plus 31-bit limbs. */
 #define I31_WORDS ((256u + 61u) / 31u)
 
