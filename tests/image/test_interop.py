@@ -374,10 +374,42 @@ def test_push_json_reports_an_unreachable_device_as_json(tmp_path, lifeboat):
         port = s.getsockname()[1]  # nobody listens once it is closed
     (tmp_path / "x.bin").write_bytes(b"\0" * 100)
     p = lifeboat("push", "--url", f"http://127.0.0.1:{port}", "--user", "admin", "--password",
-                 "x", "--json", "--timeout", "3", tmp_path / "x.bin")
+                 "x", "--json", "--timeout", "3", "--no-check", tmp_path / "x.bin")
     doc = json.loads(p.stdout)
     assert p.returncode == 1 and doc["ok"] is False and doc["http_status"] is None
     assert "connect" in doc["error"] and doc["bytes"] == 100, doc
+
+
+def test_push_checks_the_image_before_sending(tmp_path, lifeboat, lkey, body):
+    """What the device would refuse after the whole upload is refused here,
+    before connecting (the port below has nobody listening: 'not sent', not
+    a connection error)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    key, _ = lkey
+    (tmp_path / "b.bin").write_bytes(body)
+    assert sign(lifeboat, key, tmp_path / "b.bin", tmp_path / "rec.bin", kind="recovery").returncode == 0
+    assert sign(lifeboat, key, tmp_path / "b.bin", tmp_path / "app.bin").returncode == 0
+    app = (tmp_path / "app.bin").read_bytes()
+    mid = len(app) // 2  # in the body
+    (tmp_path / "tampered.bin").write_bytes(app[:mid] + bytes([app[mid] ^ 1]) + app[mid + 1:])
+    (tmp_path / "zeros.bin").write_bytes(b"\0" * 100)
+    url = f"http://127.0.0.1:{port}"
+    for name, why in (("rec.bin", "not sent: wrong image kind (the device installs app images"),
+                      ("tampered.bin", "not sent: hash mismatch"),
+                      ("zeros.bin", "not sent: bad magic")):
+        p = lifeboat("push", "--url", url, "--user", "admin", "--password", "x", "--timeout", "3",
+                     tmp_path / name)
+        assert p.returncode == 1 and why in p.stderr, (name, p.stderr)
+        p = lifeboat("push", "--url", url, "--user", "admin", "--password", "x", "--timeout", "3",
+                     "--json", tmp_path / name)
+        doc = json.loads(p.stdout)
+        assert p.returncode == 1 and doc["ok"] is False and why in doc["error"], doc
+    # A good image passes the checks and only then meets the missing device.
+    p = lifeboat("push", "--url", url, "--user", "admin", "--password", "x", "--timeout", "3",
+                 tmp_path / "app.bin")
+    assert p.returncode == 1 and "connect" in p.stderr and "not sent" not in p.stderr, p.stderr
 
 
 def test_every_command_reports_a_usage_error_in_one_style(lifeboat):

@@ -13,7 +13,7 @@ import subprocess
 import threading
 import time
 
-from conftest import LIFEBOAT
+from conftest import LIFEBOAT, ROOT
 
 
 def H(s):
@@ -151,14 +151,30 @@ def test_strap_push_trial_healthy_confirmed(fw, flash, nqemu):
     assert r.returncode == 0 and json.loads(r.stdout)["product"] == "demo-sensor", r.stdout
     r = subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "admin", fw["app-v2"]],
                        capture_output=True, text=True, timeout=30)
-    assert r.returncode == 2 and "missing --password PASS or --password-file FILE" in r.stderr
+    assert r.returncode == 2 and "missing --password-file FILE (or LIFEBOAT_PASSWORD" in r.stderr
+    # An image for another product is refused before a byte is sent: the
+    # device's status names its product (nothing reaches its history).
+    foreign = os.path.join(os.path.dirname(fl.path), "foreign.signed.bin")
+    subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(ROOT, "build", "keys", "dev.pem"),
+                    "--version", "1.1.0", "--kind", "app", "--product", "other-thing",
+                    "--header-size", "0x200", "--load-addr", "0x00100000",
+                    fw["app-v2"].replace(".signed.bin", ".bin"),
+                    foreign], check=True, capture_output=True)
+    r = subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "admin", "--password",
+                        "lifeboat", foreign], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and ("not sent: the image is for product 'other-thing', the device "
+                                  "is 'demo-sensor'") in r.stderr, r.stderr
+    assert status(q)["auth"]["ok"] == 0, status(q)  # it never even logged in
     # --json: the device's refusal as one JSON object (a wrong password: 401).
     r = subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "admin", "--password", "wrong",
                         "--json", fw["app-v2"]], capture_output=True, text=True, timeout=60)
     doc = json.loads(r.stdout)
     assert r.returncode == 1 and doc["ok"] is False and doc["http_status"] == 401, r.stdout
     assert doc["error"] is None and doc["bytes"] == os.path.getsize(fw["app-v2"])
-    r = push(q, fw["app-v2"])
+    # The password from the environment (a --password is visible to ps).
+    r = subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "admin", fw["app-v2"]],
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, LIFEBOAT_PASSWORD="lifeboat"))
     assert r.returncode == 0, r.stdout + r.stderr
     slot = re.search(r"installed in slot ([ab])", r.stdout).group(1)
     q.expect(r"\[recovery\] rebooting")

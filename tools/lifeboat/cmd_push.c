@@ -1,4 +1,5 @@
 /* `lifeboat push` and `lifeboat status`: talk to a device in recovery. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "lb/json.h"
 #include "lb/credential.h"
 #include "lb/err.h"
+#include "lb/image.h"
 #include "sb.h"
 #include "status_fmt.h"
 
@@ -67,25 +69,77 @@ static int push_usage(FILE *f)
                "  Uploads a signed image to a device in recovery (POST URL/api/update with\n"
                "  HTTP Digest authentication) and prints the device's answer. Exit 0 when\n"
                "  the device accepted the image, 1 when it refused or could not be reached.\n"
-               "  --password-file FILE  read the password from FILE instead\n"
+               "  --password-file FILE  read the password from FILE instead (or set\n"
+               "                        LIFEBOAT_PASSWORD: a --password is visible to ps)\n"
                "  --timeout S           per-operation timeout (default 30)\n"
+               "  --no-check            send without the local checks below\n"
+               "  Before anything is sent, the image is checked here as the device will:\n"
+               "  well-formed with a matching hash, an app image, signed, and for the\n"
+               "  product the device reports (GET URL/api/status); a failure is reported\n"
+               "  as 'not sent: ...' (exit 1) without uploading a byte.\n"
                "  --json                print the outcome as one JSON object on stdout (no\n"
                "                        progress): url, image, bytes, ok, http_status, answer,\n"
                "                        error (transport), seconds\n");
     return f == stdout ? LB_CLI_EXIT_OK : LB_CLI_EXIT_USAGE;
 }
 
+/* What the device would refuse only after the whole upload, found here
+ * first: a malformed or tampered image, not an app image, unsigned, or for
+ * another product than the one the device reports in its unauthenticated
+ * status (skipped when that does not answer: the upload then reports the
+ * transport error). Returns 0, or writes the reason into why. */
+static int push_precheck(const lb_httpc_url_t *u, const char *path, int timeout, char *why,
+                         size_t cap)
+{
+    size_t len;
+    uint8_t *img = lb_cli_read_file(path, &len);
+    if (img == NULL) {
+        snprintf(why, cap, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    lb_image_policy_t p = {.kind = LB_IMAGE_KIND_APP};
+    lb_image_info_t info;
+    int rc = lb_image_verify(img, len, &p, &info);
+    free(img);
+    if (rc == 0 && !info.has_signature) {
+        rc = LB_E_UNSIGNED;
+    }
+    if (rc != 0) {
+        snprintf(why, cap, "not sent: %s%s", lb_err_str(rc),
+                 rc == LB_E_KIND ? " (the device installs app images; a recovery image goes in "
+                                   "with lifeboat mkflash)"
+                                 : "");
+        return -1;
+    }
+    static lb_httpc_resp_t resp;
+    lb_httpc_req_t req = {.method = "GET", .path = "/api/status", .timeout_s = timeout};
+    char dev[LB_IMAGE_PRODUCT_MAX + 1];
+    if (info.product[0] != '\0' && lb_httpc_do(u, &req, &resp) == 0 && resp.status == 200 &&
+        lb_json_text(lb_json_member(lb_json_ws(resp.body), "product"), dev, sizeof dev) &&
+        dev[0] != '\0' && strcmp(dev, info.product) != 0) {
+        snprintf(why, cap, "not sent: the image is for product '%s', the device is '%s'",
+                 info.product, dev);
+        return -1;
+    }
+    return 0;
+}
+
 int lb_cmd_push(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"url", required_argument, NULL, 'u'},      {"user", required_argument, NULL, 'U'},
-        {"password", required_argument, NULL, 'P'}, {"password-file", required_argument, NULL, 'F'},
-        {"timeout", required_argument, NULL, 't'},  {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"url", required_argument, NULL, 'u'},
+        {"user", required_argument, NULL, 'U'},
+        {"password", required_argument, NULL, 'P'},
+        {"password-file", required_argument, NULL, 'F'},
+        {"timeout", required_argument, NULL, 't'},
+        {"json", no_argument, NULL, 'j'},
+        {"no-check", no_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *url = NULL, *user = NULL, *pass = NULL, *pass_file = NULL;
     char pass_buf[256];
-    int timeout = 30, json = 0, c;
+    int timeout = 30, json = 0, check = 1, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
@@ -107,16 +161,22 @@ int lb_cmd_push(int argc, char **argv)
         case 'j':
             json = 1;
             break;
+        case 'n':
+            check = 0;
+            break;
         case 'h':
             return push_usage(stdout);
         default:
             return lb_cli_opt_error("push", PUSH_SYNOPSIS, c, argv);
         }
     }
+    if (pass == NULL && pass_file == NULL) {
+        pass = getenv("LIFEBOAT_PASSWORD");
+    }
     const char *missing = url == NULL    ? "--url URL"
                           : user == NULL ? "--user USER"
                           : pass == NULL && pass_file == NULL
-                              ? "--password PASS or --password-file FILE"
+                              ? "--password-file FILE (or LIFEBOAT_PASSWORD, or --password PASS)"
                           : optind == argc ? "the IMAGE to upload"
                                            : NULL;
     if (missing != NULL) {
@@ -148,6 +208,28 @@ int lb_cmd_push(int argc, char **argv)
         return LB_CLI_EXIT_FAIL;
     }
     long size = ftell(f);
+    char why[160];
+    if (check && push_precheck(&u, image, timeout, why, sizeof why) != 0) {
+        fclose(f);
+        if (json) {
+            lb_sb_t sb = {0};
+            lb_sb_printf(&sb, "{\"url\": ");
+            lb_sb_put_json(&sb, url);
+            lb_sb_printf(&sb, ", \"image\": ");
+            lb_sb_put_json(&sb, image);
+            lb_sb_printf(&sb,
+                         ", \"bytes\": %ld, \"ok\": false, \"http_status\": null, "
+                         "\"answer\": null, \"error\": ",
+                         size);
+            lb_sb_put_json(&sb, why);
+            lb_sb_printf(&sb, ", \"seconds\": 0}\n");
+            fputs(sb.data != NULL ? sb.data : "", stdout);
+            lb_sb_free(&sb);
+        } else {
+            fprintf(stderr, "lifeboat push: %s: %s\n", image, why);
+        }
+        return LB_CLI_EXIT_FAIL;
+    }
     progress_t prog = {isatty(STDERR_FILENO) != 0, -1};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
