@@ -16,6 +16,7 @@
 #include "mbedtls/sha256.h"
 #include "net.h"
 #include "update.h"
+#include "../src/text.h"
 
 typedef enum {
     S_OFF,  /* not started, or no usable url */
@@ -336,18 +337,6 @@ static bool put(struct tcp_pcb *pcb, const char *s)
     return tcp_write(pcb, s, (u16_t)strlen(s), TCP_WRITE_FLAG_COPY | TCP_WRITE_FLAG_MORE) == ERR_OK;
 }
 
-/* `v` in decimal into buf (11 bytes); returns buf. */
-static const char *dec(uint32_t v, char buf[11])
-{
-    char *p = buf + 10;
-    *p = '\0';
-    do {
-        *--p = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    return p;
-}
-
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 {
     (void)arg;
@@ -355,10 +344,10 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
     ag.aborted = false;
     ag.last_ms = lb_board_millis();
     char n[11];
+    *lb_text_dec(n, ag.got) = '\0';
     if (!put(pcb, "GET ") || !put(pcb, ag.u.path) || !put(pcb, " HTTP/1.1\r\nHost: ") ||
         !put(pcb, ag.u.host) || !put(pcb, "\r\nUser-Agent: ") || !put(pcb, ag.cfg.user_agent) ||
-        (ag.resuming &&
-         (!put(pcb, "\r\nRange: bytes=") || !put(pcb, dec(ag.got, n)) || !put(pcb, "-"))) ||
+        (ag.resuming && (!put(pcb, "\r\nRange: bytes=") || !put(pcb, n) || !put(pcb, "-"))) ||
         !put(pcb, "\r\nConnection: close\r\n\r\n")) {
         retry_later("request not sent", 0);
         return ag.aborted ? ERR_ABRT : ERR_OK;

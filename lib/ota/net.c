@@ -6,6 +6,7 @@
 #include "lb/board_net.h"
 #include "lb/err.h"
 #include "lb/url.h"
+#include "../src/text.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
@@ -20,21 +21,6 @@ static const lb_net_cfg_t *cfg;
 static err_t netif_init_cb(struct netif *n)
 {
     return lb_board_netif_init(n) == 0 ? ERR_OK : ERR_IF;
-}
-
-/* Appends the decimal `v` at `p`; returns the new end. */
-static char *put_u32(char *p, uint32_t v)
-{
-    char d[10];
-    unsigned n = 0;
-    do {
-        d[n++] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    while (n > 0) {
-        *p++ = d[--n];
-    }
-    return p;
 }
 
 /* "<tag> netif up a.b.c.d[ port N]" once the interface has an address. */
@@ -53,14 +39,14 @@ static void on_netif_status(struct netif *n)
     p += 10;
     uint32_t a = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(n)));
     for (int i = 3; i >= 0; i--) {
-        p = put_u32(p, (a >> (8 * i)) & 0xFFu);
+        p = lb_text_dec(p, (a >> (8 * i)) & 0xFFu);
         if (i != 0) {
             *p++ = '.';
         }
     }
     if (cfg->port != 0) {
         memcpy(p, " port ", 6);
-        p = put_u32(p + 6, cfg->port);
+        p = lb_text_dec(p + 6, cfg->port);
     }
     *p++ = '\n';
     lb_board_console_write(line, (size_t)(p - line));

@@ -37,30 +37,15 @@ int lb_image_version_parse(const char *s, lb_image_version_t *v)
     return 0;
 }
 
-/* Appends the decimal digits of x at out; returns the end. */
-static char *put_dec(char *out, uint32_t x)
-{
-    char d[10];
-    size_t n = 0;
-    do {
-        d[n++] = (char)('0' + x % 10u);
-        x /= 10u;
-    } while (x != 0);
-    while (n > 0) {
-        *out++ = d[--n];
-    }
-    return out;
-}
-
 size_t lb_image_version_format(const lb_image_version_t *v, char out[LB_IMAGE_VERSION_STR_MAX])
 {
-    char *p = put_dec(out, v->major);
+    char *p = lb_text_dec(out, v->major);
     *p++ = '.';
-    p = put_dec(p, v->minor);
+    p = lb_text_dec(p, v->minor);
     *p++ = '.';
-    p = put_dec(p, v->revision);
+    p = lb_text_dec(p, v->revision);
     *p++ = '+';
-    p = put_dec(p, v->build);
+    p = lb_text_dec(p, v->build);
     *p = '\0';
     return (size_t)(p - out);
 }

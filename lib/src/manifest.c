@@ -197,12 +197,7 @@ static void puts_(out_t *o, const char *s)
 static void put_u32(out_t *o, uint32_t v)
 {
     char d[10];
-    size_t n = 0;
-    do {
-        d[sizeof d - ++n] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0);
-    put(o, d + sizeof d - n, n);
+    put(o, d, (size_t)(lb_text_dec(d, v) - d));
 }
 
 /* A JSON string of a checked product or url: only '"' and '\\' need an

@@ -1,6 +1,7 @@
-/* Small string tests lib/'s text readers share (json.c, url.c,
- * http_resp.c, manifest.c), so firmware links none of the C library's
- * larger string routines for them. Internal to lib/. */
+/* Small string tests and writers lib/'s text code shares (json.c, url.c,
+ * http_resp.c, manifest.c, image_version.c, lib/ota), so firmware links
+ * none of the C library's larger string routines for them. Internal to
+ * lib/. */
 #ifndef LB_TEXT_H
 #define LB_TEXT_H
 
@@ -66,6 +67,22 @@ static inline bool lb_text_u32(const char **s, uint32_t max, uint32_t *out)
     *s = p;
     *out = (uint32_t)v;
     return true;
+}
+
+/* Writes the decimal digits of v at out (1 to 10 of them, no NUL) and
+ * returns the end. */
+static inline char *lb_text_dec(char *out, uint32_t v)
+{
+    char d[10];
+    unsigned n = 0;
+    do {
+        d[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0);
+    while (n > 0) {
+        *out++ = d[--n];
+    }
+    return out;
 }
 
 #endif

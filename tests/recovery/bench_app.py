@@ -34,14 +34,11 @@ OUT = os.path.join(B, "bench", "app")
 QB = os.path.join(OUT, "qemu-mps2-an385")
 sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_recovery import config_value, raw_tcp, sizes  # noqa: E402
+from bench_recovery import MIB, RATIO_BUDGET, RUNS, config_value, print_table, raw_tcp, sizes  # noqa: E402,E501
 from nginx import Nginx, free_port  # noqa: E402
 
 FLASH_BUDGET = 48 * 1024
 RAM_BUDGET = 32 * 1024
-RATIO_BUDGET = 0.8
-MIB = 1024 * 1024
-RUNS = 3
 
 
 def die(msg):
@@ -195,12 +192,7 @@ def main():
         ("  pulls (each run)", ", ".join(f"{n / t / 1e6:.2f}" for t in pulls) + " MB/s",
          f"(best of {RUNS} reported)", None),
     ]
-    w = max(len(r[0]) for r in rows)
-    print(f"{'figure':<{w}} | {'measured':>12} | budget")
-    print("-" * (w + 1) + "|" + "-" * 14 + "|" + "-" * 36)
-    for name, val, budget, ok in rows:
-        mark = "" if ok is None else ("  ok" if ok else "  OVER")
-        print(f"{name:<{w}} | {val:>12} | {budget}{mark}")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -128,6 +128,8 @@ def test_manifest_that_disagrees_with_its_image_is_refused_then_retried(pull, tm
         # A whole pull (download, hash, ECDSA, the manifest check) stays inside
         # the stack reserve (a peak equal to it means it was overrun).
         assert 0 < s["stack_peak"] < s["stack_reserve"], s
+        # The same bytes are not fetched again while the manifest offers them.
+        q.expect(r"\[recovery\] self-heal: offer skipped \(failed here before\): 1\.1\.0\+1", 30)
         publish(site, fw["app-v2"])
         q.expect(r"\[recovery\] self-heal: installed app 1\.1\.0\+0", 60)
         assert q.boot()["slot"] == "b", q.transcript()
