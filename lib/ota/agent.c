@@ -19,10 +19,11 @@
 #include "../src/text.h"
 
 typedef enum {
-    S_OFF,  /* not started, or no usable url */
-    S_WAIT, /* next attempt at due_ms */
-    S_RUN,  /* a request is under way */
-    S_DONE, /* installed: the caller reboots */
+    S_OFF,    /* not started, or no usable url */
+    S_WAIT,   /* next attempt at due_ms */
+    S_REPLAY, /* the slot's part of a download cut by a reset is verified again */
+    S_RUN,    /* a request is under way */
+    S_DONE,   /* installed: the caller reboots */
 } state_t;
 
 static struct {
@@ -41,6 +42,8 @@ static struct {
     bool resuming;            /* the next request continues the download at `got` */
     uint8_t resumes;          /* resumptions of this download so far */
     uint32_t base;            /* the answer's first body byte in the image (its Range) */
+    bool from_flash;          /* this download continues what the slot held after a reset */
+    bool whole;               /* fetch the next image whole (a continued one was refused) */
     lb_image_info_t info;     /* what the installer learnt of the image */
     lb_url_t u;               /* what is being fetched */
     char url[LB_URL_MAX + 1]; /* the same, as text */
@@ -157,10 +160,15 @@ static void manifest_done(void)
 
 /* An install error: when the image itself is at fault (what a push would
  * get 413 or 422 for, not a flash error), these bytes are not fetched
- * again while the manifest offers them. */
+ * again while the manifest offers them; unless part of them came from
+ * flash (written before a reset): then they are fetched whole once more. */
 static void refuse(int err)
 {
     unsigned st = lb_update_http_status(err);
+    if (LB_CFG_INSTALL_RESUME && ag.from_flash) {
+        ag.whole = true;
+        return;
+    }
     if (st == 413 || st == 422) {
         lb_pull_avoid_add(&ag.avoid, &ag.entry.version, ag.entry.sha256);
         ag.refused = true;
@@ -180,7 +188,10 @@ static void image_done(void)
         return;
     }
     refuse(err);
-    retry_later("image refused: ", err);
+    retry_later(LB_CFG_INSTALL_RESUME && ag.whole
+                    ? "continued download refused; fetching it whole next: "
+                    : "image refused: ",
+                err);
 }
 
 static int body(const uint8_t *d, size_t n)
@@ -209,6 +220,39 @@ static int body(const uint8_t *d, size_t n)
         image_done();
     }
     return 0;
+}
+
+static void entry_id(lb_install_id_t *id)
+{
+    id->size = ag.entry.size;
+    memcpy(id->sha256, ag.entry.sha256, sizeof id->sha256);
+}
+
+static void sha_feed(void *arg, const uint8_t *d, size_t n)
+{
+    (void)arg;
+    mbedtls_sha256_update_ret(&ag.sha, d, n);
+}
+
+/* Before a fresh image request: when the slot holds the start of this very
+ * download from before a reset, continue it (a Range request once that
+ * part was replayed). Returns whether it does. */
+static bool continue_from_flash(void)
+{
+    lb_install_id_t id;
+    entry_id(&id);
+    mbedtls_sha256_init(&ag.sha);
+    mbedtls_sha256_starts_ret(&ag.sha, 0);
+    int n = lb_update_resume(&id);
+    if (n <= 0) {
+        return false; /* nothing usable there: the answer begins it afresh */
+    }
+    (void)lb_update_set_accept(accept_image, NULL);
+    ag.got = (uint32_t)n;
+    ag.resuming = true;
+    ag.from_flash = true;
+    emit(LB_AGENT_EV_RESUME, 0, "the download was cut by a reset", NULL);
+    return true;
 }
 
 /* The head ended: is this the answer we can use? */
@@ -247,7 +291,11 @@ static int head_done(void)
     if (ag.resp.length != ag.entry.size) {
         return LB_E_MISMATCH;
     }
-    int err = lb_update_begin(ag.resp.length);
+    lb_install_id_t id;
+    entry_id(&id);
+    ag.from_flash = false;
+    ag.whole = false;
+    int err = lb_update_begin_id(&id);
     if (err == 0) {
         lb_update_set_accept(accept_image, NULL);
         mbedtls_sha256_init(&ag.sha);
@@ -373,19 +421,8 @@ static int target(void)
     return 0;
 }
 
-static void attempt(void)
+static void request(void)
 {
-    if (target() != 0) {
-        retry_later("image url unusable (http://IPv4 only): ", LB_E_INVAL);
-        return;
-    }
-    if (!ag.resuming) {
-        if (lb_update_active(NULL, NULL, NULL)) {
-            retry_later("an upload is in progress; later", LB_E_BUSY);
-            return;
-        }
-        ag.got = 0;
-    }
     lb_http_resp_init(&ag.resp);
     ag.last_ms = lb_board_millis();
     ag.state = S_RUN;
@@ -402,6 +439,39 @@ static void attempt(void)
     tcp_poll(ag.pcb, on_poll, 2);
     if (tcp_connect(ag.pcb, &ag.ip, ag.u.port, on_connected) != ERR_OK) {
         retry_later("connect failed", 0);
+    }
+}
+
+static void attempt(void)
+{
+    if (target() != 0) {
+        retry_later("image url unusable (http://IPv4 only): ", LB_E_INVAL);
+        return;
+    }
+    if (!ag.resuming) {
+        if (lb_update_active(NULL, NULL, NULL)) {
+            retry_later("an upload is in progress; later", LB_E_BUSY);
+            return;
+        }
+        ag.got = 0;
+        ag.from_flash = false;
+        if (LB_CFG_INSTALL_RESUME && ag.image && !ag.whole && continue_from_flash()) {
+            ag.state = S_REPLAY;
+            return;
+        }
+    }
+    request();
+}
+
+/* One piece of the replay; the request once it is all verified again. */
+static void replay(void)
+{
+    int r = lb_update_replay(LB_PULL_REPLAY_CHUNK, sha_feed, NULL);
+    if (r < 0) {
+        ag.whole = true;
+        retry_later("the slot's part of the download is refused; fetching it whole next: ", r);
+    } else if (r == 0) {
+        request();
     }
 }
 
@@ -423,7 +493,9 @@ int lb_agent_start(const lb_agent_cfg_t *cfg, const lb_pull_avoid_t *avoid)
 
 void lb_agent_poll(void)
 {
-    if (ag.state == S_WAIT && lb_net_up() && (int32_t)(lb_board_millis() - ag.due_ms) >= 0) {
+    if (LB_CFG_INSTALL_RESUME && ag.state == S_REPLAY) {
+        replay();
+    } else if (ag.state == S_WAIT && lb_net_up() && (int32_t)(lb_board_millis() - ag.due_ms) >= 0) {
         attempt();
     }
 }
@@ -442,5 +514,5 @@ bool lb_agent_installed(void)
 
 bool lb_agent_busy(void)
 {
-    return ag.state == S_RUN;
+    return ag.state == S_RUN || ag.state == S_REPLAY;
 }

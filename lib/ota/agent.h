@@ -14,7 +14,11 @@
  * breaks (closed early, reset, silent) continues where it stopped with a
  * Range request, up to LB_PULL_RESUME_MAX times (a server that ignores
  * Range sends it all again and it starts over); the image is verified as
- * a whole either way. docs/DESIGN.md, "Pulling updates". */
+ * a whole either way. A download cut by a reset or a power loss continues
+ * at the next attempt from what the slot holds (lb_update_resume: the
+ * complete erase units its resume record marks), with a Range request; if
+ * the image so continued is refused, the next attempt fetches it whole
+ * before the version counts as refused. docs/DESIGN.md, "Pulling updates". */
 #ifndef LB_OTA_AGENT_H
 #define LB_OTA_AGENT_H
 
@@ -29,7 +33,8 @@ typedef enum {
     LB_AGENT_EV_CURRENT,  /* nothing to fetch (err: LB_E_CURRENT or LB_E_SKIPPED) */
     LB_AGENT_EV_START,    /* the image download starts (version, total; detail: url) */
     LB_AGENT_EV_PROGRESS, /* done of total bytes arrived and were written */
-    LB_AGENT_EV_RESUME,   /* the connection broke at done of total (text): continuing there */
+    LB_AGENT_EV_RESUME,   /* continuing at done of total (text: why: the connection broke,
+                           * or the slot held that much from before a reset) */
     LB_AGENT_EV_END,      /* the image was verified whole and activated (version) */
     LB_AGENT_EV_ERROR,    /* the attempt failed (err, text); the next one is scheduled */
 } lb_agent_ev_t;

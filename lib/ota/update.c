@@ -98,7 +98,10 @@ static bool slot_bootable(const lb_bootstate_t *st, unsigned slot)
     return err == 0 && lb_image_stream_finish(&up.in.vs, NULL) == 0;
 }
 
-int lb_update_begin(uint32_t length)
+/* What every upload starts with: the slot to write (`*slot`, its flash in
+ * `area`) and the policy for it, in up.policy. Returns 0 or as
+ * lb_update_begin. */
+static int prepare(uint32_t length, unsigned *out, lb_flash_area_t *area)
 {
     if (up.in.active) {
         return LB_E_BUSY;
@@ -126,18 +129,49 @@ int lb_update_begin(uint32_t length)
     }
     /* Recovery installs signed images only, whatever the boot-time policy. */
     app_policy(&up.policy, st, slot, true);
+    *out = slot;
+    return lb_flash_area_init(area, lb_board_flash_geom(), slots[slot].off, slots[slot].size);
+}
+
+static int begin(uint32_t length, const lb_install_id_t *id)
+{
+    unsigned slot;
     lb_flash_area_t area;
-    err = lb_flash_area_init(&area, lb_board_flash_geom(), slots[slot].off, slots[slot].size);
+    int err = prepare(length, &slot, &area);
     if (err == 0) {
         /* Nothing may trust the slot from here on (begin marks it empty). */
         up.bootable[slot] = false;
-        err = lb_install_begin(&up.in, &up.log, &area, &up.policy, slot);
+        err = lb_install_begin_id(&up.in, &up.log, &area, &up.policy, slot, id);
     }
     if (err != 0) {
         return err;
     }
     up.total = length;
     return 0;
+}
+
+int lb_update_begin(uint32_t length)
+{
+    return begin(length, NULL);
+}
+
+int lb_update_begin_id(const lb_install_id_t *id)
+{
+    return begin(id->size, id);
+}
+
+int lb_update_resume(const lb_install_id_t *id)
+{
+    unsigned slot;
+    lb_flash_area_t area;
+    int n = prepare(id->size, &slot, &area);
+    if (n == 0) {
+        n = lb_install_resume(&up.in, &up.log, &area, &up.policy, slot, id);
+    }
+    if (n > 0) {
+        up.total = id->size;
+    }
+    return n;
 }
 
 static int fail(int err)
@@ -176,6 +210,11 @@ void lb_update_keep(unsigned slot)
 {
     up.has_keep = true;
     up.keep_slot = slot;
+}
+
+int lb_update_replay(uint32_t max, lb_install_feed_fn feed, void *arg)
+{
+    return lb_install_replay(&up.in, max, feed, arg);
 }
 
 int lb_update_set_accept(lb_install_accept_fn fn, void *arg)

@@ -22,6 +22,22 @@
  * for an empty body; or a boot-state/flash error. */
 int lb_update_begin(uint32_t length);
 
+/* lb_update_begin for a download named by `id` (its size and SHA-256):
+ * the install keeps a resume record (lb/install.h) so that
+ * lb_update_resume can continue it after a power cut. Returns as
+ * lb_update_begin. */
+int lb_update_begin_id(const lb_install_id_t *id);
+
+/* Continues the download `id` where a reset interrupted it, in the slot an
+ * upload would pick now (the same one: the boot state still marks it
+ * empty). Returns the bytes already in place (> 0: lb_update_replay them,
+ * then lb_update_write the rest), LB_E_NOTFOUND (nothing to continue:
+ * lb_update_begin_id afresh) or as lb_update_begin. Writes nothing. */
+int lb_update_resume(const lb_install_id_t *id);
+
+/* lb_install_replay on the running upload. */
+int lb_update_replay(uint32_t max, lb_install_feed_fn feed, void *arg);
+
 /* Consumes the next body bytes. Returns 0, or the first error (the image
  * verifier's structural codes, or a flash error); the upload is then
  * aborted (the slot stays empty and inactive). */

@@ -32,10 +32,12 @@ MUTANTS = [
              "a refused image boots after a cut; QEMU: an untrusted-key image pushed to a "
              "recovery-only device boots after a power cycle)",
          file="lib/src/install.c",
-         find="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
+         find="""                err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
+            }
         }
     }""",
-         replace="""            err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
+         replace="""                err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
+            }
             if (err == 0) {
                 err = lb_flash_area_program(&ctx->area, 0, ctx->head, ctx->head_len);
             }
@@ -655,6 +657,59 @@ int lb_flash_writer_write""",
          find="    if (ag.resp.status != 200 && !(ag.resuming && ag.resp.status == 206)) {",
          replace="    if ((ag.resuming && ag.resp.status != 206) || (!ag.resuming && ag.resp.status != 200)) {",
          suite=APULL + "test_app_resumes_a_cut_download_where_it_stopped[ignored]"),
+    dict(id="install-resume-never-marks",
+         why="a resumable download never marks a unit complete: after a power cut it is "
+             "fetched whole again",
+         file="lib/src/install.c",
+         find="""        int err =
+            lb_flash_area_program(&ctx->area, ctx->marks_off + ctx->mark_next * ps, ctx->head, ps);""",
+         replace="""        int err = 0 * (int)ps;""",
+         suite=["unit:install", "sweep:flow=pull geom=uniform4k prog=4 erased=FF"], fast=True),
+    dict(id="install-resume-trusts-erased-markers",
+         why="resuming takes every unit before the image's last for complete, erased "
+             "markers too: the slot's unwritten bytes become part of the image",
+         file="lib/src/install.c",
+         find="""        if (erased == 1) {
+            break;
+        }""",
+         replace="""        if (erased == 2) {
+            break;
+        }""",
+         suite=["unit:install", "sweep:flow=pull geom=uniform4k prog=4 erased=FF"], fast=True),
+    dict(id="install-begin-keeps-stale-record",
+         why="a push (or any begin) leaves a cut download's resume record in place: the "
+             "next pull continues onto the push's bytes",
+         file="lib/src/install.c",
+         find="        err = lb_flash_area_erase(&ctx->area, ctx->rec_off, unit);\n    }\n    if (err != 0) {\n        return err;\n    }\n    if (LB_CFG_INSTALL_RESUME",
+         replace="        err = 0;\n    }\n    if (err != 0) {\n        return err;\n    }\n    if (LB_CFG_INSTALL_RESUME",
+         suite="unit:install", fast=True),
+    dict(id="install-resume-any-slot-state",
+         why="a slot that was installed (new, confirmed, invalid) is 'continued' from its "
+             "old resume record",
+         file="lib/src/install.c",
+         find="    if (lb_bootstate_get(log)->slots[slot].state != LB_SLOT_EMPTY || !rec_place(ctx, id->size)) {",
+         replace="    if (!rec_place(ctx, id->size)) {",
+         suite="unit:install", fast=True),
+    dict(id="install-resume-any-download",
+         why="the resume record of one download is taken for another of the same size "
+             "(a new file under the same URL)",
+         file="lib/src/install.c",
+         find="    if (lb_get_le32(fixed + 8) != id->size || memcmp(fixed + 16, id->sha256, 32) != 0) {",
+         replace="    if (lb_get_le32(fixed + 8) != id->size) {",
+         suite="unit:install", fast=True),
+    dict(id="agent-no-resume-after-reset",
+         why="the app fetches a download cut by a power loss whole again",
+         file="lib/ota/agent.c",
+         find="        if (LB_CFG_INSTALL_RESUME && ag.image && !ag.whole && continue_from_flash()) {",
+         replace="        if (LB_CFG_INSTALL_RESUME && ag.image && !ag.whole && continue_from_flash() && 0) {",
+         suite=APULL + "test_app_resumes_a_download_cut_by_power_loss[cuts0]"),
+    dict(id="agent-continued-refusal-avoided",
+         why="a continued download refused because the slot's part was damaged counts the "
+             "server's good image as refused: never fetched again",
+         file="lib/ota/agent.c",
+         find="    if (LB_CFG_INSTALL_RESUME && ag.from_flash) {",
+         replace="    if (LB_CFG_INSTALL_RESUME && ag.from_flash && 0) {",
+         suite=APULL + "test_app_fetches_whole_when_the_continued_part_is_damaged"),
     dict(id="ota-rollback-not-avoided",
          why="the app fetches the version that was just rolled back, and rolls back again, "
              "forever",

@@ -252,6 +252,100 @@ def test_app_resumes_a_cut_download_where_it_stopped(apull, tmp_path, ranges):
         web.restart()
 
 
+@pytest.mark.parametrize("cuts", [[25], [75], [25, 75]])
+def test_app_resumes_a_download_cut_by_power_loss(apull, tmp_path, cuts):
+    """QEMU is killed (kill -9: a power cut) while the app downloads, at
+    the instants listed (a second cut lands in the continued download).
+    At the next boot v1 runs again, and the agent continues from what the
+    slot holds: every erase unit that was complete, so at most one unit
+    more than arrived before the cut is fetched again, with a Range
+    request nginx answers 206; the image is verified as a whole and boots
+    on trial."""
+    fw, site, web = apull
+    img = big_image(tmp_path, "9.1.0")
+    size = os.path.getsize(img)
+    publish(site, img)
+    web.restart(extra="limit_rate 256k;")  # about 4 s for 1 MiB
+    unit = 4096  # config/default.yaml's erase unit
+    try:
+        fl = harness.Flash(fw, str(tmp_path / "f.bin"), app="app")
+        resumed = []
+        for i, pct in enumerate(cuts + [None]):
+            q = NetQemu(fw, fl.path)
+            try:
+                b = q.boot()
+                assert (b["image"], b["slot"]) == ("app", "a"), q.transcript()
+                if i == 0:
+                    q.expect(r"\[app\] update: downloading 9\.1\.0\+0", 30)
+                else:
+                    m = q.expect(r"\[app\] update: the download was cut by a reset at (\d+) of "
+                                 r"(\d+) bytes; resuming there", 30)
+                    at, total = int(m.group(1)), int(m.group(2))
+                    # At least every complete unit of what had arrived.
+                    floor = (size * cuts[i - 1] // 100) // unit * unit - unit
+                    assert total == size and at % unit == 0 and floor <= at < size, m.group(0)
+                    resumed.append(at)
+                if pct is None:
+                    q.expect(r"\[app\] update: 9\.1\.0\+0 verified and installed", 60)
+                    b = q.boot()
+                    assert (b["slot"], b["reason"]) == ("b", "trial"), q.transcript()
+                    break
+                q.expect(rf"\[app\] update: {pct}%", 30)
+            finally:
+                q.kill()
+        # Each continued download was one Range request from where the
+        # slot's record said, answered 206; the last one with exactly the
+        # rest (the others were cut in turn).
+        lines = gets(web, 0, "app-9.1.0-0.bin")
+        assert len(lines) == 1 + len(cuts), web.log()
+        for k, (at, line) in enumerate(zip(resumed, lines[1:])):
+            m = re.search(r'" (\d+) (\d+) .*range=bytes=(\d+)-$', line)
+            assert m and (m.group(1), int(m.group(3))) == ("206", at), line
+            assert int(m.group(2)) == size - at or k < len(resumed) - 1, line
+    finally:
+        web.restart()
+
+
+def test_app_fetches_whole_when_the_continued_part_is_damaged(apull, tmp_path):
+    """A bit flipped in the part of the download the slot kept across a
+    power cut: the continued download is refused when verified as a
+    whole, and the next check fetches the image whole (not "failed here
+    before": the bytes on the server were fine) and installs it."""
+    fw, site, web = apull
+    img = big_image(tmp_path, "9.2.0")
+    size = os.path.getsize(img)
+    publish(site, img)
+    web.restart(extra="limit_rate 256k;")
+    try:
+        fl = harness.Flash(fw, str(tmp_path / "f.bin"), app="app")
+        q = NetQemu(fw, fl.path)
+        try:
+            q.boot()
+            q.expect(r"\[app\] update: 50%", 40)
+        finally:
+            q.kill()
+        off, _ = fl.part("SLOT1")
+        byte = fl.read(off + 5000, 1)[0]
+        fl.write(off + 5000, bytes([byte ^ 0x10]))  # inside the first complete unit
+        q = NetQemu(fw, fl.path)
+        try:
+            q.boot()
+            q.expect(r"\[app\] update: the download was cut by a reset at \d+ of", 30)
+            q.expect(r"\[app\] update: continued download refused; fetching it whole next: "
+                     r"hash mismatch", 40)
+            q.expect(r"\[app\] update: downloading 9\.2\.0\+0", 40)
+            q.expect(r"\[app\] update: 9\.2\.0\+0 verified and installed", 60)
+            b = q.boot()
+            assert (b["slot"], b["reason"]) == ("b", "trial"), q.transcript()
+        finally:
+            q.kill()
+        lines = gets(web, 0, "app-9.2.0-0.bin")
+        assert [re.search(r'" (\d+) ', l).group(1) for l in lines] == ["200", "206", "200"], lines
+        assert re.search(r'" 200 (\d+) ', lines[2]).group(1) == str(size), lines[2]
+    finally:
+        web.restart()
+
+
 @pytest.mark.parametrize("bad,line", [
     ("missing", r"manifest not fetched: not found"),
     ("garbage", r"manifest refused: "),

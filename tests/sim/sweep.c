@@ -61,10 +61,11 @@ typedef enum {
     F_COMPACT,
     F_SECOND,
     F_REFUSED,
+    F_PULL,
     F_COUNT
 } flow_t;
 static const char *const flow_names[F_COUNT] = {"install",    "confirm", "rollback", "crash-loop",
-                                                "compaction", "second",  "refused"};
+                                                "compaction", "second",  "refused",  "pull"};
 
 /* Layout and loader verification mode. Every flow runs the first; the
  * refused flow runs all of them. */
@@ -113,6 +114,14 @@ static uint8_t img_v1[LBT_IMAGE_MAX], img_v2[LBT_IMAGE_MAX], img_v3[LBT_IMAGE_MA
     img_rec[LBT_IMAGE_MAX];
 static size_t len_v1, len_v2, len_v3, len_rec;
 static uint8_t hash_v1[32], hash_v2[32], hash_v3[32], hash_rec[32]; /* what may ever boot */
+/* The pull flow's v2: the same version and counter, a body over two erase
+ * units of uniform4k so that it resumes there. */
+#define PULL_BODY 9000u
+static uint8_t img_pull[PULL_BODY + 1024], hash_pull[32];
+static size_t len_pull;
+static lb_install_id_t pull_id;
+/* The load area holds at most this much to verify. */
+#define LOAD_CAP sizeof img_pull
 /* The highest counter an accepted image carries: v2's (2), v3's (3) in the
  * second-update flow. */
 #define FLOOR_MAX (S->flow == F_SECOND ? 3u : 2u)
@@ -154,8 +163,11 @@ typedef struct {
     unsigned boots;
     uint32_t first_unit; /* compaction: unit of the newest record at start */
     bool compacted;
-    unsigned rogue_next; /* refused flow: the next refused image to push */
-    bool v2_trial_seen;  /* the installed image (v2; v3 in "second") booted on trial */
+    unsigned rogue_next;      /* refused flow: the next refused image to push */
+    bool v2_trial_seen;       /* the installed image (v2; v3 in "second") booted on trial */
+    size_t pull_at, pull_fed; /* pull flow: where the last attempt continued, bytes it fed */
+    bool pull_finishing;      /* ... and whether it had reached finish */
+    unsigned pull_resumes;    /* attempts that continued a cut download */
     bool done;
     bool failed;
     char why[256];
@@ -262,6 +274,34 @@ static bool v2_installed(void)
     return false;
 }
 
+/* The pull flow's app: downloads v2 into the other slot (may be cut),
+ * continuing what a cut left. Progress: a cut while writing must have left
+ * every unit complete at the cut for the next attempt (uniform4k; the
+ * other geometries' slots are one unit, so never resumable). */
+static void pull_v2(void)
+{
+    size_t fed = S->pull_fed, unit = 4096, ps = S->dev->geom.program_size;
+    bool finishing = S->pull_finishing, resumable = strcmp(S->dev->geom_name, "uniform4k") == 0;
+    int rc = lbt_pull(S->dev, img_pull, len_pull, &pull_id, &S->pull_at, &S->pull_fed,
+                      &S->pull_finishing);
+    if (S->failed) {
+        return;
+    }
+    if (S->pull_at != 0) {
+        S->pull_resumes++;
+    }
+    if (rc < 0) {
+        fail("pull failed: %s", lb_err_str(rc));
+        return;
+    }
+    if (resumable && !finishing && fed >= unit + ps && S->pull_at < (fed - ps) / unit * unit) {
+        fail("resume lost progress: %zu bytes were in, it continued at %zu", fed, S->pull_at);
+        return;
+    }
+    S->pull_fed = 0;
+    lb_board_reset(LB_RESET_SOFTWARE);
+}
+
 /* What the booted image does (runs under host_board_run: may be cut). */
 static lb_bootinfo_t running;
 
@@ -327,6 +367,10 @@ static void image_main(void *arg)
     if (v > S->confirmed_floor) {
         S->confirmed_floor = v; /* this confirmation completed */
     }
+    if (S->flow == F_PULL && v == 1 && !v2_installed()) {
+        pull_v2();
+        return;
+    }
     if ((S->flow == F_INSTALL && v == 1 && !v2_installed()) ||
         (S->flow == F_SECOND && v == 2 && !v3_installed())) {
         /* the operator wants the update: the app asks for recovery */
@@ -380,15 +424,16 @@ static void boot_once(void)
     lb_image_info_t info;
     uint8_t kind =
         running.image == LB_BOOT_IMAGE_RECOVERY ? LB_IMAGE_KIND_RECOVERY : LB_IMAGE_KIND_APP;
-    int rc = verify_bytes(area.ram, LBT_IMAGE_MAX, kind, kind == LB_IMAGE_KIND_APP ? min_before : 0,
-                          &info);
+    int rc =
+        verify_bytes(area.ram, LOAD_CAP, kind, kind == LB_IMAGE_KIND_APP ? min_before : 0, &info);
     if (rc != LB_OK) {
         fail("I1/I4: booted bytes do not verify (%s): %s", lb_err_str(rc), b.line);
         return;
     }
     if (memcmp(info.hash, hash_v1, 32) != 0 && memcmp(info.hash, hash_v2, 32) != 0 &&
         memcmp(info.hash, hash_rec, 32) != 0 &&
-        (S->flow != F_SECOND || memcmp(info.hash, hash_v3, 32) != 0)) {
+        (S->flow != F_SECOND || memcmp(info.hash, hash_v3, 32) != 0) &&
+        (S->flow != F_PULL || memcmp(info.hash, hash_pull, 32) != 0)) {
         fail("I6: booted an image the installer did not accept (version %u, counter %u): %s",
              info.version.major, (unsigned)info.security_counter, b.line);
         return;
@@ -396,8 +441,9 @@ static void boot_once(void)
     /* I9: the boot info tells the truth about what runs. */
     const uint8_t *want = running.image == LB_BOOT_IMAGE_RECOVERY ? hash_rec
                           : running.image_version.major == 3      ? hash_v3
-                          : running.image_version.major == 2      ? hash_v2
-                                                                  : hash_v1;
+                          : running.image_version.major == 2
+                              ? (S->flow == F_PULL ? hash_pull : hash_v2)
+                              : hash_v1;
     if (memcmp(info.hash, want, 32) != 0 || info.version.major != running.image_version.major ||
         info.security_counter != running.image_security_counter) {
         fail("I9: the boot info says %s %u (counter %u), the load area holds %u (counter %u): %s",
@@ -457,6 +503,7 @@ static void boot_once(void)
     switch (S->flow) {
     case F_INSTALL:
     case F_CONFIRM:
+    case F_PULL:
         S->done = app && v == 2 && running.reason == LB_BOOT_REASON_NORMAL;
         break;
     case F_REFUSED:
@@ -549,6 +596,14 @@ static int make_images(void)
     if (n1 <= 0 || n2 <= 0 || nr <= 0 || n3 <= 0) {
         return -1;
     }
+    int np = lbt_image_sized(img_pull, sizeof img_pull, LB_IMAGE_KIND_APP, 2, 2, LBT_PRODUCT, 5,
+                             LBT_KEY_TRUSTED, PULL_BODY);
+    if (np <= 0 || image_hash(img_pull, (size_t)np, hash_pull)) {
+        return -1;
+    }
+    len_pull = (size_t)np;
+    pull_id.size = (uint32_t)np;
+    memset(pull_id.sha256, 0xA5, sizeof pull_id.sha256); /* the manifest's; not checked here */
     len_v3 = (size_t)n3;
     len_v1 = (size_t)n1;
     len_v2 = (size_t)n2;
@@ -855,6 +910,7 @@ int main(int argc, char **argv)
                 printf("%s: %lu flash operations, %u boots\n", base, nops, sim.boots);
             }
 
+            unsigned long resumed = 0; /* pull flow: cases that continued a cut download */
             for (long k = 0; k < (long)nops; k++) {
                 for (int torn = 0; torn < 2; torn++) {
                     if ((fl.cut >= 0 && fl.cut != k) || (fl.torn >= 0 && fl.torn != torn)) {
@@ -876,6 +932,7 @@ int main(int argc, char **argv)
                     host_flash_reset_stats();
                     host_flash_cut_at(k, torn != 0);
                     run_flow();
+                    resumed += sim.pull_resumes;
                     if (!sim.failed && !host_flash_cut_fired()) {
                         fail("cut point was never reached");
                     }
@@ -894,6 +951,11 @@ int main(int argc, char **argv)
                         printf("ok   %s (%u boots)\n", id, sim.boots);
                     }
                 }
+            }
+            if (f == F_PULL && strcmp(c->geom, "uniform4k") == 0 && fl.cut < 0 && fl.torn < 0 &&
+                resumed == 0) {
+                failed++;
+                printf("FAIL %s: no cut ever resumed the download\n", base);
             }
             host_flash_snap_free(snap);
         }

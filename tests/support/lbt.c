@@ -158,8 +158,17 @@ int lbt_image(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t se
 int lbt_image_signed(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
                      const char *product, uint32_t tag, int key)
 {
-    uint8_t body[1500];
-    for (size_t i = 0; i < sizeof body; i++) {
+    return lbt_image_sized(buf, cap, kind, major, seccnt, product, tag, key, 1500);
+}
+
+int lbt_image_sized(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
+                    const char *product, uint32_t tag, int key, size_t body_len)
+{
+    static uint8_t body[LBT_BODY_MAX];
+    if (body_len > sizeof body) {
+        return LB_E_SIZE;
+    }
+    for (size_t i = 0; i < body_len; i++) {
         body[i] = (uint8_t)(i * 7u + tag * 13u + major);
     }
     lb_image_build_opts_t o;
@@ -179,7 +188,7 @@ int lbt_image_signed(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint
         o.sign = lb_key_sign_cb;
         o.sign_arg = keys[key];
     }
-    return lb_image_build(body, sizeof body, &o, buf, cap);
+    return lb_image_build(body, body_len, &o, buf, cap);
 }
 
 void lbt_flash_put(uint32_t off, const void *data, size_t len)
@@ -217,52 +226,109 @@ static bool slot_bootable(lbt_device_t *d, const lb_image_policy_t *pol, unsigne
 
 size_t lbt_install_chunk = 700;
 
-int lbt_install(lbt_device_t *d, const uint8_t *img, size_t len)
+/* What an installer does before writing: the policy, the slot scan and
+ * the pick; the slot's flash into *fa. Returns the slot or an error. */
+static int prepare(lbt_device_t *d, lb_bootstate_log_t *log, lb_image_policy_t *pol,
+                   lb_flash_area_t *fa)
 {
-    static lb_bootstate_log_t log;
-    static lb_image_policy_t pol;
-    static lb_install_t in;
-    int rc = lbt_state(d, &log);
+    int rc = lbt_state(d, log);
     if (rc != LB_OK) {
         return rc;
     }
-    pol = (lb_image_policy_t){
+    *pol = (lb_image_policy_t){
         .kind = LB_IMAGE_KIND_APP,
         .product = d->cfg.product,
-        .min_security_counter = log.state.min_security_counter,
+        .min_security_counter = log->state.min_security_counter,
         .require_signature = d->cfg.verify_signature,
         .key_der = d->cfg.key_der,
         .key_der_len = d->cfg.key_der_len,
     };
     lb_board_load_area_t la;
     lb_board_load_area(&la);
-    pol.load_base = la.ram_addr;
-    pol.load_size = (uint32_t)la.ram_size;
+    pol->load_base = la.ram_addr;
+    pol->load_size = (uint32_t)la.ram_size;
     bool bootable[2] = {false, false};
     for (unsigned i = 0; i < d->slot_count; i++) {
-        pol.max_size = d->slot[i]->size;
-        bootable[i] = slot_bootable(d, &pol, i);
+        pol->max_size = d->slot[i]->size;
+        bootable[i] = slot_bootable(d, pol, i);
     }
-    unsigned slot = lb_install_pick_slot(&log.state, d->slot_count, bootable);
-    pol.max_size = d->slot[slot]->size;
-    pol.require_signature = pol.require_signature || d->install_signed;
-    lb_flash_area_t fa;
-    rc = lb_flash_area_init(&fa, lb_board_flash_geom(), d->slot[slot]->offset, d->slot[slot]->size);
-    if (rc == LB_OK) {
-        rc = lb_install_begin(&in, &log, &fa, &pol, slot);
-    }
-    /* in pieces, the way an upload arrives */
+    unsigned slot = lb_install_pick_slot(&log->state, d->slot_count, bootable);
+    pol->max_size = d->slot[slot]->size;
+    pol->require_signature = pol->require_signature || d->install_signed;
+    rc = lb_flash_area_init(fa, lb_board_flash_geom(), d->slot[slot]->offset, d->slot[slot]->size);
+    return rc < 0 ? rc : (int)slot;
+}
+
+/* Feeds img[from, len) in lbt_install_chunk pieces, then finishes. */
+static int feed_rest(lb_install_t *in, const uint8_t *img, size_t from, size_t len, size_t *fed)
+{
+    int rc = LB_OK;
     size_t chunk = lbt_install_chunk != 0 ? lbt_install_chunk : 1;
-    for (size_t off = 0; rc == LB_OK && off < len;) {
+    for (size_t off = from; rc == LB_OK && off < len;) {
         size_t n = len - off < chunk ? len - off : chunk;
-        rc = lb_install_write(&in, img + off, n);
+        rc = lb_install_write(in, img + off, n);
         off += n;
+        if (rc == LB_OK && fed != NULL) {
+            *fed = off;
+        }
+    }
+    return rc;
+}
+
+int lbt_install(lbt_device_t *d, const uint8_t *img, size_t len)
+{
+    static lb_bootstate_log_t log;
+    static lb_image_policy_t pol;
+    static lb_install_t in;
+    lb_flash_area_t fa;
+    int slot = prepare(d, &log, &pol, &fa);
+    int rc = slot < 0 ? slot : lb_install_begin(&in, &log, &fa, &pol, (unsigned)slot);
+    /* in pieces, the way an upload arrives */
+    if (rc == LB_OK) {
+        rc = feed_rest(&in, img, 0, len, NULL);
     }
     if (rc == LB_OK) {
         rc = lb_install_finish(&in, NULL);
     }
     lb_install_abort(&in);
-    return rc < 0 ? rc : (int)slot;
+    return rc < 0 ? rc : slot;
+}
+
+int lbt_pull(lbt_device_t *d, const uint8_t *img, size_t len, const lb_install_id_t *id, size_t *at,
+             size_t *fed, bool *finishing)
+{
+    static lb_bootstate_log_t log;
+    static lb_image_policy_t pol;
+    static lb_install_t in;
+    lb_flash_area_t fa;
+    *at = 0;
+    *fed = 0;
+    *finishing = false;
+    int slot = prepare(d, &log, &pol, &fa);
+    if (slot < 0) {
+        return slot;
+    }
+    int rc = lb_install_resume(&in, &log, &fa, &pol, (unsigned)slot, id);
+    if (rc > 0) {
+        *at = (size_t)rc;
+        while ((rc = lb_install_replay(&in, 1000, NULL, NULL)) > 0) {
+        }
+        if (rc < 0) {
+            return rc;
+        }
+        *fed = *at;
+    } else if (rc == LB_E_NOTFOUND) {
+        rc = lb_install_begin_id(&in, &log, &fa, &pol, (unsigned)slot, id);
+    }
+    if (rc == LB_OK) {
+        rc = feed_rest(&in, img, *at, len, fed);
+    }
+    if (rc == LB_OK) {
+        *finishing = true;
+        rc = lb_install_finish(&in, NULL);
+    }
+    lb_install_abort(&in);
+    return rc < 0 ? rc : slot;
 }
 
 struct boot_arg {

@@ -11,6 +11,7 @@
 
 #include "host_board.h"
 #include "lb/bootstate.h"
+#include "lb/install.h"
 #include "lb/ptable.h"
 #include "loader.h"
 
@@ -65,6 +66,12 @@ int lbt_key_der(int which, const uint8_t **der, size_t *len);
 int lbt_image_signed(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
                      const char *product, uint32_t tag, int key);
 
+/* lbt_image_signed with a body of `body_len` bytes (at most LBT_BODY_MAX;
+ * the others have 1500). */
+#define LBT_BODY_MAX (64u * 1024u)
+int lbt_image_sized(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
+                    const char *product, uint32_t tag, int key, size_t body_len);
+
 /* Fixture path: copies bytes into flash directly (no NOR rules, no count). */
 void lbt_flash_put(uint32_t off, const void *data, size_t len);
 
@@ -75,6 +82,16 @@ void lbt_flash_put(uint32_t off, const void *data, size_t len);
  * and active). Returns the slot or an error. */
 extern size_t lbt_install_chunk; /* default 700 */
 int lbt_install(lbt_device_t *d, const uint8_t *img, size_t len);
+
+/* The app's pull of `img` (the download `id`) through the same lib code:
+ * lb_install_resume when the slot holds part of it from before a cut
+ * (*at: where it continued; the prefix is replayed through the
+ * verifier), else lb_install_begin_id, then the rest in lbt_install_chunk
+ * pieces and lb_install_finish. *fed follows the bytes accepted so far
+ * and *finishing is set before finish, live, so that a power cut leaves
+ * them saying how far it got. Returns the slot or an error. */
+int lbt_pull(lbt_device_t *d, const uint8_t *img, size_t len, const lb_install_id_t *id, size_t *at,
+             size_t *fed, bool *finishing);
 
 /* One loader run on the host board after the boot was prepared
  * (host_board_power_on / warm_reset). */

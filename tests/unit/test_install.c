@@ -94,6 +94,13 @@ static void assert_slot_a_untouched(void)
     assert_memory_equal(host_flash_mem() + dev.slot[0]->offset, app1, app1_len);
 }
 
+static void assert_slot_a_untouched_state_only(void)
+{
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    assert_int_equal(lb_bootstate_get(&logv)->slots[0].state, LB_SLOT_CONFIRMED);
+    assert_memory_equal(host_flash_mem() + dev.slot[0]->offset, app1, app1_len);
+}
+
 static void assert_slot_b_empty(void)
 {
     assert_int_equal(lbt_state(&dev, &logv), LB_OK);
@@ -398,6 +405,186 @@ static void test_install_pick_slot_nothing_bootable(void **st)
     assert_int_equal(lb_install_pick_slot(&s, 2, none), 0);
 }
 
+/* ---- resuming a download after a reset (lb_install_begin_id/_resume) ---- */
+
+static uint8_t big[3 * 4096 + 512], replayed[sizeof big];
+static size_t big_len, replayed_len;
+static lb_install_id_t big_id;
+
+static void open_b(lb_flash_area_t *fa)
+{
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    memset(&pol, 0, sizeof pol);
+    pol.kind = LB_IMAGE_KIND_APP;
+    pol.product = LBT_PRODUCT;
+    pol.min_security_counter = logv.state.min_security_counter;
+    pol.max_size = dev.slot[1]->size;
+    assert_int_equal(
+        lb_flash_area_init(fa, lb_board_flash_geom(), dev.slot[1]->offset, dev.slot[1]->size),
+        LB_OK);
+}
+
+/* A v2 of `body` bytes; begins a resumable download of it into slot b and
+ * writes its first `upto` bytes in 700-byte pieces, then "resets" (the
+ * context is dropped, nothing finishes). */
+static void cut_download(size_t body, size_t upto)
+{
+    int n = lbt_image_sized(big, sizeof big, LB_IMAGE_KIND_APP, 2, 2, LBT_PRODUCT, 7, LBT_KEY_NONE,
+                            body);
+    assert_true(n > 0);
+    big_len = (size_t)n;
+    big_id.size = (uint32_t)n;
+    memset(big_id.sha256, 0x5A, sizeof big_id.sha256);
+    lb_flash_area_t fa;
+    open_b(&fa);
+    assert_int_equal(lb_install_begin_id(&ctx, &logv, &fa, &pol, 1, &big_id), LB_OK);
+    for (size_t off = 0; off < upto;) {
+        size_t k = upto - off < 700 ? upto - off : 700;
+        assert_int_equal(lb_install_write(&ctx, big + off, k), LB_OK);
+        off += k;
+    }
+    memset(&ctx, 0, sizeof ctx);
+}
+
+static void collect(void *arg, const uint8_t *d, size_t n)
+{
+    (void)arg;
+    assert_true(replayed_len + n <= sizeof replayed);
+    memcpy(replayed + replayed_len, d, n);
+    replayed_len += n;
+}
+
+/* lb_install_resume + replay in 1000-byte steps; returns resume's value. */
+static int resume_b(const lb_install_id_t *id)
+{
+    lb_flash_area_t fa;
+    open_b(&fa);
+    replayed_len = 0;
+    int n = lb_install_resume(&ctx, &logv, &fa, &pol, 1, id);
+    if (n > 0) {
+        int left;
+        unsigned steps = 0;
+        while ((left = lb_install_replay(&ctx, 1000, collect, NULL)) > 0) {
+            steps++;
+        }
+        assert_int_equal(left, 0);
+        assert_true(steps >= (unsigned)n / 1000u - 1u); /* pieces, not all at once */
+    }
+    return n;
+}
+
+static int write_rest(size_t from)
+{
+    int rc = LB_OK;
+    for (size_t off = from; rc == LB_OK && off < big_len;) {
+        size_t k = big_len - off < 700 ? big_len - off : 700;
+        rc = lb_install_write(&ctx, big + off, k);
+        off += k;
+    }
+    return rc == LB_OK ? lb_install_finish(&ctx, NULL) : rc;
+}
+
+static void test_install_resume_continues_from_the_last_complete_unit(void **st)
+{
+    (void)st;
+    cut_download(10000, 9100); /* units 0 and 1 complete, unit 2 in progress */
+    assert_slot_b_empty();
+    int n = resume_b(&big_id);
+    assert_int_equal(n, 8192);
+    assert_int_equal(replayed_len, 8192); /* the prefix, the held-back head included */
+    assert_memory_equal(replayed, big, 8192);
+    /* Nothing may be written before the replay ends; after, the rest. */
+    assert_int_equal(write_rest((size_t)n), LB_OK);
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    assert_int_equal(logv.state.slots[1].state, LB_SLOT_NEW);
+    assert_int_equal(logv.state.active_slot, 1);
+    assert_memory_equal(host_flash_mem() + dev.slot[1]->offset, big, big_len);
+    assert_int_equal(host_flash_violations(), 0);
+    assert_slot_a_untouched_state_only();
+}
+
+static void test_install_resume_writes_wait_for_the_replay(void **st)
+{
+    (void)st;
+    cut_download(10000, 9100);
+    lb_flash_area_t fa;
+    open_b(&fa);
+    assert_int_equal(lb_install_resume(&ctx, &logv, &fa, &pol, 1, &big_id), 8192);
+    assert_int_equal(lb_install_write(&ctx, big + 8192, 100), LB_E_STATE);
+    assert_int_equal(lb_install_finish(&ctx, NULL), LB_E_STATE);
+    assert_int_equal(lb_install_replay(&ctx, 5000, NULL, NULL), 8192 - 5000);
+}
+
+static void test_install_resume_only_the_same_download(void **st)
+{
+    (void)st;
+    cut_download(10000, 9100);
+    lb_install_id_t id2 = big_id;
+    id2.sha256[31] ^= 1;
+    assert_int_equal(resume_b(&id2), LB_E_NOTFOUND);
+    id2 = big_id;
+    id2.size += 4;
+    assert_int_equal(resume_b(&id2), LB_E_NOTFOUND);
+    assert_int_equal(resume_b(&big_id), 8192);
+}
+
+static void test_install_resume_nothing_before_a_unit_completes(void **st)
+{
+    (void)st;
+    cut_download(10000, 4000);
+    assert_int_equal(resume_b(&big_id), LB_E_NOTFOUND);
+}
+
+static void test_install_resume_gone_after_another_begin(void **st)
+{
+    (void)st;
+    cut_download(10000, 9100);
+    lb_flash_area_t fa;
+    open_b(&fa);
+    assert_int_equal(lb_install_begin(&ctx, &logv, &fa, &pol, 1), LB_OK); /* a push */
+    lb_install_abort(&ctx);
+    assert_int_equal(resume_b(&big_id), LB_E_NOTFOUND);
+}
+
+static void test_install_resume_never_once_installed(void **st)
+{
+    (void)st;
+    cut_download(10000, 9100);
+    assert_int_equal(resume_b(&big_id), 8192);
+    assert_int_equal(write_rest(8192), LB_OK);
+    assert_int_equal(resume_b(&big_id), LB_E_NOTFOUND); /* the slot is no longer empty */
+}
+
+static void test_install_resume_only_while_the_slot_is_empty(void **st)
+{
+    (void)st;
+    /* Power went between the boot state's "new" and the commit: the head is
+     * still erased, but the slot is no longer being written. */
+    cut_download(10000, 9100);
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    lb_image_version_t v = {2, 0, 0, 7};
+    assert_int_equal(lb_bootstate_install_done(&logv, 1, &v, 2), LB_OK);
+    assert_int_equal(resume_b(&big_id), LB_E_NOTFOUND);
+}
+
+static void test_install_resume_prefix_is_verified_again(void **st)
+{
+    (void)st;
+    cut_download(10000, 9100);
+    uint8_t x = host_flash_mem()[dev.slot[1]->offset + 5000] ^ 0x40;
+    lbt_flash_put(dev.slot[1]->offset + 5000, &x, 1); /* a flipped bit in a complete unit */
+    assert_int_equal(resume_b(&big_id), 8192);
+    assert_int_equal(write_rest(8192), LB_E_HASH);
+    assert_slot_b_empty();
+}
+
+static void test_install_resume_not_when_the_image_reaches_the_last_unit(void **st)
+{
+    (void)st;
+    cut_download(3 * 4096, 9100); /* ends in slot b's last unit: no room for the record */
+    assert_int_equal(resume_b(&big_id), LB_E_NOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +612,23 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_install_chunk_sizes_give_the_same_result, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_install_resume_continues_from_the_last_complete_unit,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_install_resume_writes_wait_for_the_replay, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_install_resume_only_the_same_download, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_install_resume_nothing_before_a_unit_completes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_install_resume_gone_after_another_begin, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_install_resume_never_once_installed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_install_resume_only_while_the_slot_is_empty, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_install_resume_prefix_is_verified_again, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_install_resume_not_when_the_image_reaches_the_last_unit, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -144,6 +144,21 @@
 #ifndef LB_PULL_RESUME_MAX
 #define LB_PULL_RESUME_MAX 3u
 #endif
+/* 1: installs keep resume records (lb_install_begin_id) and continue them
+ * (lb_install_resume), so pulls go on after a reset or power loss from
+ * what the slot holds. 0: lb_install_begin_id is lb_install_begin, resume
+ * finds nothing, and a download cut by a reset is fetched whole again. The
+ * recovery image builds with 0: its flash budget (64 KiB) has no room for
+ * the ~1.4 KB it costs (docs/DESIGN.md). A 0 build still erases the
+ * records a 1 build left (every begin does). */
+#ifndef LB_CFG_INSTALL_RESUME
+#define LB_CFG_INSTALL_RESUME 1
+#endif
+/* A download continued after a reset reads what the slot holds back
+ * through the verifier this many bytes per main-loop turn. */
+#ifndef LB_PULL_REPLAY_CHUNK
+#define LB_PULL_REPLAY_CHUNK 4096u
+#endif
 
 /* Stack the recovery image budgets (the RAM figure of `make
  * bench-recovery` is data + bss + this); the image paints it and reports

@@ -17,7 +17,15 @@
  * So an image that was refused, abandoned or cut by a power loss at any
  * instant never boots and never moves the security floor; a cut between 3's
  * two writes leaves a slot marked new that fails verification, which the
- * loader marks invalid. The other slots are never touched. */
+ * loader marks invalid. The other slots are never touched.
+ *
+ * A download (the pull path) is resumable across power cuts: begun with
+ * lb_install_begin_id, it keeps a resume record in the slot's last erase
+ * unit (docs/SPEC.md, "Resume record": what is being written, the held-back
+ * unit, and one marker per erase unit completed), and lb_install_resume
+ * continues it after a reset from the first unit not marked complete. The
+ * record changes nothing above: the slot stays marked empty until finish,
+ * and the prefix found in flash is verified again with the rest. */
 #ifndef LB_INSTALL_H
 #define LB_INSTALL_H
 
@@ -35,6 +43,32 @@
  * hold an image to the manifest entry that named it. */
 typedef int (*lb_install_accept_fn)(void *arg, const lb_image_info_t *info);
 
+/* What a resumable download is: its length and the SHA-256 of all its
+ * bytes (the update manifest's entry). */
+typedef struct {
+    uint32_t size;
+    uint8_t sha256[32];
+} lb_install_id_t;
+
+/* Receives each byte of a resumed install's prefix as lb_install_replay
+ * reads it back from flash, in order. */
+typedef void (*lb_install_feed_fn)(void *arg, const uint8_t *data, size_t len);
+
+/* The resume record's fixed part (docs/SPEC.md): magic, version, head
+ * length, size, reserved, SHA-256, CRC32. The head copy follows at the next
+ * program-unit boundary, then the markers. */
+#define LB_INSTALL_REC_MAGIC 0x5352424Cu /* "LBRS" */
+#define LB_INSTALL_REC_VERSION 1u
+#define LB_INSTALL_REC_FIXED 52u
+
+/* Checks a resume record: `fixed` (LB_INSTALL_REC_FIXED bytes as read) and
+ * `head` (the copy of the held-back unit, `head_len` bytes) against the
+ * download `id`. Returns 0 (it describes `id`), LB_E_MAGIC, LB_E_VERSION,
+ * LB_E_CORRUPT (CRC, reserved bytes, head length) or LB_E_MISMATCH
+ * (another download). */
+int lb_install_rec_check(const uint8_t *fixed, const uint8_t *head, uint32_t head_len,
+                         const lb_install_id_t *id);
+
 /* The held-back first unit: the program size, at least the magic's 4 bytes. */
 #define LB_INSTALL_HEAD_MAX (LB_CFG_PROGRAM_MAX > 4u ? LB_CFG_PROGRAM_MAX : 4u)
 
@@ -49,6 +83,13 @@ typedef struct {
     bool active;             /* between a successful begin and finish/abort/error */
     lb_install_accept_fn accept; /* NULL: none (lb_install_set_accept) */
     void *accept_arg;
+    bool resumable;      /* a resume record is kept (lb_install_begin_id) */
+    lb_install_id_t id;  /* what it describes */
+    uint32_t rec_off;    /* the record's erase unit (the slot's last), partition-relative */
+    uint32_t marks_off;  /* marker 0 */
+    uint32_t mark_next;  /* the next unit to mark complete */
+    uint32_t mark_end;   /* where that unit ends */
+    uint32_t replay_end; /* a resumed install's prefix: done < replay_end while replaying */
     uint8_t head[LB_INSTALL_HEAD_MAX]; /* the image's first head_len bytes */
 } lb_install_t;
 
@@ -77,6 +118,37 @@ unsigned lb_install_pick_slot(const lb_bootstate_t *s, unsigned slot_count, cons
  * stays consistent) and the context is not active. */
 int lb_install_begin(lb_install_t *ctx, lb_bootstate_log_t *log, const lb_flash_area_t *area,
                      const lb_image_policy_t *policy, unsigned slot);
+
+/* lb_install_begin for a download that can be resumed after a power cut:
+ * the same, and when the slot has room for it (`id->size` ends before the
+ * slot's last erase unit, one marker per unit fits there) the install keeps
+ * a resume record, written once the held-back unit has arrived (`id` NULL:
+ * lb_install_begin). Every begin
+ * (this one or lb_install_begin) first erases the last unit if it is not
+ * erased, so no record outlives the bytes it describes. Returns as
+ * lb_install_begin. */
+int lb_install_begin_id(lb_install_t *ctx, lb_bootstate_log_t *log, const lb_flash_area_t *area,
+                        const lb_image_policy_t *policy, unsigned slot, const lb_install_id_t *id);
+
+/* Continues the download `id` into `slot` after a reset: when the boot
+ * state still marks the slot empty and its resume record describes `id`,
+ * leaves the install active at the end of the units marked complete (the
+ * next write erases the first unit after them again). Their bytes must
+ * then go through the verifier again, by lb_install_replay, before the
+ * download goes on. Returns the number of bytes in place (> 0: feed
+ * lb_install_write the download from that offset on, once replayed),
+ * LB_E_NOTFOUND (nothing to continue: begin afresh), LB_E_INVAL or a flash
+ * error. Writes nothing. */
+int lb_install_resume(lb_install_t *ctx, lb_bootstate_log_t *log, const lb_flash_area_t *area,
+                      const lb_image_policy_t *policy, unsigned slot, const lb_install_id_t *id);
+
+/* Streams up to `max` more bytes of a resumed install's prefix from flash
+ * through the verifier and `feed` (may be NULL; the pull path hashes the
+ * whole download), in pieces, so a caller's loop never waits for more
+ * than `max` bytes. Returns the bytes still to replay (0: done, writes may
+ * follow), LB_E_STATE (no install active) or the verifier's refusal or a
+ * flash error (the install is then over). */
+int lb_install_replay(lb_install_t *ctx, uint32_t max, lb_install_feed_fn feed, void *arg);
 
 /* Feeds the next `len` bytes of the image (any chunking): verified by the
  * stream, then programmed (the first head_len bytes are held back).
