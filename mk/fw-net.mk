@@ -26,9 +26,10 @@ OTA_SRCS := $(wildcard lib/ota/*.c)
 OTA_CPPFLAGS := -Ilib/ota -I$(LWIP_DIR)/include
 RECOVERY_NET_SRCS := $(LWIP_SRCS) $(NET_HOST_SRCS) $(OTA_SRCS)
 # Recovery's self-heal fetches a download cut by a reset whole again: the
-# resume record's code does not fit its 64 KiB (LB_CFG_INSTALL_RESUME).
+# resume record's code does not fit its 64 KiB (LB_CFG_INSTALL_RESUME), nor does
+# following redirects (LB_CFG_PULL_REDIRECT_MAX).
 RECOVERY_NET_CPPFLAGS := -Irecovery -Irecovery/net $(OTA_CPPFLAGS) -I$(B)/recovery \
-  -DLB_CFG_INSTALL_RESUME=0
+  -DLB_CFG_INSTALL_RESUME=0 -DLB_CFG_PULL_REDIRECT_MAX=0
 # Apps built on app-template: the update agent (app-template/runtime/lb_ota.c).
 APP_NET_SRCS := $(LWIP_SRCS) $(OTA_SRCS)
 APP_NET_CPPFLAGS := -Iapp-template/runtime/net $(OTA_CPPFLAGS)

@@ -35,14 +35,17 @@ static struct {
     struct tcp_pcb *pcb;
     ip_addr_t ip;
     lb_http_resp_t resp;
-    uint32_t got;             /* body bytes so far */
-    char *text;               /* the manifest while it arrives (lwIP heap) */
-    bool aborted;             /* a callback of ours aborted its pcb (return ERR_ABRT) */
-    bool refused;             /* the failing attempt's image was refused */
-    bool resuming;            /* the next request continues the download at `got` */
-    uint8_t resumes;          /* resumptions of this download so far */
-    uint32_t base;            /* the answer's first body byte in the image (its Range) */
-    bool from_flash;          /* this download continues what the slot held after a reset */
+    uint32_t got;      /* body bytes so far */
+    char *text;        /* the manifest while it arrives (lwIP heap) */
+    bool aborted;      /* a callback of ours aborted its pcb (return ERR_ABRT) */
+    bool refused;      /* the failing attempt's image was refused */
+    bool resuming;     /* the next request continues the download at `got` */
+    uint8_t resumes;   /* resumptions of this download so far */
+    uint32_t base;     /* the answer's first body byte in the image (its Range) */
+    bool from_flash;   /* this download continues what the slot held after a reset */
+    bool redirected;   /* ag.url is where the last answer pointed: fetch it as is */
+    uint8_t redirects; /* followed for this request */
+    char found[LB_HTTP_RESP_LOCATION_MAX]; /* where the manifest was found (image urls' base) */
     bool whole;               /* fetch the next image whole (a continued one was refused) */
     lb_image_info_t info;     /* what the installer learnt of the image */
     lb_url_t u;               /* what is being fetched */
@@ -95,6 +98,10 @@ static void close_pcb(void)
  * nothing to do) sets the wait before the next one. */
 static void schedule(int err)
 {
+    if (LB_CFG_PULL_REDIRECT_MAX > 0) {
+        ag.redirects = 0;
+        ag.redirected = false;
+    }
     ag.state = S_WAIT;
     ag.due_ms = lb_board_millis() + lb_pull_sched_next(&ag.cfg.sched, err, lb_net_rand());
 }
@@ -154,6 +161,11 @@ static void manifest_done(void)
     }
     ag.image = true;
     ag.resumes = 0;
+    if (LB_CFG_PULL_REDIRECT_MAX > 0) {
+        ag.redirects = 0;
+        ag.redirected = false;                     /* the image's own url next */
+        memcpy(ag.found, ag.url, sizeof ag.found); /* the image's url is relative to this */
+    }
     ag.state = S_WAIT;
     ag.due_ms = lb_board_millis(); /* fetch the image now */
 }
@@ -255,9 +267,45 @@ static bool continue_from_flash(void)
     return true;
 }
 
-/* The head ended: is this the answer we can use? */
+/* A redirect's head ended: fetch where it points (after this connection
+ * is closed), at most LB_CFG_PULL_REDIRECT_MAX times per request. Returns
+ * 1: handled (the attempt goes on, or failed with its own line). */
+static int follow(void)
+{
+    if (!ag.resp.has_location) {
+        retry_later("a redirect without a usable Location", 0);
+        return 1;
+    }
+    if (ag.redirects == LB_CFG_PULL_REDIRECT_MAX) {
+        retry_later("redirected too many times", 0);
+        return 1;
+    }
+    char next[LB_URL_MAX + 1];
+    if (lb_url_resolve(ag.url, ag.resp.location, next, sizeof next) != 0) {
+        retry_later("a redirect to an unusable url", 0);
+        return 1;
+    }
+    memcpy(ag.url, next, sizeof next);
+    ag.redirects++;
+    ag.redirected = true;
+    close_pcb();
+    ag.state = S_WAIT;
+    ag.due_ms = lb_board_millis();
+    return 1;
+}
+
+static bool is_redirect(unsigned st)
+{
+    return st == 301 || st == 302 || st == 303 || st == 307 || st == 308;
+}
+
+/* The head ended: is this the answer we can use? Returns 0 (yes), 1 (a
+ * redirect, handled) or the error that ends the attempt. */
 static int head_done(void)
 {
+    if (LB_CFG_PULL_REDIRECT_MAX > 0 && is_redirect(ag.resp.status)) {
+        return follow();
+    }
     if (ag.resp.status != 200 && !(ag.resuming && ag.resp.status == 206)) {
         return LB_E_NOTFOUND;
     }
@@ -354,7 +402,7 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
         }
     }
     pbuf_free(p);
-    if (rc != 0) {
+    if (rc < 0) {
         retry_later(ag.image ? "download failed: " : "manifest not fetched: ", rc);
     }
     return ag.aborted ? ERR_ABRT : ERR_OK;
@@ -405,11 +453,14 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 }
 
 /* The url of this attempt (the manifest's, or the image's resolved
- * against it) into ag.url/ag.u/ag.ip. Returns 0 or LB_E_INVAL. */
+ * against where the manifest was found; or where a redirect pointed) into
+ * ag.url/ag.u/ag.ip. Returns 0 or LB_E_INVAL. */
 static int target(void)
 {
     const char *ref = ag.image ? ag.entry.url : ag.cfg.url;
-    if (lb_url_resolve(ag.cfg.url, ref, ag.url, sizeof ag.url) != 0 ||
+    const char *base = LB_CFG_PULL_REDIRECT_MAX > 0 && ag.image ? ag.found : ag.cfg.url;
+    if (((LB_CFG_PULL_REDIRECT_MAX == 0 || !ag.redirected) &&
+         lb_url_resolve(base, ref, ag.url, sizeof ag.url) != 0) ||
         lb_url_parse(ag.url, &ag.u) != 0 || ag.u.https) {
         return LB_E_INVAL;
     }

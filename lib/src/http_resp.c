@@ -90,6 +90,19 @@ static int line_done(lb_http_resp_t *r)
         r->range_first = a;
         r->range_last = b;
         r->range_total = t;
+    } else if (LB_HTTP_RESP_LOCATION_MAX > 1u && (v = header(r->line, "location")) != NULL) {
+        size_t n = strlen(v);
+        while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t')) {
+            n--;
+        }
+        if (r->has_location) {
+            return LB_E_CORRUPT;
+        }
+        if (n > 0 && n < sizeof r->location) {
+            memcpy(r->location, v, n);
+            r->location[n] = '\0';
+            r->has_location = true;
+        }
     }
     return 0;
 }

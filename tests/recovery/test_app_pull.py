@@ -11,6 +11,7 @@ and app.check_interval_s 8 (the loader, table, key and product are the
 default build's). Updates are published with `lifeboat publish`."""
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -342,6 +343,63 @@ def test_app_fetches_whole_when_the_continued_part_is_damaged(apull, tmp_path):
         lines = gets(web, 0, "app-9.2.0-0.bin")
         assert [re.search(r'" (\d+) ', l).group(1) for l in lines] == ["200", "206", "200"], lines
         assert re.search(r'" 200 (\d+) ', lines[2]).group(1) == str(size), lines[2]
+    finally:
+        web.restart()
+
+
+def test_app_follows_redirects_to_a_mirror_and_a_cdn(apull, tmp_path):
+    """The manifest has moved (301 to a mirror folder) and the mirror sends
+    its images to a CDN path (302), both with relative Locations: the app
+    follows each, resolves the image's url against where it found the
+    manifest (the mirror), and installs what the CDN serves."""
+    fw, site, web = apull
+    d = os.path.dirname(publish(site, fw["app-v2"]))
+    for sub in ("mirror", "cdn"):
+        os.makedirs(os.path.join(site, sub), exist_ok=True)
+    shutil.copy(os.path.join(d, "version.json"), os.path.join(site, "mirror", "version.json"))
+    shutil.copy(os.path.join(d, "app-1.1.0-0.bin"), os.path.join(site, "cdn", "app-1.1.0-0.bin"))
+    web.restart(extra="absolute_redirect off; "
+                "location = /fleet/demo-sensor/version.json { return 301 /mirror/version.json; } "
+                "location /mirror/ { rewrite ^/mirror/(app-.*\\.bin)$ /cdn/$1 redirect; }")
+    try:
+        q, fl = boot_v1(fw, tmp_path)
+        try:
+            q.expect(r"\[app\] update: checking http://10\.0\.2\.2:\d+/mirror/version\.json", 30)
+            q.expect(r"\[app\] update: 1\.1\.0\+0 verified and installed", 30)
+            b = q.boot()
+            assert (b["slot"], b["reason"]) == ("b", "trial"), q.transcript()
+            q.expect(r"\[app\] \S+ version 1\.1\.0")
+        finally:
+            q.kill()
+        got = [re.search(r'"GET (\S+) HTTP/1\.1" (\d+) ', l).groups()
+               for l in web.log().splitlines() if '"GET ' in l][:4]
+        assert got == [("/fleet/demo-sensor/version.json", "301"), ("/mirror/version.json", "200"),
+                       ("/mirror/app-1.1.0-0.bin", "302"), ("/cdn/app-1.1.0-0.bin", "200")], got
+    finally:
+        web.restart()
+        shutil.rmtree(os.path.join(site, "mirror"))
+        shutil.rmtree(os.path.join(site, "cdn"))
+
+
+def test_app_stops_after_three_redirects_and_keeps_running(apull, tmp_path):
+    """A redirect loop: the manifest is asked for once and after each of 3
+    redirects, then the attempt fails with its own line and the next check
+    is scheduled; v1 keeps running."""
+    fw, site, web = apull
+    publish(site, fw["app-v2"])
+    web.restart(extra="location = /fleet/demo-sensor/version.json "
+                "{ return 302 /fleet/demo-sensor/version.json; }")
+    try:
+        q, fl = boot_v1(fw, tmp_path)
+        try:
+            q.expect(r"\[app\] update: redirected too many times \(next check in \d+ s\)", 30)
+            q.send("s")
+            q.expect(r"\[app\] slot a: confirmed 1\.0\.0 \(active\)")
+            assert "verified and installed" not in q.transcript()
+        finally:
+            q.kill()
+        n = len(gets(web, 0, "version.json"))
+        assert n == 4, web.log()
     finally:
         web.restart()
 

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -102,9 +103,41 @@ static void test_http_resp_refuses_what_is_not_a_clean_head(void **state)
     assert_int_equal(rc, LB_E_RANGE);
 }
 
+static void test_http_resp_keeps_the_location_of_a_redirect(void **state)
+{
+    (void)state;
+    static const char a[] = "HTTP/1.1 302 Found\r\nLOCATION:  http://10.0.2.2:81/cdn/app.bin \t\r\n"
+                            "Content-Length: 0\r\n\r\n";
+    for (size_t step = 1; step <= sizeof a; step += 5) {
+        lb_http_resp_t r;
+        size_t body;
+        assert_true(feed(&r, a, step, &body) >= 0);
+        assert_int_equal(r.status, 302);
+        assert_true(r.has_location);
+        assert_string_equal(r.location, "http://10.0.2.2:81/cdn/app.bin");
+    }
+    /* One that does not fit a URL is not kept (the redirect is refused). */
+    char longer[600];
+    int n = snprintf(longer, sizeof longer, "HTTP/1.1 301 Moved\r\nLocation: /%0*d\r\n\r\n",
+                     (int)LB_URL_MAX, 7);
+    assert_true(n > 0 && (size_t)n < sizeof longer);
+    lb_http_resp_t r;
+    size_t body;
+    assert_true(feed(&r, longer, 64, &body) >= 0);
+    assert_true(r.done);
+    assert_false(r.has_location);
+    /* Two are a contradiction, as two lengths are. */
+    assert_int_equal(feed(&r, "HTTP/1.1 302 x\r\nLocation: /a\r\nLocation: /b\r\n\r\n", 9, &body),
+                     LB_E_CORRUPT);
+    /* Empty: none. */
+    assert_true(feed(&r, "HTTP/1.1 302 x\r\nLocation:   \r\n\r\n", 9, &body) >= 0);
+    assert_false(r.has_location);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_http_resp_keeps_the_location_of_a_redirect),
         cmocka_unit_test(test_http_resp_reads_status_length_and_range),
         cmocka_unit_test(test_http_resp_refuses_what_is_not_a_clean_head),
     };

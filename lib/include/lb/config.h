@@ -154,6 +154,13 @@
 #ifndef LB_CFG_INSTALL_RESUME
 #define LB_CFG_INSTALL_RESUME 1
 #endif
+/* Redirects (301, 302, 303, 307, 308 with a Location) a pull follows per
+ * request, manifest and image each: a CDN or a moved folder. 0: none
+ * (the answer is refused like any non-200); the recovery image builds with
+ * 0 (flash budget). A Location must fit lb/url.h's limits. */
+#ifndef LB_CFG_PULL_REDIRECT_MAX
+#define LB_CFG_PULL_REDIRECT_MAX 3u
+#endif
 /* A download continued after a reset reads what the slot holds back
  * through the verifier this many bytes per main-loop turn. */
 #ifndef LB_PULL_REPLAY_CHUNK
