@@ -113,7 +113,7 @@ QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS)
 # (lib/mbedtls/lb_mbedtls_config.h; make bench-recovery, make bench-loader).
 # Link-time optimisation: the recovery budget (64 KiB with DHCP) needs it.
 QB_FLAGS_recovery := $(RECOVERY_NET_CPPFLAGS) -flto
-QB_APP_SRCS := $(QB_RUNTIME_SRCS) app-template/runtime/lb_ota.c $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
+QB_APP_SRCS := $(QB_RUNTIME_SRCS) app-template/runtime/lb_ota.c app-template/runtime/lb_ota_status.c $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
   $(FW_SIG_SRCS_$(SIG_BACKEND)) $(APP_NET_SRCS) $(QB_NET_SRCS)
 # The update agent checks signatures (the app installs only signed images).
 QB_FLAGS_app := $(APP_NET_CPPFLAGS)

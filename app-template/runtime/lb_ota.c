@@ -1,6 +1,7 @@
 /* Background updates (lb_ota.h): the app's configuration of the update
  * agent, the network under it, and the reboot after it. */
 #include "lb_ota.h"
+#include "lb_ota_status.h"
 
 #include <string.h>
 
@@ -13,7 +14,8 @@
 #include "update.h"
 
 static struct {
-    bool on;
+    bool net;           /* the network (and GET /api/status) is up */
+    bool on;            /* the agent too */
     bool confirmed;     /* the running image is confirmed: updates may go ahead */
     uint32_t looked_ms; /* when the boot state was last read for that */
     const lb_ota_callbacks_t *cb;
@@ -86,8 +88,7 @@ static void on_event(void *arg, const lb_agent_event_t *e)
 int lb_ota_begin(const lb_ota_callbacks_t *cb)
 {
     const lb_bootinfo_t *bi = lb_app_bootinfo();
-    if (sizeof LB_OTA_UPDATE_URL == 1 || LB_OTA_CHECK_INTERVAL_S == 0 || LB_OTA_SLOT_COUNT < 2 ||
-        bi == NULL || bi->image != LB_BOOT_IMAGE_APP) {
+    if (bi == NULL || bi->image != LB_BOOT_IMAGE_APP) {
         return LB_E_UNSUPPORTED;
     }
     static const lb_net_cfg_t net = {
@@ -106,9 +107,18 @@ int lb_ota_begin(const lb_ota_callbacks_t *cb)
                             (unsigned)noise[i + 2] << 16 | (unsigned)noise[i + 3] << 24);
         }
     }
-    int err = lb_net_start(&net);
+    int err = ota.net ? 0 : lb_net_start(&net);
     if (err != 0) {
         return err;
+    }
+    if (!ota.net) {
+        /* What runs, for lifeboat push --wait (single-slot devices too);
+         * updates work without it. */
+        (void)lb_ota_status_start((uint16_t)LB_RECOVERY_PORT);
+        ota.net = true;
+    }
+    if (sizeof LB_OTA_UPDATE_URL == 1 || LB_OTA_CHECK_INTERVAL_S == 0 || LB_OTA_SLOT_COUNT < 2) {
+        return LB_E_UNSUPPORTED;
     }
     /* The slot this image runs from is never written. */
     lb_update_keep(bi->slot);
@@ -159,10 +169,13 @@ static bool confirmed(void)
 
 void lb_ota_handle(void)
 {
-    if (!ota.on) {
+    if (!ota.net) {
         return;
     }
     lb_net_poll();
+    if (!ota.on) {
+        return;
+    }
     if (lb_agent_installed()) {
         if (ota.cb == NULL || !ota.cb->manual_reboot) {
             lb_app_reboot();

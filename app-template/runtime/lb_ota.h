@@ -49,12 +49,15 @@ typedef struct {
     bool manual_reboot;
 } lb_ota_callbacks_t;
 
-/* Brings the network up (app.net) and arms the agent. `cb` (may be NULL)
- * must stay valid. Returns 0; LB_E_UNSUPPORTED when the layout has no
- * app.update_url (or app.check_interval_s is 0) or no second slot (a
- * single-slot device updates through recovery); LB_E_INVAL for a url the
- * agent cannot use (not http:// to an IPv4 address); or the network's
- * error (lib/ota/net.h). */
+/* Brings the network up (app.net), answers GET /api/status on the
+ * recovery's port (lb_ota_status.h: what runs, for `lifeboat push --wait`)
+ * and arms the agent. `cb` (may be NULL) must stay valid. Returns 0;
+ * LB_E_UNSUPPORTED when the layout has no app.update_url (or
+ * app.check_interval_s is 0) or no second slot (a single-slot device
+ * updates through recovery): the network and the status still run, so
+ * keep calling lb_ota_handle; LB_E_INVAL for a url the agent cannot use
+ * (not http:// to an IPv4 address); or the network's error
+ * (lib/ota/net.h). */
 int lb_ota_begin(const lb_ota_callbacks_t *cb);
 
 /* From the main loop, often: the network, the agent, and the reboot after

@@ -222,7 +222,11 @@ static int body(const uint8_t *d, size_t n)
     mbedtls_sha256_update_ret(&ag.sha, d, n);
     int err = lb_update_write(d, n);
     if (err != 0) {
+        /* Refused before the image said what it is: the history notes the
+         * version and counter the manifest offered. */
         memset(&ag.info, 0, sizeof ag.info);
+        ag.info.version = ag.entry.version;
+        ag.info.security_counter = ag.entry.security_counter;
         refuse(err);
         return err;
     }

@@ -246,7 +246,9 @@ def run_malformed(r, tmp, update):
                     break
             located = [l for l in want.decode().splitlines() if l.startswith(f + ":")]
             if not located or not all(l.split(":")[1].isdigit() or l.startswith(f + ": ")
-                                      for l in located):
+                                      for l in located) or not any(
+                                          l.split(":")[1].isdigit() for l in located):
+                # at least one file:LINE:COL error (the summary line alone is not one)
                 problems.append("expect file holds no located error")
         if os.listdir(pre):
             problems.append("output folder not empty: %r" % os.listdir(pre))

@@ -152,14 +152,21 @@ class Device:
         self.proc.wait()
 
 
-def one_run(n):
-    """(raw seconds, pull seconds) of one power-up."""
-    flash = os.path.join(OUT, "flash.bin")
+def fresh_flash(name):
+    """A factory-fresh flash file: the benchmark recovery and the demo app
+    (1.0.0 in slot a)."""
+    flash = os.path.join(OUT, name)
     subprocess.run([LIFEBOAT, "mkflash", os.path.join(QB, "layout", "ptable.bin"), "--loader",
                     os.path.join(QB, "loader.bin"), "--recovery",
                     os.path.join(QB, "recovery-bench.signed.bin"), "--app",
                     os.path.join(QB, "app.signed.bin"), "-o", flash], check=True,
                    stdout=subprocess.DEVNULL)
+    return flash
+
+
+def one_run(n):
+    """(raw seconds, pull seconds) of one power-up."""
+    flash = fresh_flash("flash.bin")
     dev = Device(flash)
     try:
         dev.wait(r"\[recovery\] netif up")
@@ -185,12 +192,7 @@ def erase_unit():
 def cut_run(n, web):
     """(where the agent continued, nginx bytes of both requests) after a
     power cut at the 50 % mark."""
-    flash = os.path.join(OUT, "flash-cut.bin")
-    subprocess.run([LIFEBOAT, "mkflash", os.path.join(QB, "layout", "ptable.bin"), "--loader",
-                    os.path.join(QB, "loader.bin"), "--recovery",
-                    os.path.join(QB, "recovery-bench.signed.bin"), "--app",
-                    os.path.join(QB, "app.signed.bin"), "-o", flash], check=True,
-                   stdout=subprocess.DEVNULL)
+    flash = fresh_flash("flash-cut.bin")
     mark = len(web.log())
     for attempt in (0, 1):
         dev = Device(flash)

@@ -9,6 +9,7 @@ The images under test are built from config/default.yaml with
 app.update_url pointing at this session's nginx port, app.first_check_s 1
 and app.check_interval_s 8 (the loader, table, key and product are the
 default build's). Updates are published with `lifeboat publish`."""
+import json
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ import pytest
 
 from conftest import LIFEBOAT, ROOT, NetQemu, harness
 from test_pull import publish  # the same folder layout: site/fleet/demo-sensor/
+from test_recovery import history
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
 from nginx import Nginx, free_port  # noqa: E402
@@ -173,6 +175,34 @@ def test_app_refuses_a_tampered_image_keeps_running_and_does_not_refetch(apull, 
     finally:
         q.kill()
     assert len(gets(web, mark, "app-1.1.0-0.bin")) == 1, web.log()[mark:]
+
+
+def test_app_refusal_while_streaming_is_noted_with_the_offered_version(apull, tmp_path):
+    """An image built for another load address: its header stops the
+    download while it streams (the first bytes), before the image said its
+    version to the installer; the device's history (read in recovery, after
+    'r') notes the refusal with the version the manifest offered, not
+    0.0.0."""
+    fw, site, web = apull
+    img = str(tmp_path / "elsewhere.signed.bin")
+    subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(ROOT, "build", "keys", "dev.pem"),
+                    "--version", "1.3.0+2", "--kind", "app", "--product", "demo-sensor",
+                    "--header-size", "0x200", "--load-addr", "0x60000000",
+                    fw["app-v2"].replace(".signed.bin", ".bin"), img],
+                   check=True, capture_output=True)
+    publish(site, img)
+    q, fl = boot_v1(fw, tmp_path)
+    try:
+        q.expect(r"\[app\] update: download failed: (\S.*) \(next check", 30)
+        assert "25%" not in q.transcript(), q.transcript()  # refused from the head
+        q.send("r")
+        assert q.boot()["image"] == "recovery", q.transcript()
+        q.serving()
+        got = history(q)["history"]
+    finally:
+        q.kill()
+    refused = [e for e in got if e["event"] == "refused" and e["source"] == "pull"]
+    assert refused and refused[0]["version"] == "1.3.0+2", got
 
 
 def test_an_image_on_trial_never_updates_its_rollback_target_stays(apull, tmp_path):

@@ -201,6 +201,53 @@ def test_strap_held_push_reboots_into_new_image(fw, flash, nqemu):
     q.expect(r"\[app\] \S+ version 1\.1\.0")
 
 
+def test_push_wait_follows_the_update_to_its_confirmation(fw, flash, nqemu):
+    """`push --wait`: after the upload, the device's own status (recovery's,
+    then the app's GET /api/status) through the reboot: the pushed version
+    on trial, then confirmed; the rate and the times on the way."""
+    q = nqemu(flash(app="app"), strap=True)
+    assert q.boot()["reason"] == "strap"
+    q.serving()
+    r = subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "admin", "--password",
+                        "lifeboat", "--wait=60", fw["app-v2"]], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert re.search(r"^lifeboat push: sent \d+ bytes in [\d.]+ s \(\d+ KiB/s\); following the "
+                     r"device$", r.stdout, re.M), r.stdout
+    assert re.search(r"^lifeboat push: the device rebooted into 1\.1\.0\+0 in slot b \(trial boot, "
+                     r"[\d.]+ s\)$", r.stdout, re.M), r.stdout
+    assert re.search(r"^lifeboat push: 1\.1\.0\+0 confirmed in slot b \([\d.]+ s\)$", r.stdout,
+                     re.M), r.stdout
+    q.expect(r"\[app\] healthy: reported")
+    # The app's status document, as push read it.
+    st, _, body = request(q, "GET", "/api/status")
+    doc = json.loads(body)
+    assert st == 200 and doc["mode"] == "app" and doc["version"] == "1.1.0+0", body
+    assert (doc["slot"], doc["state"], doc["reason"]) == (1, "confirmed", "trial"), body
+    assert doc["product"] == "demo-sensor" and doc["board"] == "qemu-mps2-an385", body
+    assert request(q, "GET", "/api/update")[0] == 404 and request(q, "GET", "/")[0] == 404
+    assert request(q, "POST", "/api/status", b"x")[0] == 405
+
+
+def test_push_wait_reports_a_rollback(fw, flash, nqemu):
+    """The pushed image hangs on trial: the watchdog, the loader's trial
+    limit, back to the confirmed 1.0.0, which answers: push --wait says it
+    was rolled back (exit 1), in JSON too."""
+    q = nqemu(flash(app="app"), strap=True)
+    assert q.boot()["reason"] == "strap"
+    q.serving()
+    r = subprocess.run([LIFEBOAT, "push", "--url", q.url, "--user", "admin", "--password",
+                        "lifeboat", "--wait=150", "--json", fw["app-hang"]], capture_output=True,
+                       text=True, timeout=200)
+    assert r.returncode == 1, r.stdout + r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["ok"] is False and doc["http_status"] == 200, doc
+    f = doc["followed"]
+    assert (f["outcome"], f["version"], f["slot"], f["state"]) == (
+        "rolled-back", "1.0.0+0", 0, "confirmed"), doc
+    assert "not the pushed 1.1.0+0: rolled back" in f["line"], f
+
+
 def test_crash_loop_then_push_fixed_image(fw, flash, nqemu):
     fl = flash(app="app-fault")
     q = nqemu(fl)

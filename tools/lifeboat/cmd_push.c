@@ -58,7 +58,7 @@ static void print_answer(const lb_httpc_resp_t *r)
 }
 
 /* First lines of the usage texts, for one-line usage errors. */
-#define PUSH_SYNOPSIS "--url URL --user USER --password-file FILE [--json] IMAGE"
+#define PUSH_SYNOPSIS "--url URL --user USER --password-file FILE [--wait[=S]] [--json] IMAGE"
 #define STATUS_SYNOPSIS "--url URL [--user USER --password-file FILE] [--json]"
 #define CREDENTIAL_SYNOPSIS                                                                        \
     "--url URL --user USER --password-file FILE --new-user USER --new-password-file FILE"
@@ -73,13 +73,20 @@ static int push_usage(FILE *f)
                "                        LIFEBOAT_PASSWORD: a --password is visible to ps)\n"
                "  --timeout S           per-operation timeout (default 30)\n"
                "  --no-check            send without the local checks below\n"
+               "  --wait[=S]            then follow the device (GET URL/api/status, which the\n"
+               "                        recovery image and apps built on app-template answer)\n"
+               "                        through the reboot: the pushed version running on trial,\n"
+               "                        then confirmed (exit 0); back to another version or to\n"
+               "                        recovery (exit 1); S seconds at most (default 120)\n"
                "  Before anything is sent, the image is checked here as the device will:\n"
                "  well-formed with a matching hash, an app image, signed, and for the\n"
                "  product the device reports (GET URL/api/status); a failure is reported\n"
                "  as 'not sent: ...' (exit 1) without uploading a byte.\n"
                "  --json                print the outcome as one JSON object on stdout (no\n"
                "                        progress): url, image, bytes, ok, http_status, answer,\n"
-               "                        error (transport), seconds\n");
+               "                        error (transport), seconds; with --wait also 'followed':\n"
+               "                        outcome (confirmed, rolled-back, recovery, timeout),\n"
+               "                        version, slot, state, seconds\n");
     return f == stdout ? LB_CLI_EXIT_OK : LB_CLI_EXIT_USAGE;
 }
 
@@ -89,7 +96,7 @@ static int push_usage(FILE *f)
  * status (skipped when that does not answer: the upload then reports the
  * transport error). Returns 0, or writes the reason into why. */
 static int push_precheck(const lb_httpc_url_t *u, const char *path, int timeout, char *why,
-                         size_t cap)
+                         size_t cap, char *version)
 {
     size_t len;
     uint8_t *img = lb_cli_read_file(path, &len);
@@ -103,6 +110,9 @@ static int push_precheck(const lb_httpc_url_t *u, const char *path, int timeout,
     free(img);
     if (rc == 0 && !info.has_signature) {
         rc = LB_E_UNSIGNED;
+    }
+    if (rc == 0) {
+        lb_image_version_format(&info.version, version);
     }
     if (rc != 0) {
         snprintf(why, cap, "not sent: %s%s", lb_err_str(rc),
@@ -124,22 +134,126 @@ static int push_precheck(const lb_httpc_url_t *u, const char *path, int timeout,
     return 0;
 }
 
+/* What `push --wait` saw after the upload. */
+typedef struct {
+    const char *outcome; /* "confirmed", "rolled-back", "recovery", "timeout" */
+    char version[LB_IMAGE_VERSION_STR_MAX];
+    char state[24];
+    char reason[32];
+    int slot; /* -1: none seen */
+    double seconds;
+    char line[320]; /* the closing sentence */
+} follow_t;
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* GET URL/api/status; the boot count, or -1 when it did not answer with a
+ * status document. *mode etc. receive its fields. */
+static long get_status(const lb_httpc_url_t *u, int timeout, char *mode, char *version, char *state,
+                       char *reason, int *slot)
+{
+    static lb_httpc_resp_t resp;
+    lb_httpc_req_t req = {.method = "GET", .path = "/api/status", .timeout_s = timeout};
+    char n[24];
+    if (lb_httpc_do(u, &req, &resp) != 0 || resp.status != 200) {
+        return -1;
+    }
+    const char *root = lb_json_ws(resp.body);
+    if (!lb_json_text(lb_json_member(root, "boot_count"), n, sizeof n) ||
+        !lb_json_text(lb_json_member(root, "mode"), mode, 16)) {
+        return -1;
+    }
+    if (!lb_json_text(lb_json_member(root, "version"), version, LB_IMAGE_VERSION_STR_MAX)) {
+        version[0] = '\0';
+    }
+    if (!lb_json_text(lb_json_member(root, "state"), state, 24)) {
+        state[0] = '\0';
+    }
+    if (!lb_json_text(lb_json_member(root, "reason"), reason, 32)) {
+        reason[0] = '\0';
+    }
+    char sl[8];
+    *slot = lb_json_text(lb_json_member(root, "slot"), sl, sizeof sl) ? atoi(sl) : -1;
+    return strtol(n, NULL, 10);
+}
+
+/* Follows the device after an accepted upload (`boot0`: its boot count
+ * before, -1 when unknown) until the pushed version `want` ("": any) runs
+ * confirmed, or it shows another version or recovery, or wait_s passed.
+ * Prints each step unless quiet. */
+static void push_follow(const lb_httpc_url_t *u, const char *url, long boot0, const char *want,
+                        int wait_s, bool quiet, follow_t *f)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    memset(f, 0, sizeof *f);
+    f->slot = -1;
+    bool answered = false, trial_told = false;
+    while ((f->seconds = since(&t0)) < wait_s) {
+        char mode[16];
+        long boots = get_status(u, 2, mode, f->version, f->state, f->reason, &f->slot);
+        answered = answered || boots >= 0;
+        if (boots >= 0 && (boot0 < 0 ? strcmp(mode, "app") == 0 : boots > boot0)) {
+            char slot = f->slot == 0 ? 'a' : f->slot == 1 ? 'b' : '?';
+            if (strcmp(mode, "app") != 0) {
+                f->outcome = "recovery";
+                snprintf(f->line, sizeof f->line,
+                         "the device is in recovery again (reason %s): the pushed image did not "
+                         "take (%.1f s)",
+                         f->reason, f->seconds);
+                return;
+            }
+            if (want[0] != '\0' && strcmp(f->version, want) != 0) {
+                f->outcome = "rolled-back";
+                snprintf(f->line, sizeof f->line,
+                         "the device runs %s from slot %c (%s), not the pushed %s: rolled back "
+                         "(%.1f s)",
+                         f->version, slot, f->state, want, f->seconds);
+                return;
+            }
+            if (!trial_told && !quiet) {
+                printf("lifeboat push: the device rebooted into %s in slot %c (%s boot, %.1f s)\n",
+                       f->version, slot, f->reason, f->seconds);
+                fflush(stdout);
+            }
+            trial_told = true;
+            if (strcmp(f->state, "confirmed") == 0) {
+                f->outcome = "confirmed";
+                snprintf(f->line, sizeof f->line, "%s confirmed in slot %c (%.1f s)", f->version,
+                         slot, f->seconds);
+                return;
+            }
+        }
+        struct timespec nap = {0, 500 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    f->outcome = "timeout";
+    if (trial_told) {
+        snprintf(f->line, sizeof f->line, "%s runs on %s, not confirmed within %d s", f->version,
+                 f->state, wait_s);
+    } else {
+        snprintf(f->line, sizeof f->line, "%s from %s/api/status within %d s",
+                 answered ? "no sign of the reboot" : "no answer", url, wait_s);
+    }
+}
+
 int lb_cmd_push(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"url", required_argument, NULL, 'u'},
-        {"user", required_argument, NULL, 'U'},
-        {"password", required_argument, NULL, 'P'},
-        {"password-file", required_argument, NULL, 'F'},
-        {"timeout", required_argument, NULL, 't'},
-        {"json", no_argument, NULL, 'j'},
-        {"no-check", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"url", required_argument, NULL, 'u'},      {"user", required_argument, NULL, 'U'},
+        {"password", required_argument, NULL, 'P'}, {"password-file", required_argument, NULL, 'F'},
+        {"timeout", required_argument, NULL, 't'},  {"json", no_argument, NULL, 'j'},
+        {"no-check", no_argument, NULL, 'n'},       {"wait", optional_argument, NULL, 'w'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     const char *url = NULL, *user = NULL, *pass = NULL, *pass_file = NULL;
     char pass_buf[256];
-    int timeout = 30, json = 0, check = 1, c;
+    int timeout = 30, json = 0, check = 1, wait = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
@@ -164,6 +278,16 @@ int lb_cmd_push(int argc, char **argv)
         case 'n':
             check = 0;
             break;
+        case 'w': {
+            char *end = NULL;
+            long w = optarg != NULL ? strtol(optarg, &end, 10) : 120;
+            if (optarg != NULL && (*optarg == '\0' || *end != '\0' || w <= 0 || w > 86400)) {
+                fprintf(stderr, "lifeboat push: --wait=%s: seconds, 1 to 86400\n", optarg);
+                return lb_cli_usage_hint("push", PUSH_SYNOPSIS, NULL, NULL);
+            }
+            wait = (int)w;
+            break;
+        }
         case 'h':
             return push_usage(stdout);
         default:
@@ -208,8 +332,8 @@ int lb_cmd_push(int argc, char **argv)
         return LB_CLI_EXIT_FAIL;
     }
     long size = ftell(f);
-    char why[160];
-    if (check && push_precheck(&u, image, timeout, why, sizeof why) != 0) {
+    char why[160], version[LB_IMAGE_VERSION_STR_MAX] = "";
+    if (check && push_precheck(&u, image, timeout, why, sizeof why, version) != 0) {
         fclose(f);
         if (json) {
             lb_sb_t sb = {0};
@@ -230,6 +354,12 @@ int lb_cmd_push(int argc, char **argv)
         }
         return LB_CLI_EXIT_FAIL;
     }
+    long boot0 = -1;
+    if (wait) {
+        char m[16], v[LB_IMAGE_VERSION_STR_MAX], st[24], r[32];
+        int sl;
+        boot0 = get_status(&u, timeout, m, v, st, r, &sl);
+    }
     progress_t prog = {isatty(STDERR_FILENO) != 0, -1};
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -249,9 +379,21 @@ int lb_cmd_push(int argc, char **argv)
     int rc = lb_httpc_do(&u, &req, &resp);
     fclose(f);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    bool accepted = rc == 0 && resp.status >= 200 && resp.status <= 299;
+    follow_t fo;
+    if (accepted && wait) {
+        if (!json) {
+            print_answer(&resp);
+            printf("lifeboat push: sent %ld bytes in %.1f s (%.0f KiB/s); following the device\n",
+                   size, secs, secs > 0 ? (double)size / 1024.0 / secs : 0.0);
+            fflush(stdout);
+        }
+        push_follow(&u, url, boot0, version, wait, json != 0, &fo);
+    }
     if (json) {
-        double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-        bool ok = rc == 0 && resp.status >= 200 && resp.status <= 299;
+        double s = secs;
+        bool ok = accepted && (!wait || strcmp(fo.outcome, "confirmed") == 0);
         size_t n = resp.body_len;
         while (rc == 0 && n > 0 && (resp.body[n - 1] == '\n' || resp.body[n - 1] == '\r')) {
             resp.body[--n] = '\0';
@@ -271,7 +413,17 @@ int lb_cmd_push(int argc, char **argv)
             lb_sb_printf(&sb, "null, \"answer\": null, \"error\": ");
             lb_sb_put_json(&sb, resp.error);
         }
-        lb_sb_printf(&sb, ", \"seconds\": %.3f}\n", s);
+        lb_sb_printf(&sb, ", \"seconds\": %.3f", s);
+        if (accepted && wait) {
+            lb_sb_printf(&sb, ", \"followed\": {\"outcome\": \"%s\", \"version\": ", fo.outcome);
+            lb_sb_put_json(&sb, fo.version);
+            lb_sb_printf(&sb, ", \"slot\": %d, \"state\": ", fo.slot);
+            lb_sb_put_json(&sb, fo.state);
+            lb_sb_printf(&sb, ", \"seconds\": %.3f, \"line\": ", fo.seconds);
+            lb_sb_put_json(&sb, fo.line);
+            lb_sb_printf(&sb, "}");
+        }
+        lb_sb_printf(&sb, "}\n");
         fputs(sb.data != NULL ? sb.data : "", stdout);
         lb_sb_free(&sb);
         return ok ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAIL;
@@ -283,10 +435,17 @@ int lb_cmd_push(int argc, char **argv)
         fprintf(stderr, "lifeboat push: %s\n", resp.error);
         return LB_CLI_EXIT_FAIL;
     }
-    print_answer(&resp);
-    if (resp.status < 200 || resp.status > 299) {
+    if (!wait || !accepted) {
+        print_answer(&resp);
+    }
+    if (!accepted) {
         fprintf(stderr, "lifeboat push: refused by the device (HTTP %d)\n", resp.status);
         return LB_CLI_EXIT_FAIL;
+    }
+    if (wait) {
+        bool ok = strcmp(fo.outcome, "confirmed") == 0;
+        fprintf(ok ? stdout : stderr, "lifeboat push: %s\n", fo.line);
+        return ok ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAIL;
     }
     return LB_CLI_EXIT_OK;
 }

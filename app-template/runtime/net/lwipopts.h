@@ -17,7 +17,7 @@
 #define MEM_SIZE (8 * 1024) /* request pieces and the manifest (<= 4 KiB) */
 #define PBUF_POOL_SIZE 8
 #define MEMP_NUM_PBUF 8
-#define MEMP_NUM_TCP_PCB 4 /* the agent's connection, closing ones */
+#define MEMP_NUM_TCP_PCB 5 /* the agent's connection, closing ones, a status client */
 #define MEMP_NUM_TCP_PCB_LISTEN 1
 #define MEMP_NUM_TCP_SEG 16
 #define MEMP_NUM_UDP_PCB 2
