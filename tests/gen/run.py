@@ -18,6 +18,7 @@ import argparse
 import difflib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -181,6 +182,52 @@ def link_check(r, case, outdir, tmp):
             r.ok("%s: %s links" % (case, frag))
 
 
+def map_check(r, case, files):
+    """layout.svg, read as XML and held to the layout it draws
+    (partitions.h): one sector line across the bar per erase-unit boundary
+    where units are at least 3 px tall, every region named in the legend
+    with its absolute start, partition addresses from flash.base, a legend
+    swatch per partition type."""
+    import xml.etree.ElementTree as ET
+    name = case + ": layout.svg draws the layout"
+    try:
+        svg = ET.fromstring(files["layout.svg"])
+        hdr = files["partitions.h"].decode()
+    except (KeyError, ET.ParseError) as e:
+        r.fail(name, "not readable: %s" % e)
+        return
+    ns = "{http://www.w3.org/2000/svg}"
+    base = int(re.search(r"#define LB_FLASH_BASE (0x[0-9a-fA-F]+)u", hdr).group(1), 16)
+    regions = [(int(c), int(z, 16)) for c, z in
+               re.findall(r"\{\.count = (\d+)u, \.size = (0x[0-9a-fA-F]+)u\}", hdr)]
+    total = sum(c * z for c, z in regions)
+    texts = ["".join(t.itertext()) for t in svg.iter(ns + "text")]
+    problems = []
+    want_lines, at = 0, 0
+    for i, (count, size) in enumerate(regions):
+        if size * 720 / total >= 3:
+            want_lines += count - (1 if i == 0 else 0)
+        human = "%d %s" % ((size >> 20, "MiB") if size % (1 << 20) == 0 else (size >> 10, "KiB"))
+        entry = "%d x %s at 0x%08x" % (count, human, base + at)
+        if not any(entry in t for t in texts):
+            problems.append("legend lacks %r" % entry)
+        at += count * size
+    lines = [l for l in svg.iter(ns + "line") if l.get("x1") == "24" and l.get("x2") == "260"]
+    if len(lines) != want_lines:
+        problems.append("%d sector lines across the bar, want %d" % (len(lines), want_lines))
+    for m in re.finditer(r"#define LB_PART_(\w+)_OFFSET (0x[0-9a-fA-F]+)u", hdr):
+        addr = "0x%08x, " % (base + int(m.group(2), 16))
+        if not any(t.startswith(addr) or addr in t for t in texts):
+            problems.append("no label at %s for %s" % (addr.rstrip(", "), m.group(1)))
+    for t in ("loader", "ptable", "bootstate", "recovery", "app", "data", "free"):
+        if t not in texts:
+            problems.append("legend lacks %r" % t)
+    if problems:
+        r.fail(name, "; ".join(problems))
+    else:
+        r.ok(name)
+
+
 def run_golden(r, tmp, update):
     print("golden outputs:")
     for case, yaml, args in golden_cases():
@@ -190,6 +237,7 @@ def run_golden(r, tmp, update):
         files, outdir = res
         header_check(r, case, outdir, tmp)
         link_check(r, case, outdir, tmp)
+        map_check(r, case, files)
         gdir = os.path.join(GOLDEN, case)
         if update:
             shutil.rmtree(gdir, ignore_errors=True)

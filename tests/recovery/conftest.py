@@ -101,6 +101,8 @@ def fw_single(fw):
     harness.make(f"QB={SINGLE}", "LAYOUT=config/single-slot.yaml", "qemu-images")
     harness.make(f"QB={SINGLE}", "LAYOUT=config/single-slot.yaml", "qemu-app", "APP_VARIANT=v2",
                  "APP_VERSION=1.1.0")
+    harness.make(f"QB={SINGLE}", "LAYOUT=config/single-slot.yaml", "qemu-app", "APP_VARIANT=hang",
+                 "APP_HANG=1", "APP_VERSION=1.2.0")
     paths = {
         "bootrom": os.path.join(SINGLE, "bootrom.elf"),
         "loader": os.path.join(SINGLE, "loader.bin"),
@@ -108,6 +110,7 @@ def fw_single(fw):
         "app": os.path.join(SINGLE, "app.signed.bin"),
         "app-v2": os.path.join(SINGLE, "app-v2.signed.bin"),
         "app-v2-bin": os.path.join(SINGLE, "app-v2.bin"),
+        "app-hang": os.path.join(SINGLE, "app-hang.signed.bin"),
         "ptable": os.path.join(SINGLE, "layout", "ptable.bin"),
     }
     with open(os.path.join(SINGLE, "layout", "partitions.h")) as f:

@@ -248,6 +248,38 @@ def test_push_wait_reports_a_rollback(fw, flash, nqemu):
     assert "not the pushed 1.1.0+0: rolled back" in f["line"], f
 
 
+def test_single_slot_push_trial_confirm_then_a_hang_falls_back_to_recovery(
+        fw_single, flash_single, nqemu_single):
+    """The single-slot layout end to end (config/single-slot.yaml): a push
+    replaces the only app, which boots on trial and confirms itself; the
+    app asks for recovery, a build that hangs is pushed, and with no other
+    app to roll back to the loader falls back to recovery after the trial
+    boots, as documented. push --wait follows both."""
+    q = nqemu_single(flash_single(app="app"), strap=True)
+    assert q.boot()["reason"] == "strap"
+    q.serving()
+    base = [LIFEBOAT, "push", "--url", q.url, "--user", "admin", "--password", "lifeboat"]
+    r = subprocess.run(base + ["--wait=60", fw_single["app-v2"]], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "installed in slot a" in r.stdout, r.stdout
+    assert re.search(r"rebooted into 1\.1\.0\+0 in slot a \(trial boot", r.stdout), r.stdout
+    assert re.search(r"1\.1\.0\+0 confirmed in slot a", r.stdout), r.stdout
+    q.expect(r"\[app\] healthy: reported")
+    q.send("r")  # the app asks for recovery
+    b = q.boot()
+    assert (b["image"], b["reason"]) == ("recovery", "requested"), q.transcript()
+    q.serving()
+    r = subprocess.run(base + ["--wait=150", "--json", fw_single["app-hang"]],
+                       capture_output=True, text=True, timeout=200)
+    assert r.returncode == 1, r.stdout + r.stderr
+    f = json.loads(r.stdout)["followed"]
+    assert f["outcome"] == "recovery", f
+    s = status(q)
+    assert s["mode"] == "recovery" and s["slots"][0]["state"] == "invalid", s
+    assert s["reason"] in ("rollback", "no-valid-app"), s
+
+
 def test_crash_loop_then_push_fixed_image(fw, flash, nqemu):
     fl = flash(app="app-fault")
     q = nqemu(fl)

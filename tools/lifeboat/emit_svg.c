@@ -1,7 +1,12 @@
 /* layout.svg: the flash as one vertical bar drawn to scale (offset 0 at
- * the top), every partition labelled with name, offset and size. Thin
+ * the top), every partition labelled with name, address and size. Thin
  * partitions get their label beside the bar with a leader line; labels are
- * spread so that they never overlap. */
+ * spread so that they never overlap. The erase sectors are drawn as a strip
+ * beside the bar and as lines across it where they are at least 3 px apart
+ * (what decides which partition shares a sector with which); addresses are
+ * absolute when the layout gives flash.base; a legend explains colours and
+ * sectors. */
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "emit.h"
@@ -13,6 +18,10 @@
 #define LABEL_X 300
 #define LABEL_GAP 30 /* minimum vertical distance between labels */
 #define WIDTH 640
+#define STRIP_X 24 /* the erase-sector strip, left of the bar */
+#define STRIP_W 12
+#define GRID_MIN_PX 3.0 /* sector lines closer than this are not drawn */
+#define LEGEND_ROW 18
 
 typedef struct {
     uint32_t off, size;
@@ -38,6 +47,19 @@ static const char *fill_of(uint8_t type)
     default:
         return "#ffffff";
     }
+}
+
+static const uint8_t legend_types[] = {LB_PART_LOADER,   LB_PART_PTABLE, LB_PART_BOOTSTATE,
+                                       LB_PART_RECOVERY, LB_PART_APP,    LB_PART_DATA};
+
+/* Where erase region r starts (flash offset). */
+static uint32_t region_start(const lb_geom_t *g, unsigned r)
+{
+    uint32_t at = 0;
+    for (unsigned i = 0; i < r; i++) {
+        at += g->regions[i].count * g->regions[i].size;
+    }
+    return at;
 }
 
 static double y_of(uint32_t off, uint32_t total)
@@ -78,6 +100,10 @@ void lb_emit_layout_svg(const lb_layout_t *l, lb_sb_t *sb)
             ly[i] = limit;
         }
     }
+    double legend_y = BAR_Y + BAR_H + 30;
+    if (n > 0 && ly[n - 1] + 20 > legend_y) {
+        legend_y = ly[n - 1] + 20;
+    }
     double height = BAR_H + 2 * BAR_Y;
     if (n > 0 && ly[0] < 20) {
         /* Too many labels for the bar: shift them all down and grow. */
@@ -86,7 +112,13 @@ void lb_emit_layout_svg(const lb_layout_t *l, lb_sb_t *sb)
             ly[i] += shift;
         }
         height += shift;
+        legend_y += shift;
     }
+    unsigned rows = 2 + (l->geom.region_count + 1u) / 2u;
+    if (legend_y + rows * LEGEND_ROW + 10 > height) {
+        height = legend_y + rows * LEGEND_ROW + 10;
+    }
+    uint32_t base = l->flash_base;
 
     char h[32];
     lb_emit_human_size(total, h, sizeof(h));
@@ -103,7 +135,24 @@ void lb_emit_layout_svg(const lb_layout_t *l, lb_sb_t *sb)
     lb_sb_put_xml(sb, l->product);
     lb_sb_printf(sb, " / ");
     lb_sb_put_xml(sb, l->board);
-    lb_sb_printf(sb, ": %s flash, to scale</text>\n", h);
+    lb_sb_printf(sb, ": %s flash", h);
+    if (base != 0) {
+        lb_sb_printf(sb, " at 0x%08x", base);
+    }
+    lb_sb_printf(sb, ", to scale</text>\n");
+
+    /* The erase sectors, beside the bar: one band per region, alternating. */
+    uint32_t at = 0;
+    for (unsigned r = 0; r < l->geom.region_count; r++) {
+        const lb_erase_region_t *reg = &l->geom.regions[r];
+        uint32_t end = at + reg->count * reg->size;
+        double y0 = y_of(at, total), y1 = y_of(end, total);
+        lb_sb_printf(sb,
+                     "<rect x=\"%d\" y=\"%.2f\" width=\"%d\" height=\"%.2f\" fill=\"%s\" "
+                     "stroke=\"#555555\" stroke-width=\"0.5\"/>\n",
+                     STRIP_X, y0, STRIP_W, y1 - y0, r % 2 ? "#bbbbbb" : "#dddddd");
+        at = end;
+    }
 
     for (unsigned i = 0; i < n; i++) {
         const item_t *it = &items[i];
@@ -133,12 +182,61 @@ void lb_emit_layout_svg(const lb_layout_t *l, lb_sb_t *sb)
         } else {
             lb_sb_printf(sb, "(free)");
         }
-        lb_sb_printf(sb, "<tspan x=\"%d\" dy=\"14\">0x%08x, %s</tspan></text>\n", LABEL_X, it->off,
-                     h);
+        lb_sb_printf(sb, "<tspan x=\"%d\" dy=\"14\">0x%08x, %s</tspan></text>\n", LABEL_X,
+                     base + it->off, h);
+    }
+    /* Then every sector boundary across strip and bar, where sectors are
+     * drawn far enough apart to tell. */
+    at = 0;
+    for (unsigned r = 0; r < l->geom.region_count; r++) {
+        const lb_erase_region_t *reg = &l->geom.regions[r];
+        if ((double)reg->size * BAR_H / (double)total >= GRID_MIN_PX) {
+            for (uint32_t k = r == 0 ? 1u : 0u; k < reg->count; k++) {
+                double y = y_of(at + k * reg->size, total);
+                lb_sb_printf(sb,
+                             "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" "
+                             "stroke=\"#000000\" stroke-opacity=\"0.3\" stroke-width=\"0.5\"/>\n",
+                             STRIP_X, y, BAR_X + BAR_W, y);
+            }
+        }
+        at += reg->count * reg->size;
     }
     lb_sb_printf(sb, "<text x=\"%d\" y=\"%d\" font-size=\"10\">0x%08x</text>\n", BAR_X, BAR_Y - 4,
-                 0u);
+                 base);
     lb_sb_printf(sb, "<text x=\"%d\" y=\"%d\" font-size=\"10\">0x%08x</text>\n", BAR_X,
-                 BAR_Y + BAR_H + 12, total);
-    lb_sb_printf(sb, "</svg>\n");
+                 BAR_Y + BAR_H + 12, base + total);
+
+    /* The legend: one swatch per partition type, free space, the sectors. */
+    double y = legend_y;
+    lb_sb_printf(sb, "<g font-size=\"11\">\n");
+    for (unsigned t = 0; t <= sizeof legend_types; t++) {
+        int x = BAR_X + (int)(t % 4u) * 150;
+        double ry = y + (double)(t / 4u) * LEGEND_ROW;
+        bool free_ = t == sizeof legend_types;
+        lb_sb_printf(
+            sb,
+            "<rect x=\"%d\" y=\"%.2f\" width=\"14\" height=\"10\" fill=\"%s\" "
+            "stroke=\"#333333\" stroke-width=\"0.5\"%s/><text x=\"%d\" y=\"%.2f\">%s</text>\n",
+            x, ry, free_ ? "#eeeeee" : fill_of(legend_types[t]),
+            free_ ? " stroke-dasharray=\"4 2\"" : "", x + 20, ry + 9,
+            free_ ? "free" : lb_part_type_name(legend_types[t]));
+    }
+    y += 2 * LEGEND_ROW;
+    lb_sb_printf(sb,
+                 "<rect x=\"%d\" y=\"%.2f\" width=\"%d\" height=\"10\" fill=\"#dddddd\" "
+                 "stroke=\"#555555\" stroke-width=\"0.5\"/><text x=\"%d\" y=\"%.2f\">erase "
+                 "sectors: the strip on the left, a band per region, lines across the bar</text>\n",
+                 STRIP_X, y, STRIP_W, BAR_X, y + 9);
+    for (unsigned r = 0; r < l->geom.region_count; r++) {
+        const lb_erase_region_t *reg = &l->geom.regions[r];
+        lb_emit_human_size(reg->size, h, sizeof(h));
+        bool drawn = (double)reg->size * BAR_H / (double)total >= GRID_MIN_PX;
+        if (r % 2 == 0) {
+            y += LEGEND_ROW;
+            lb_sb_printf(sb, "%s<text x=\"%d\" y=\"%.2f\">", r ? "</text>\n" : "", BAR_X, y + 9);
+        }
+        lb_sb_printf(sb, "%s%u x %s at 0x%08x%s", r % 2 ? "; " : "", (unsigned)reg->count, h,
+                     base + region_start(&l->geom, r), drawn ? "" : " (too fine to draw each)");
+    }
+    lb_sb_printf(sb, "</text>\n</g>\n</svg>\n");
 }
