@@ -20,6 +20,7 @@ PKGS=(
   clang libfuzzer-14-dev libclang-rt-14-dev
   python3 python3-pytest python3-cryptography python3-selenium
   nginx-light chromium chromium-driver curl xz-utils ca-certificates
+  device-tree-compiler
 )
 
 LWIP_TARBALL=lwip_2.1.3+dfsg1.orig.tar.xz

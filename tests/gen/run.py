@@ -28,14 +28,23 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 GEN = os.path.join(ROOT, "tests", "gen")
 GOLDEN = os.path.join(GEN, "golden")
 MALFORMED = os.path.join(GEN, "malformed")
+EXPORT = os.path.join(GEN, "export")
 EXPORTS = ["--export", "esp-idf-csv", "--export", "zephyr-dts"]
+# Layouts written for an ESP32: their ESP-IDF export must be accepted. Every
+# other shipped layout is refused for it, with located reasons that are
+# compared with tests/gen/export/config-<case>.expect.
+ESP_IDF_CASES = {"esp32"}
+
+sys.path.insert(0, GEN)
+import esp_idf_rules  # noqa: E402 - tests/gen's own module
 
 
 def golden_cases():
     cases = []
     for f in sorted(os.listdir(os.path.join(ROOT, "config"))):
         if f.endswith(".yaml"):
-            cases.append((f[:-5], os.path.join("config", f), EXPORTS))
+            cases.append((f[:-5], os.path.join("config", f),
+                          EXPORTS if f[:-5] in ESP_IDF_CASES else EXPORTS[2:]))
     # The firmware build's way of passing the key: --key overrides the YAML.
     cases.append(("default-with-key", "config/default.yaml",
                   ["--key", "config/keys/example-p256.pub.pem"]))
@@ -112,8 +121,7 @@ def generate(r, case, yaml, args, tmp):
         r.ok(case + ": dump --json parses")
     except Exception as e:  # noqa: BLE001 - report any decoding problem
         r.fail(case + ": dump --json parses", repr(e))
-    p = r.run(["check", yaml, "-q"] + [a for a in args if a != "--export" and a not in
-                                        ("esp-idf-csv", "zephyr-dts")])
+    p = r.run(["check", yaml, "-q"] + args)
     if p.returncode != 0 or p.stdout or p.stderr:
         r.fail(case + ": check", p.stderr.decode(errors="replace"))
     else:
@@ -228,6 +236,125 @@ def map_check(r, case, files):
         r.ok(name)
 
 
+def esp_idf_check(r, case, files):
+    """partitions.csv against tests/gen/esp_idf_rules.py: no error, no
+    warning, and exactly the rows docs/config.md's mapping gives."""
+    name = case + ": partitions.csv passes ESP-IDF's rules"
+    dump = json.loads(files["dump.json"])
+    try:
+        rows = esp_idf_rules.parse_csv(files["partitions.csv"].decode())
+    except ValueError as e:
+        r.fail(name, "not readable: %s" % e)
+        return
+    errors, warnings = esp_idf_rules.check(rows, dump["flash"]["size"])
+    want = esp_idf_rules.rows_from_dump(dump)
+    problems = errors + warnings
+    if esp_idf_rules.loader_end(dump) > esp_idf_rules.TABLE_OFFSET:
+        problems.append("the loader reaches into ESP-IDF's table")
+    if rows != want:
+        problems.append("rows %r, want %r" % (rows, want))
+    if problems:
+        r.fail(name, "\n".join(problems))
+    else:
+        r.ok(name)
+
+
+# A board's own devicetree, with the partitions node and labels Zephyr
+# boards have (and a chosen node pointing into it): the exported fragment
+# must replace it without dtc's duplicate_label error or any warning.
+BOARD_DTS = """/dts-v1/;
+
+/ {
+\t#address-cells = <1>;
+\t#size-cells = <1>;
+
+\tchosen {
+\t\tzephyr,code-partition = &slot0_partition;
+\t};
+
+\tsoc {
+\t\t#address-cells = <1>;
+\t\t#size-cells = <1>;
+
+\t\tflash0: flash@%(base)x {
+\t\t\tcompatible = "soc-nv-flash";
+\t\t\treg = <0x%(base)x 0x%(size)x>;
+
+\t\t\tpartitions {
+\t\t\t\tcompatible = "fixed-partitions";
+\t\t\t\t#address-cells = <1>;
+\t\t\t\t#size-cells = <1>;
+
+\t\t\t\tboot_partition: partition@0 {
+\t\t\t\t\tlabel = "mcuboot";
+\t\t\t\t\treg = <0x0 0x10000>;
+\t\t\t\t};
+\t\t\t\tslot0_partition: partition@10000 {
+\t\t\t\t\tlabel = "image-0";
+\t\t\t\t\treg = <0x10000 0x20000>;
+\t\t\t\t\tread-only;
+\t\t\t\t};
+\t\t\t\tslot1_partition: partition@30000 {
+\t\t\t\t\tlabel = "image-1";
+\t\t\t\t\treg = <0x30000 0x20000>;
+\t\t\t\t};
+\t\t\t\tstorage_partition: partition@50000 {
+\t\t\t\t\tlabel = "storage";
+\t\t\t\t\treg = <0x50000 0x8000>;
+\t\t\t\t};
+\t\t\t};
+\t\t};
+\t};
+};
+
+/include/ "partitions.dtsi"
+"""
+
+
+def dtc_check(r, case, files, tmp):
+    """partitions.dtsi compiled by dtc inside a board-like dts that has its
+    own partitions: no error or warning, and the compiled tree holds exactly
+    the layout's partitions (name, offset, size), none of the board's."""
+    name = case + ": partitions.dtsi compiles with dtc in a board's dts"
+    dtc = shutil.which("dtc")
+    if not dtc:
+        r.fail(name, "dtc not found (device-tree-compiler; run make deps)")
+        return
+    hdr = files["partitions.h"].decode()
+    base = int(re.search(r"#define LB_FLASH_BASE (0x[0-9a-fA-F]+)u", hdr).group(1), 16)
+    dump = json.loads(files["dump.json"])
+    d = os.path.join(tmp, case + "-dts")
+    os.makedirs(d)
+    with open(os.path.join(d, "partitions.dtsi"), "wb") as f:
+        f.write(files["partitions.dtsi"])
+    with open(os.path.join(d, "board.dts"), "w") as f:
+        f.write(BOARD_DTS % {"base": base, "size": dump["flash"]["size"]})
+    p = subprocess.run([dtc, "-I", "dts", "-O", "dts", "-o", "out.dts", "board.dts"], cwd=d,
+                       capture_output=True, text=True)
+    if p.returncode != 0 or p.stderr:
+        r.fail(name, "dtc exit %d:\n%s" % (p.returncode, p.stderr))
+        return
+    with open(os.path.join(d, "out.dts")) as f:
+        out = f.read()
+    # dtc keeps a re-added node where the deleted one of that name was:
+    # order is not meaning (Zephyr goes by reg), so compare by offset.
+    got = []
+    for body in re.findall(r"partition@[0-9a-f]+ \{(.*?)\};", out, re.S):
+        lab = re.search(r'label = "([^"]+)";', body)
+        reg = re.search(r"reg = <(0x[0-9a-f]+) (0x[0-9a-f]+)>;", body)
+        got.append((lab.group(1) if lab else None, int(reg.group(1), 16) if reg else None,
+                    int(reg.group(2), 16) if reg else None, "read-only;" in body))
+    got.sort(key=lambda g: (g[1] is None, g[1] or 0))
+    # Read-only: the loader and the table, nothing left over from the board
+    # (its slot0 is read-only).
+    want = [(q["name"], q["offset"], q["size"], q["type"] in ("loader", "ptable"))
+            for q in dump["partitions"]]
+    if got != want:
+        r.fail(name, "compiled partitions %r, want %r" % (got, want))
+    else:
+        r.ok(name)
+
+
 def run_golden(r, tmp, update):
     print("golden outputs:")
     for case, yaml, args in golden_cases():
@@ -238,6 +365,10 @@ def run_golden(r, tmp, update):
         header_check(r, case, outdir, tmp)
         link_check(r, case, outdir, tmp)
         map_check(r, case, files)
+        if "partitions.csv" in files:
+            esp_idf_check(r, case, files)
+        if "partitions.dtsi" in files:
+            dtc_check(r, case, files, tmp)
         gdir = os.path.join(GOLDEN, case)
         if update:
             shutil.rmtree(gdir, ignore_errors=True)
@@ -312,6 +443,77 @@ def run_malformed(r, tmp, update):
         r.fail("malformed corpus size", "only %d files (want at least 30)" % len(files))
 
 
+def run_export_refusals(r, tmp, update):
+    """A layout ESP-IDF's rules refuse is refused for --export esp-idf-csv:
+    exit 1, nothing written, the located reasons of its .expect file (every
+    shipped non-ESP32 layout, and tests/gen/export/*.yaml, one breach each),
+    and tests/gen/esp_idf_rules.py agrees that the rows would be refused."""
+    print("esp-idf-csv refusals:")
+    cases = [("config-" + c, os.path.join(ROOT, y)) for c, y, _ in golden_cases()
+             if c not in ESP_IDF_CASES and y.startswith("config/") and c != "default-with-key"]
+    cases += [(f[:-5], os.path.join(EXPORT, f)) for f in sorted(os.listdir(EXPORT))
+              if f.endswith(".yaml")]
+    for name, yaml in cases:
+        expect_path = os.path.join(EXPORT, name + ".expect")
+        work = os.path.join(tmp, "exp-" + name)
+        os.makedirs(work)
+        absent = os.path.join(work, "out")
+        rel = os.path.basename(yaml)
+        p = r.run(["gen", rel, "-o", absent, "--export", "esp-idf-csv"], cwd=os.path.dirname(yaml))
+        pc = r.run(["check", rel, "--export", "esp-idf-csv"], cwd=os.path.dirname(yaml))
+        if update:
+            with open(expect_path, "wb") as fh:
+                fh.write(p.stderr)
+            print("  updated " + os.path.relpath(expect_path, ROOT))
+            continue
+        problems = []
+        if p.returncode != 1 or pc.returncode != 1:
+            problems.append("exit status %d (check %d), want 1" % (p.returncode, pc.returncode))
+        if os.path.exists(absent):
+            problems.append("an output folder was written")
+        if not os.path.exists(expect_path):
+            problems.append("missing " + expect_path)
+        else:
+            with open(expect_path, "rb") as fh:
+                want = fh.read()
+            if p.stderr != want or pc.stderr != want:
+                problems.append(diff(name + ".expect", want, p.stderr if p.stderr != want
+                                     else pc.stderr))
+            if not re.search(rb"^%s:\d+:\d+: partitions\[\d+\]\.\w+: esp-idf-csv: " %
+                             re.escape(rel.encode()), want, re.M):
+                problems.append("expect file holds no located esp-idf-csv error")
+        # The same layout without the export is valid; its rows break a rule.
+        plain = os.path.join(work, "plain")
+        p = r.run(["gen", rel, "-o", plain, "-q"], cwd=os.path.dirname(yaml))
+        pd = r.run(["dump", "--json", os.path.join(plain, "ptable.bin")])
+        if p.returncode or pd.returncode:
+            problems.append("not valid without the export: %s" % p.stderr.decode(errors="replace"))
+        else:
+            dump = json.loads(pd.stdout)
+            errors, warnings = esp_idf_rules.check(esp_idf_rules.rows_from_dump(dump),
+                                                   dump["flash"]["size"])
+            if not errors and not warnings and \
+                    esp_idf_rules.loader_end(dump) <= esp_idf_rules.TABLE_OFFSET:
+                problems.append("esp_idf_rules.py finds nothing wrong with these rows")
+        if problems:
+            r.fail(name, "\n".join(problems))
+        else:
+            r.ok(name)
+    # The rules file itself refuses what ESP-IDF refuses: the export of
+    # default.yaml as it was before lifeboat checked (no row before 0x9000,
+    # 64 KiB app offsets, a 0x2000 otadata, no subtype-named data row).
+    old = ("bootstate, data, ota, 0x9000, 0x4000,\nrecovery, app, test, 0xb000, 0x30000,\n"
+           "nvs, data, undefined, 0x3b000, 0x1000,\nptable, data, undefined, 0x8000, 0x1000,\n")
+    errors, warnings = esp_idf_rules.check(esp_idf_rules.parse_csv(old))
+    want = ["recovery: app offset 0xb000 not 64 KiB aligned",
+            "ptable: offset 0x8000 before the table's end 0x9000",
+            "otadata size 0x4000, not 0x2000"]
+    if not all(w in errors for w in want) or not any(w.startswith("nvs:") for w in warnings):
+        r.fail("esp_idf_rules.py refuses a known-bad table", "%r %r" % (errors, warnings))
+    else:
+        r.ok("esp_idf_rules.py refuses a known-bad table")
+
+
 def run_cli(r):
     print("command line:")
     checks = [
@@ -382,6 +584,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="lifeboat-gen-") as tmp:
         run_golden(r, tmp, a.update)
         run_malformed(r, tmp, a.update_expect)
+        run_export_refusals(r, tmp, a.update_expect)
         run_cli(r)
     if a.update or a.update_expect:
         return 0

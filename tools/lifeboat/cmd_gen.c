@@ -32,15 +32,17 @@ static void gen_usage(FILE *f)
                "options:\n"
                "  -o, --output DIR    output folder (created if missing)\n"
                "  -k, --key PUB.pem   trusted signing key; overrides keys.signing_public\n"
-               "  --export FORMAT     also write esp-idf-csv (partitions.csv) or\n"
-               "                      zephyr-dts (partitions.dtsi); may be repeated\n"
+               "  --export FORMAT     also write esp-idf-csv (partitions.csv, held to\n"
+               "                      ESP-IDF's rules: a layout they refuse is an error)\n"
+               "                      or zephyr-dts (partitions.dtsi); may be repeated\n"
                "  -q, --quiet         print nothing on success\n"
                "  -h, --help          this text\n");
 }
 
 static void check_usage(FILE *f)
 {
-    fprintf(f, "usage: lifeboat check LAYOUT.yaml [--key PUB.pem] [-q] [--json]\n"
+    fprintf(f, "usage: lifeboat check LAYOUT.yaml [--key PUB.pem] [--export FORMAT]... [-q] "
+               "[--json]\n"
                "\n"
                "Validates the layout exactly like `lifeboat gen` and writes nothing.\n"
                "Exit status 0 when valid, 1 when not (each problem printed as\n"
@@ -48,6 +50,8 @@ static void check_usage(FILE *f)
                "\n"
                "options (--opt VALUE or --opt=VALUE):\n"
                "  -k, --key PUB.pem   trusted signing key; overrides keys.signing_public\n"
+               "  --export FORMAT     also hold it to an export's rules (esp-idf-csv:\n"
+               "                      ESP-IDF's partition table), as gen would\n"
                "  -q, --quiet         print nothing when the layout is valid\n"
                "  --json              print the result as one JSON object: {\"ok\": true, ...}\n"
                "                      or {\"ok\": false, \"errors\": [{line, column, message}]}\n"
@@ -165,7 +169,7 @@ typedef struct {
 
 /* The synopses for one-line usage errors (lb_cli_usage_hint). */
 #define GEN_SYNOPSIS "LAYOUT.yaml -o DIR [--key PUB.pem] [--export FORMAT]..."
-#define CHECK_SYNOPSIS "LAYOUT.yaml [--key PUB.pem] [-q] [--json]"
+#define CHECK_SYNOPSIS "LAYOUT.yaml [--key PUB.pem] [--export FORMAT]... [-q] [--json]"
 
 /* One getopt_long parser for gen and check: `--opt V` and `--opt=V`, short
  * forms -o, -k, -q, -h. Returns -1 for --help (printed), LB_CLI_EXIT_USAGE
@@ -182,11 +186,9 @@ static int parse_args(int argc, char **argv, gen_args_t *a, int is_gen)
         {NULL, 0, NULL, 0},
     };
     static const struct option check_opts[] = {
-        {"key", required_argument, NULL, 'k'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"json", no_argument, NULL, O_JSON},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"key", required_argument, NULL, 'k'}, {"export", required_argument, NULL, O_EXPORT},
+        {"quiet", no_argument, NULL, 'q'},     {"json", no_argument, NULL, O_JSON},
+        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0},
     };
     const char *cmd = is_gen ? "gen" : "check";
     const char *syn = is_gen ? GEN_SYNOPSIS : CHECK_SYNOPSIS;
@@ -254,6 +256,9 @@ static lb_layout_t *load(const gen_args_t *a)
     }
     lb_diag_init(d, a->layout);
     unsigned errs = lb_layout_load(l, a->layout, a->key, d);
+    if (!errs && (a->exports & LB_EXPORT_ESP_IDF_CSV)) {
+        errs = lb_export_esp_idf_check(l, d);
+    }
     if (errs && a->json) {
         lb_diag_print_json(d, stdout);
         free(l);

@@ -6,6 +6,7 @@
 #ifndef LB_EMIT_H
 #define LB_EMIT_H
 
+#include "diag.h"
 #include "layout.h"
 #include "lb/ptable.h"
 #include "sb.h"
@@ -43,6 +44,10 @@ void lb_emit_ld(const lb_layout_t *l, uint8_t type, uint8_t slot, lb_sb_t *sb);
 void lb_emit_layout_txt(const lb_layout_t *l, lb_sb_t *sb);
 void lb_emit_layout_svg(const lb_layout_t *l, lb_sb_t *sb);
 void lb_emit_esp_idf_csv(const lb_layout_t *l, lb_sb_t *sb);
+/* Holds `l` to ESP-IDF's partition-table rules (emit_export.c) before
+ * partitions.csv is written: each breach is reported to `d` at the YAML
+ * position to change. Returns the number of errors added (0: exportable). */
+unsigned lb_export_esp_idf_check(const lb_layout_t *l, lb_diag_t *d);
 void lb_emit_zephyr_dts(const lb_layout_t *l, lb_sb_t *sb);
 
 /* The partition map of a table as an aligned text table (used by
