@@ -464,9 +464,7 @@ static void on_request(conn_t *c)
         } else {
             /* The page exists only compressed (flash budget); every
              * browser asks for gzip. */
-            refuse(c, 406,
-                   "the page is served gzip-compressed (curl --compressed); "
-                   "see /api/status for the JSON",
+            refuse(c, 406, "the page is gzip-compressed (curl --compressed); JSON: /api/status",
                    NULL);
             return;
         }
@@ -499,7 +497,7 @@ static void on_request(conn_t *c)
         if (p->content_length > LB_HTTP_LINE_MAX) {
             refuse_audited(c, 413, "credential form too long");
         } else if (p->ctype == LB_HTTP_CT_OTHER) {
-            refuse_audited(c, 415, "send user=...&sealed=... (application/x-www-form-urlencoded)");
+            refuse_audited(c, 415, "send user=...&sealed=... form-urlencoded");
         } else {
             c->close_after = true;
             c->state = C_BODY;
@@ -518,7 +516,7 @@ static void on_request(conn_t *c)
     }
     /* r == LB_HTTP_ROUTE_UPDATE */
     if (p->ctype == LB_HTTP_CT_OTHER) {
-        refuse_audited(c, 415, "send the image as the raw body (application/octet-stream)");
+        refuse_audited(c, 415, "send the image raw (application/octet-stream)");
         return;
     }
     int err = lb_update_begin(p->content_length);
@@ -1089,7 +1087,7 @@ static int listen_discard(void)
     if (l == NULL || tcp_bind(l, IP4_ADDR_ANY, LB_RECOVERY_BENCH_PORT) != ERR_OK) {
         return LB_E_IO;
     }
-    l = tcp_listen_with_backlog(l, 1);
+    l = tcp_listen(l);
     if (l == NULL) {
         return LB_E_IO;
     }
@@ -1130,7 +1128,7 @@ int lb_server_start(const void *seed, uint32_t seed_len)
     if (l == NULL || tcp_bind(l, IP4_ADDR_ANY, LB_RECOVERY_PORT) != ERR_OK) {
         return LB_E_IO;
     }
-    l = tcp_listen_with_backlog(l, TCP_DEFAULT_LISTEN_BACKLOG);
+    l = tcp_listen(l);
     if (l == NULL) {
         return LB_E_IO;
     }

@@ -93,8 +93,7 @@ int lb_cred_form_parse(const char *body, size_t len, const char *realm_default, 
         }
         if (bad) {
             return fail(why, bit == 4 ? "sealed must be 128 hex digits"
-                                      : "names are 1-32 printable characters without space, "
-                                        "quote, backslash, %, +");
+                                      : "names: 1-32 printable, no space \" \\ % +");
         }
         seen |= bit;
         if (e + 1 == len) {

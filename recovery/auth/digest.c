@@ -557,7 +557,7 @@ unsigned lb_auth_check(const char *authz, const char *method, const char *uri, u
     if (!guess_allowed(now_ms, &res->retry_after)) {
         s_auth.stats.throttled++;
         lb_audit_record(LB_AUDIT_LOCKED, client, 429, now_ms);
-        return result(res, 429, "too many failed attempts on this device; retry later");
+        return result(res, 429, "device-wide attempt limit; retry later");
     }
     if (!streq(d.realm, s_auth.realm) || !streq(d.username, s_auth.user)) {
         return failure(c, res, LB_AUDIT_AUTH_FAIL, 401, "wrong user or password", now_ms);

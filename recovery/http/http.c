@@ -408,7 +408,7 @@ lb_http_route_t lb_http_route(const lb_http_parser_t *p, unsigned *status, const
     }
     if (p->chunked) {
         *status = 411;
-        *reason = "chunked bodies are not supported; send Content-Length";
+        *reason = "chunked bodies unsupported; send Content-Length";
         return LB_HTTP_ROUTE_NONE;
     }
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {

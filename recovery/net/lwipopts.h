@@ -55,6 +55,10 @@
 
 #define LWIP_TCP 1
 #define TCP_MSS 1460
+/* The segment size is not clamped to the netif's MTU at run time: every
+ * board's netif carries 1500-byte Ethernet frames (docs/PORTING.md), which
+ * TCP_MSS already fits (140 B of flash). */
+#define TCP_CALCULATE_EFF_SEND_MSS 0
 /* The emulated LAN9118 drops frames once its ~10 KiB RX FIFO is full:
  * never advertise more than 4 segments (brief §10). */
 #define TCP_WND (4 * TCP_MSS)
@@ -65,10 +69,10 @@
 #define TCP_QUEUE_OOSEQ 1
 #define TCP_OOSEQ_MAX_PBUFS 2
 #define LWIP_TCP_KEEPALIVE 0
-#define TCP_LISTEN_BACKLOG 1
-/* Half-open connections: as many as there are PCBs, so a burst of SYNs is
- * not dropped (a dropped SYN costs the client a retransmission timeout). */
-#define TCP_DEFAULT_LISTEN_BACKLOG MEMP_NUM_TCP_PCB
+/* No backlog limit: half-open connections are bounded by the PCBs alone, so
+ * a burst of SYNs is not dropped (a dropped SYN costs the client a
+ * retransmission timeout), and lwIP's backlog accounting is not linked. */
+#define TCP_LISTEN_BACKLOG 0
 
 #define LWIP_NETIF_STATUS_CALLBACK 1
 #define LWIP_NETIF_LINK_CALLBACK 0

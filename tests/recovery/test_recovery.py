@@ -381,30 +381,45 @@ def test_bad_input_is_refused_precisely(fw, flash, nqemu):
                           answer(nonce, "POST", "/api/update"))
     assert st == 415, body
     # Wrong kind (the recovery image is not an app), tampered, truncated.
+    # After each refusal the slots are as before: a refused image was
+    # never activated (a later refusal, which marks slot b empty again
+    # when it begins, would hide one at the end).
+    def untouched(what):
+        s = status(q)
+        sl = [(x["slot"], x["state"]) for x in s["slots"]]
+        assert s["active_slot"] == 0 and sl == [(0, "confirmed"), (1, "empty")], (what, s)
+    untouched("before")
     st, _, body = upload(q, read(fw["recovery"]))
     assert st == 422 and "kind" in body, body
+    untouched("wrong kind")
     bad = bytearray(img)
     bad[0x300] ^= 0xFF
     st, _, body = upload(q, bytes(bad))
     assert st == 422 and "hash" in body, body
+    untouched("tampered")
     st, _, body = upload(q, img[:-64])
     assert st == 422, body
+    untouched("truncated")
     # A body longer than announced: the image ends early for the verifier.
     nonce = challenge(q)
     st, _, body = request(q, "POST", "/api/update", img, {"Content-Length": str(len(img) - 100)},
                           answer(nonce, "POST", "/api/update"))
     assert st == 422, body
+    untouched("longer than announced")
     # A body shorter than announced, then the client closes its side.
     nonce = challenge(q)
     st, _, body = request(q, "POST", "/api/update", img[:5000],
                           {"Content-Length": str(len(img))}, answer(nonce, "POST", "/api/update"))
     assert st == 400 and "before Content-Length" in body, body
     assert raw(q, b"POST /api/update HTTP/1.1\r\nHost: a\r\nContent-Length: 12x\r\n\r\n")[0] == 400
-    # The device keeps serving, then still boots its previous app.
+    untouched("shorter than announced")
+    # The device keeps serving, then still boots its previous app, from
+    # slot a and not on trial.
     assert status(q)["upload"]["active"] is False
     q = restart_unstrapped(nqemu, q, fl)
     b = q.boot()
-    assert b["image"] == "app" and b["reset"] == "power-on", q.transcript()
+    assert b == {"image": "app", "slot": "a", "reason": "normal", "reset": "power-on"}, \
+        q.transcript()
 
 
 def test_blank_state_never_writes_the_only_bootable_app(fw, flash, nqemu):
