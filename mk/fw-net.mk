@@ -30,8 +30,9 @@ RECOVERY_NET_SRCS := $(LWIP_SRCS) $(NET_HOST_SRCS) $(OTA_SRCS)
 # following redirects (LB_CFG_PULL_REDIRECT_MAX).
 RECOVERY_NET_CPPFLAGS := -Irecovery -Irecovery/net $(OTA_CPPFLAGS) -I$(B)/recovery \
   -DLB_CFG_INSTALL_RESUME=0 -DLB_CFG_PULL_REDIRECT_MAX=0
-# Apps built on app-template: the update agent (app-template/runtime/lb_ota.c).
-APP_NET_SRCS := $(LWIP_SRCS) $(OTA_SRCS)
+# Apps built on app-template: the update agent (app-template/runtime/lb_ota.c);
+# lwIP's resolver compiles to nothing unless the layout needs it (LB_OTA_DNS).
+APP_NET_SRCS := $(LWIP_SRCS) $(LWIP_DIR)/core/dns.c $(OTA_SRCS)
 APP_NET_CPPFLAGS := -Iapp-template/runtime/net $(OTA_CPPFLAGS)
 QB_NET_SRCS := boards/qemu-mps2-an385/lan9118.c
 

@@ -96,6 +96,7 @@ int lb_ota_begin(const lb_ota_callbacks_t *cb)
         .ip = LB_OTA_NET_IP,
         .netmask = LB_OTA_NET_NETMASK,
         .gateway = LB_OTA_NET_GATEWAY,
+        .dns = LB_OTA_NET_DNS,
         .tag = "[app]",
         .port = 0,
     };

@@ -12,6 +12,7 @@
 #include "lb/url.h"
 #include "lwip/ip_addr.h"
 #include "lwip/mem.h"
+#include "lwip/dns.h"
 #include "lwip/tcp.h"
 #include "mbedtls/sha256.h"
 #include "net.h"
@@ -19,11 +20,12 @@
 #include "../src/text.h"
 
 typedef enum {
-    S_OFF,    /* not started, or no usable url */
-    S_WAIT,   /* next attempt at due_ms */
-    S_REPLAY, /* the slot's part of a download cut by a reset is verified again */
-    S_RUN,    /* a request is under way */
-    S_DONE,   /* installed: the caller reboots */
+    S_OFF,     /* not started, or no usable url */
+    S_WAIT,    /* next attempt at due_ms */
+    S_REPLAY,  /* the slot's part of a download cut by a reset is verified again */
+    S_RESOLVE, /* waiting for DNS to answer for ag.u.host */
+    S_RUN,     /* a request is under way */
+    S_DONE,    /* installed: the caller reboots */
 } state_t;
 
 static struct {
@@ -34,6 +36,7 @@ static struct {
     lb_pull_avoid_t avoid;
     struct tcp_pcb *pcb;
     ip_addr_t ip;
+    bool named; /* ag.u.host is a name: ag.ip comes from DNS (LWIP_DNS) */
     lb_http_resp_t resp;
     uint32_t got;      /* body bytes so far */
     char *text;        /* the manifest while it arrives (lwIP heap) */
@@ -469,15 +472,60 @@ static int target(void)
         return LB_E_INVAL;
     }
     uint8_t a[4];
+#if LWIP_DNS
+    ag.named = lb_url_ipv4(ag.u.host, a) != 0;
+    if (ag.named) {
+        return 0; /* request() resolves it */
+    }
+#else
     if (lb_url_ipv4(ag.u.host, a) != 0) {
         return LB_E_INVAL;
     }
+#endif
     IP_ADDR4(&ag.ip, a[0], a[1], a[2], a[3]);
     return 0;
 }
 
+static void request(void);
+
+#if LWIP_DNS
+/* Which query an answer belongs to: a late answer for a query the agent
+ * gave up on (a restart, a retry) is dropped. */
+static uint32_t dns_query;
+
+static void on_resolved(const char *name, const ip_addr_t *addr, void *arg)
+{
+    (void)name;
+    if (ag.state != S_RESOLVE || (uintptr_t)arg != dns_query) {
+        return;
+    }
+    if (addr == NULL || !IP_IS_V4(addr)) {
+        retry_later("the server's host name does not resolve", 0); /* after DNS's retries */
+        return;
+    }
+    ag.ip = *addr;
+    ag.named = false; /* for this request: connect to it */
+    request();
+}
+#endif
+
 static void request(void)
 {
+#if LWIP_DNS
+    if (ag.named) {
+        ip_addr_t a;
+        err_t e = dns_gethostbyname(ag.u.host, &a, on_resolved, (void *)(uintptr_t)++dns_query);
+        if (e == ERR_INPROGRESS) {
+            ag.state = S_RESOLVE;
+            return;
+        }
+        if (e != ERR_OK) {
+            retry_later("no DNS server to resolve the host name", 0);
+            return;
+        }
+        ag.ip = a; /* a name the resolver still holds */
+    }
+#endif
     lb_http_resp_init(&ag.resp);
     ag.last_ms = lb_board_millis();
     ag.state = S_RUN;

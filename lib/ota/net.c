@@ -8,6 +8,7 @@
 #include "lb/url.h"
 #include "../src/text.h"
 #include "lwip/dhcp.h"
+#include "lwip/dns.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/ip4_addr.h"
@@ -84,6 +85,18 @@ int lb_net_start(const lb_net_cfg_t *c)
     if (c->dhcp) {
         dhcp_start(&nif);
         return 0;
+    }
+#endif
+#if LWIP_DNS
+    /* The layout's server for a static address (with DHCP the lease's). */
+    uint8_t d[4];
+    if (!c->dhcp && c->dns != NULL && c->dns[0] != '\0') {
+        if (lb_url_ipv4(c->dns, d) != 0) {
+            return LB_E_INVAL;
+        }
+        ip_addr_t server;
+        IP_ADDR4(&server, d[0], d[1], d[2], d[3]);
+        dns_setserver(0, &server);
     }
 #endif
     etharp_request(&nif, &gw); /* the gateway answers first replies faster */

@@ -13,6 +13,7 @@ typedef struct {
     const char *ip;      /* e.g. "10.0.2.15" */
     const char *netmask; /* e.g. "255.255.255.0" */
     const char *gateway; /* e.g. "10.0.2.2" */
+    const char *dns;     /* static: the DNS server, NULL or "" none (DHCP: the lease's) */
     const char *tag;     /* console prefix of the "netif up" line, e.g. "[app]" */
     uint16_t port;       /* shown on that line when not 0 (a server's port) */
 } lb_net_cfg_t;
@@ -20,7 +21,8 @@ typedef struct {
 /* Starts lwIP and brings the board's interface up with `cfg` (which must
  * stay valid). Returns 0, LB_E_UNSUPPORTED (DHCP asked for but not built
  * in this image's lwipopts.h), LB_E_INVAL (an address that does not
- * parse) or LB_E_IO (the NIC did not come up). */
+ * parse) or LB_E_IO (the NIC did not come up). `dns` is used only where
+ * lwipopts.h has LWIP_DNS. */
 int lb_net_start(const lb_net_cfg_t *cfg);
 
 /* Moves received frames into lwIP and runs its timers. Call it often. */

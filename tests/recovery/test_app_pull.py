@@ -24,6 +24,7 @@ from test_pull import publish  # the same folder layout: site/fleet/demo-sensor/
 from test_recovery import history
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
+from dnsd import DnsServer  # noqa: E402
 from nginx import Nginx, free_port  # noqa: E402
 
 OUT = os.path.join(ROOT, "build", "test-app-pull")
@@ -68,6 +69,41 @@ def apull(fw):
         yield paths, site, web
     finally:
         web.stop()
+
+
+DNS_NAME = "updates.lifeboat.test"
+
+
+@pytest.fixture(scope="session")
+def apull_dns(apull):
+    """The same pulling build, but the app knows its server by name:
+    app.update_url http://updates.lifeboat.test:PORT/..., app.net a static
+    address with dns: 10.0.2.2 (the test's DNS server on the host). Only the
+    app images differ (same partitions, key, product): the loader, table
+    and recovery are apull's. Returns (images, site, nginx)."""
+    paths, site, web = apull
+    with open(os.path.join(OUT, "default-app-pull.yaml")) as f:
+        text = f.read()
+    text = text.replace(f"  update_url: http://10.0.2.2:{web.port}/fleet",
+                        f"  update_url: http://{DNS_NAME}:{web.port}/fleet")
+    text, n = re.subn(r"(?m)^(app:\n(?:  .*\n)*?)  net: dhcp.*\n",
+                      r"\g<1>  net: { address: 10.0.2.15/24, gateway: 10.0.2.2, dns: 10.0.2.2 }\n",
+                      text)
+    assert n == 1 and DNS_NAME in text, "config/default.yaml: the app section moved"
+    layout = os.path.join(OUT, "default-app-dns.yaml")
+    if not os.path.exists(layout) or open(layout).read() != text:
+        with open(layout, "w") as f:
+            f.write(text)
+    qb = os.path.join(OUT, "qemu-mps2-an385-dns")
+    harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app")
+    harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app", "APP_VARIANT=v2", "APP_VERSION=1.1.0")
+    with open(os.path.join(qb, "layout", "ota_handler.h")) as f:
+        h = f.read()
+    assert "#define LB_OTA_DNS 1" in h and '#define LB_OTA_NET_DNS "10.0.2.2"' in h
+    dpaths = dict(paths)
+    for name in ("app", "app-v2"):
+        dpaths[name] = os.path.join(qb, name + ".signed.bin")
+    return dpaths, site, web
 
 
 class Server:
@@ -465,3 +501,39 @@ def test_app_keeps_running_on_a_bad_manifest(apull, tmp_path, bad, line):
         q.expect(r"\[app\] slot b: empty")
     finally:
         q.kill()
+
+
+def test_app_resolves_its_servers_name_and_updates(apull_dns, tmp_path):
+    """app.update_url names its host: the agent asks the layout's DNS server
+    (here the test's, on the host) and pulls from the address it answers; a
+    name that does not resolve is an error line, the app keeps running and
+    tries again at the next check."""
+    fw, site, web = apull_dns
+    publish(site, fw["app-v2"])
+    mark = len(web.log())
+    with DnsServer({}) as dns:  # not resolvable yet
+        q, fl = boot_v1(fw, tmp_path)
+        try:
+            q.expect(r"\[app\] update: the server's host name does not resolve", 40)
+            assert (DNS_NAME, 1) in dns.queries, dns.queries
+            assert not gets(web, mark, "version.json"), web.log()[mark:]
+            q.send("s")
+            q.expect(r"\[app\] slot a: confirmed 1\.0\.0 \(active\)")  # still running v1
+            dns.names[DNS_NAME] = "10.0.2.2"
+            since = len(q.lines)
+            q.expect(r"\[app\] update: downloading 1\.1\.0\+0 \(\d+ bytes\) while running",
+                     INTERVAL_S * 3 + 20)
+            # The first answer is used: between the name resolving and the
+            # download only checks (no failed connection, no retry).
+            between = [l for l in q.lines[since:] if l and "[app] update:" in l]
+            assert all(re.search(r"update: (checking|the server's host name does not resolve"
+                                 r"|downloading)", l) for l in between), between
+            assert sum(1 for n, t in dns.queries if n == DNS_NAME) >= 2
+            q.expect(r"\[app\] update: 1\.1\.0\+0 verified and installed; rebooting into it", 30)
+            assert q.boot() == {"image": "app", "slot": "b", "reason": "trial",
+                                "reset": "software"}, q.transcript()
+            q.expect(r"\[app\] healthy: reported")
+        finally:
+            q.kill()
+    assert len(gets(web, mark, "app-1.1.0-0.bin")) == 1, web.log()[mark:]
+    assert all(n == DNS_NAME and t == 1 for n, t in dns.queries), dns.queries

@@ -202,6 +202,10 @@ void lb_emit_ota_handler_h(const lb_layout_t *l, lb_sb_t *sb)
     lb_sb_printf(sb, "#define LB_OTA_NET_IP \"%s\"\n", l->app.net.ip);
     lb_sb_printf(sb, "#define LB_OTA_NET_NETMASK \"%s\"\n", l->app.net.netmask);
     lb_sb_printf(sb, "#define LB_OTA_NET_GATEWAY \"%s\"\n", l->app.net.gateway);
+    lb_sb_printf(sb, "/* Host names: 1 when the app resolves them (a named update_url, or\n"
+                     " * app.net.dns); the server: DHCP's, or LB_OTA_NET_DNS (\"\" none). */\n");
+    lb_sb_printf(sb, "#define LB_OTA_DNS %u\n", lb_layout_app_dns(l) ? 1u : 0u);
+    lb_sb_printf(sb, "#define LB_OTA_NET_DNS \"%s\"\n", l->app.net.dns);
     lb_sb_printf(sb, "#define LB_OTA_KEY_PRESENT LB_KEY_PRESENT\n");
     lb_sb_printf(sb, "#define LB_OTA_KEY_HASH_INIT LB_KEY_HASH_INIT\n\n");
     lb_sb_printf(sb, "/* The app's slot(s). */\n");

@@ -141,6 +141,12 @@ void lb_emit_layout_txt(const lb_layout_t *l, lb_sb_t *sb)
         } else {
             lb_sb_printf(sb, ", %s netmask %s gateway %s", l->app.net.ip, l->app.net.netmask,
                          l->app.net.gateway);
+            if (l->app.net.dns[0]) {
+                lb_sb_printf(sb, " dns %s", l->app.net.dns);
+            }
+        }
+        if (lb_layout_app_dns(l)) {
+            lb_sb_printf(sb, ", resolves host names");
         }
     }
     lb_sb_printf(sb, "\n");

@@ -4,6 +4,8 @@
  * problem it finds rather than stopping at the first. */
 #include "layout.h"
 
+#include "lb/url.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -814,8 +816,11 @@ static const char *sub(const char *key, const char *leaf, char buf[32])
     return buf;
 }
 
-/* recovery.net or app.net (`key`, for messages) into `net`. */
-static void parse_net(ctx_t *c, const lb_ynode_t *n, const char *key, lb_layout_net_t *net)
+/* recovery.net or app.net (`key`, for messages) into `net`; `dns`: the
+ * image resolves host names (app.net), so a static network may name its
+ * DNS server. */
+static void parse_net(ctx_t *c, const lb_ynode_t *n, const char *key, lb_layout_net_t *net,
+                      bool dns)
 {
     if (n->kind == LB_Y_SCALAR && strcmp(n->str, "dhcp") == 0) {
         net->dhcp = true;
@@ -829,8 +834,8 @@ static void parse_net(ctx_t *c, const lb_ynode_t *n, const char *key, lb_layout_
     }
     net->dhcp = false;
     char kb[32];
-    field_t f[] = {{"address", 0, 0}, {"netmask", 0, 0}, {"gateway", 0, 0}};
-    if (!get_fields(c, n, key, f, 3)) {
+    field_t f[] = {{"address", 0, 0}, {"netmask", 0, 0}, {"gateway", 0, 0}, {"dns", 0, 0}};
+    if (!get_fields(c, n, key, f, dns ? 4u : 3u)) {
         return;
     }
     uint32_t ip = 0, mask = 0, gw = 0;
@@ -882,6 +887,26 @@ static void parse_net(ctx_t *c, const lb_ynode_t *n, const char *key, lb_layout_
     format_ipv4(ip, net->ip);
     format_ipv4(mask, net->netmask);
     format_ipv4(gw, net->gateway);
+    uint32_t ns;
+    if (dns && f[3].val && scalar(c, f[3].val, sub(key, "dns", kb), "an IPv4 address")) {
+        if (!parse_ipv4(f[3].val->str, strlen(f[3].val->str), &ns)) {
+            char b[48];
+            err_at(c, f[3].val, "%s.dns: %s is not an IPv4 address", key,
+                   shown(f[3].val, b, sizeof(b)));
+            snprintf(net->dns, sizeof(net->dns), "?"); /* given: one error is enough */
+        } else {
+            format_ipv4(ns, net->dns);
+        }
+    }
+}
+
+/* True when the http:// URL names its host (not an IPv4 literal): the
+ * device must resolve it. */
+static bool url_names_host(const char *url)
+{
+    lb_url_t u;
+    uint8_t a[4];
+    return url[0] != '\0' && lb_url_parse(url, &u) == 0 && lb_url_ipv4(u.host, a) != 0;
 }
 
 static void hex32(const uint8_t in[32], char out[65])
@@ -961,7 +986,7 @@ static void parse_recovery(ctx_t *c, const lb_ynode_t *n)
         return;
     }
     if (f[0].val) {
-        parse_net(c, f[0].val, "recovery.net", &l->recovery.net);
+        parse_net(c, f[0].val, "recovery.net", &l->recovery.net, false);
     }
     if (f[1].val) {
         get_u32(c, f[1].val, "recovery.port", 1, 65535, 0, &l->recovery.port);
@@ -969,9 +994,13 @@ static void parse_recovery(ctx_t *c, const lb_ynode_t *n)
     if (f[2].val) {
         get_u32(c, f[2].val, "recovery.idle_timeout_s", 0, 604800, 0, &l->recovery.idle_timeout_s);
     }
-    if (f[3].val) {
+    if (f[3].val &&
         get_url(c, f[3].val, "recovery.update_url", l->recovery.update_url,
-                sizeof(l->recovery.update_url));
+                sizeof(l->recovery.update_url)) &&
+        url_names_host(l->recovery.update_url)) {
+        err_at(c, f[3].val,
+               "recovery.update_url: recovery resolves no host names (no DNS within its "
+               "64 KiB): give the server's IPv4 address");
     }
     if (f[4].val) {
         parse_auth(c, f[4].val);
@@ -1043,7 +1072,14 @@ static void parse_app(ctx_t *c, const lb_ynode_t *n)
         get_u32(c, f[4].val, "app.first_check_s", 0, 31536000, 0, &l->app.first_check_s);
     }
     if (f[5].val) {
-        parse_net(c, f[5].val, "app.net", &l->app.net);
+        parse_net(c, f[5].val, "app.net", &l->app.net, true);
+    }
+    /* A host name needs a DNS server: DHCP's, or app.net.dns. */
+    if (f[2].val && url_names_host(l->app.update_url) && !l->app.net.dhcp &&
+        l->app.net.dns[0] == '\0') {
+        err_at(c, f[2].val,
+               "app.update_url: names a host, but app.net is a static address without a DNS "
+               "server: add dns: a.b.c.d to app.net (or use net: dhcp)");
     }
 }
 
@@ -1074,6 +1110,7 @@ static void net_default(lb_layout_net_t *n)
     snprintf(n->ip, sizeof(n->ip), "0.0.0.0");
     snprintf(n->netmask, sizeof(n->netmask), "0.0.0.0");
     snprintf(n->gateway, sizeof(n->gateway), "0.0.0.0");
+    n->dns[0] = '\0';
 }
 
 static void defaults(lb_layout_t *l)
@@ -1316,4 +1353,9 @@ void lb_layout_to_ptable(const lb_layout_t *l, lb_ptable_t *t)
         e->offset = p->offset;
         e->size = p->size;
     }
+}
+
+bool lb_layout_app_dns(const lb_layout_t *l)
+{
+    return url_names_host(l->app.update_url) || l->app.net.dns[0] != '\0';
 }

@@ -43,6 +43,7 @@ typedef struct {
 typedef struct {
     bool dhcp;
     char ip[16], netmask[16], gateway[16]; /* dotted quads; 0.0.0.0 with dhcp */
+    char dns[16]; /* app.net.dns (static only): the DNS server, "" when none */
 } lb_layout_net_t;
 
 typedef struct {
@@ -123,6 +124,11 @@ unsigned lb_layout_load(lb_layout_t *l, const char *path, const char *key_overri
 
 /* Builds the binary table's in-memory form from a valid layout. */
 void lb_layout_to_ptable(const lb_layout_t *l, lb_ptable_t *t);
+
+/* True when an app built from `l` resolves host names (lwIP's DNS client
+ * is compiled in): app.update_url names a host, or app.net gives a DNS
+ * server (for manifests whose image urls or redirects name one). */
+bool lb_layout_app_dns(const lb_layout_t *l);
 
 /* Parses a size: decimal or 0x hex, optional suffix K or KiB (x1024),
  * M or MiB (x1048576). Returns 0 and stores it, or a negative code:

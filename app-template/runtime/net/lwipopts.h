@@ -1,7 +1,7 @@
 /* lwIP 2.1.3 configuration of apps built on app-template: NO_SYS raw API,
  * IPv4 + TCP for the update agent (lib/ota/agent.h), UDP and DHCP when the
- * layout's app.net says dhcp. A product app that serves or sends more
- * raises these. */
+ * layout's app.net says dhcp, UDP and DNS when the app resolves names. A product app that serves or
+ * sends more raises these. */
 #ifndef LB_APP_LWIPOPTS_H
 #define LB_APP_LWIPOPTS_H
 
@@ -34,12 +34,18 @@
 #define LWIP_ICMP 1
 #define LWIP_RAW 0
 #define LWIP_IGMP 0
-#define LWIP_DNS 0
 #define LWIP_ARP 1
 
 #define LWIP_DHCP LB_OTA_NET_DHCP
-#define LWIP_UDP LB_OTA_NET_DHCP
 #define DHCP_DOES_ARP_CHECK 0
+/* Host names (a named app.update_url, or app.net.dns): lwIP's resolver,
+ * one query at a time, the servers from DHCP or the layout. Its table
+ * holds the agent's hosts: the manifest's and a CDN's. */
+#define LWIP_DNS LB_OTA_DNS
+#define DNS_TABLE_SIZE 2
+#define DNS_MAX_NAME_LENGTH 64 /* LB_URL_HOST_MAX + 1 */
+#define DNS_MAX_SERVERS 2
+#define LWIP_UDP (LB_OTA_NET_DHCP || LB_OTA_DNS)
 
 #define LWIP_TCP 1
 #define TCP_MSS 1460

@@ -147,7 +147,7 @@
 #define LB_RECOVERY_GATEWAY "0.0.0.0"
 #define LB_RECOVERY_PORT 80u
 #define LB_RECOVERY_IDLE_TIMEOUT_S 600u
-#define LB_RECOVERY_UPDATE_URL "http://updates.example.com/esp32-sensor/version.json"
+#define LB_RECOVERY_UPDATE_URL "http://192.168.1.10/esp32-sensor/version.json"
 #define LB_RECOVERY_AUTH_USER "admin"
 #define LB_RECOVERY_AUTH_REALM "esp32-sensor"
 #define LB_RECOVERY_AUTH_HA1 "803fe31d284305d046c8c46d068c4ef8479a60f18344c8fad35013423a956a5a"

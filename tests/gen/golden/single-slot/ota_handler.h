@@ -22,6 +22,10 @@
 #define LB_OTA_NET_IP "0.0.0.0"
 #define LB_OTA_NET_NETMASK "0.0.0.0"
 #define LB_OTA_NET_GATEWAY "0.0.0.0"
+/* Host names: 1 when the app resolves them (a named update_url, or
+ * app.net.dns); the server: DHCP's, or LB_OTA_NET_DNS ("" none). */
+#define LB_OTA_DNS 0
+#define LB_OTA_NET_DNS ""
 #define LB_OTA_KEY_PRESENT LB_KEY_PRESENT
 #define LB_OTA_KEY_HASH_INIT LB_KEY_HASH_INIT
 
