@@ -3,7 +3,11 @@
  * operation k cut power just before it and in the middle of it, power the
  * device back on, let it run on (the same device model: loader, apps,
  * recovery) until the flow's goal is reached, and check the invariants at
- * every step:
+ * every step. Every case loses power a second time too: when the first cut
+ * fires, a second one is armed at an operation picked from the case's id
+ * (before or torn; within the first half of the flow's count, so that it
+ * lands in what the device does to recover from the first), and at least
+ * half of each flow's cases must see it fire. The invariants:
  *   I1 something valid always boots (the loader jumps, and the bytes it
  *      jumped into verify);
  *   I2 the boot state is never unreadable (a valid record always exists);
@@ -20,7 +24,13 @@
  *   I9 what runs is what the loader said it started: the boot info's image
  *      kind, version and slot match the bytes in the load area, and those
  *      are the bytes of that slot (the host board fills the load area with
- *      a fresh pattern at every reset, so a stale image cannot pass).
+ *      a fresh pattern at every reset, so a stale image cannot pass);
+ *   I10 the strap held at power-on reaches recovery (reason "strap"), and
+ *      held over recovery's reboot into what it installed it does not.
+ * The crash-loop flow's limit is exact: crash_limit runs, plus one for
+ * each cut (a cut is a power-on reset, which is not counted as a crash).
+ * The "strap" flow: a person holds the strap at every power-on until v2
+ * is installed, and through recovery's reboot into it.
  * Images are real MCUboot-format images (signed with a test key) checked by
  * lb_image_verify. The "refused" flow starts from a device with nothing
  * installed (recovery only) and pushes refused images (untrusted key, bad
@@ -62,10 +72,12 @@ typedef enum {
     F_SECOND,
     F_REFUSED,
     F_PULL,
+    F_STRAP,
     F_COUNT
 } flow_t;
-static const char *const flow_names[F_COUNT] = {"install",    "confirm", "rollback", "crash-loop",
-                                                "compaction", "second",  "refused",  "pull"};
+static const char *const flow_names[F_COUNT] = {"install",    "confirm",    "rollback",
+                                                "crash-loop", "compaction", "second",
+                                                "refused",    "pull",       "strap"};
 
 /* Layout and loader verification mode. Every flow runs the first; the
  * refused flow runs all of them. */
@@ -168,6 +180,11 @@ typedef struct {
     size_t pull_at, pull_fed; /* pull flow: where the last attempt continued, bytes it fed */
     bool pull_finishing;      /* ... and whether it had reached finish */
     unsigned pull_resumes;    /* attempts that continued a cut download */
+    long second_cut;          /* armed at the first cut: ops after it (-1: none) */
+    bool second_torn;
+    bool first_fired;   /* the case's cut happened */
+    bool last_recovery; /* the previous boot ran recovery (strap flow) */
+    bool second_fired;  /* the power went twice in this case */
     bool done;
     bool failed;
     char why[256];
@@ -323,7 +340,8 @@ static void image_main(void *arg)
             S->next_cause = LB_RESET_POWER_ON;
             return;
         }
-        if ((S->flow == F_INSTALL || S->flow == F_REFUSED) && !v2_installed()) {
+        if ((S->flow == F_INSTALL || S->flow == F_REFUSED || S->flow == F_STRAP) &&
+            !v2_installed()) {
             int rc = lbt_install(S->dev, img_v2, len_v2);
             if (rc < 0) {
                 fail("install failed: %s", lb_err_str(rc));
@@ -371,6 +389,11 @@ static void image_main(void *arg)
         pull_v2();
         return;
     }
+    if (S->flow == F_STRAP && v == 1) {
+        /* the person switches it off, holds the strap, switches it on */
+        S->next_cause = LB_RESET_POWER_ON;
+        return;
+    }
     if ((S->flow == F_INSTALL && v == 1 && !v2_installed()) ||
         (S->flow == F_SECOND && v == 2 && !v3_installed())) {
         /* the operator wants the update: the app asks for recovery */
@@ -384,6 +407,16 @@ static void image_main(void *arg)
 
 static void after_power_cut(void)
 {
+    /* The second cut of a case: armed when the first one fires, counted
+     * from there, so that it lands in the recovery from the first (a boot
+     * that repairs, an install that resumes, a retry). */
+    if (S->second_cut >= 0) {
+        S->first_fired = true;
+        host_flash_cut_at(S->second_cut, S->second_torn);
+        S->second_cut = -1;
+    } else if (host_flash_cut_fired()) {
+        S->second_fired = true;
+    }
     host_board_power_on();
     S->next_cause = LB_RESET_POWER_ON;
     if (read_state()) {
@@ -405,6 +438,13 @@ static void boot_once(void)
     } else {
         host_board_warm_reset(S->next_cause);
     }
+    /* Strap flow: held at every power-on until v2 is installed (after a
+     * cut in recovery the person holds it again), and still held when
+     * recovery reboots into what it installed: only a power-on counts. */
+    bool power_on = S->next_cause == LB_RESET_POWER_ON;
+    bool strap = S->flow == F_STRAP && power_on && !v2_installed();
+    bool held = strap || (S->flow == F_STRAP && !power_on && S->last_recovery);
+    host_board_set_strap(held ? S->dev->cfg.strap_hold_ms + 10u : 0u);
     S->next_cause = LB_RESET_POWER_ON;
     lbt_boot_t b;
     lbt_boot(S->dev, &b);
@@ -419,6 +459,19 @@ static void boot_once(void)
     }
     /* I1 + I4: what runs verifies, and respects the floor from before. */
     running = b.res.info;
+    /* I10: the strap held at power-on always reaches recovery; held over
+     * a warm reset it is not a request for recovery. */
+    if (strap &&
+        (running.image != LB_BOOT_IMAGE_RECOVERY || running.reason != LB_BOOT_REASON_STRAP)) {
+        fail("I10: strap held at power-on, but %s booted (%s): %s",
+             lb_boot_image_name(running.image), lb_boot_reason_name(running.reason), b.line);
+        return;
+    }
+    if (held && !strap && running.reason == LB_BOOT_REASON_STRAP) {
+        fail("I10: the strap counted after a warm reset (recovery again): %s", b.line);
+        return;
+    }
+    S->last_recovery = running.image == LB_BOOT_IMAGE_RECOVERY;
     lb_board_load_area_t area;
     lb_board_load_area(&area);
     lb_image_info_t info;
@@ -482,7 +535,11 @@ static void boot_once(void)
                 return;
             }
         }
-        if (S->flow == F_CRASH && S->app_runs_since_recovery > S->dev->cfg.crash_limit + 1) {
+        /* Exactly crash_limit runs, then recovery; a power cut while the
+         * crashing app runs is a power-on reset, not counted as a crash:
+         * one more run for each cut of the case. */
+        if (S->flow == F_CRASH && S->app_runs_since_recovery >
+                                      S->dev->cfg.crash_limit + S->first_fired + S->second_fired) {
             fail("I5: crashing app booted %u times without recovery", S->app_runs_since_recovery);
             return;
         }
@@ -504,6 +561,7 @@ static void boot_once(void)
     case F_INSTALL:
     case F_CONFIRM:
     case F_PULL:
+    case F_STRAP:
         S->done = app && v == 2 && running.reason == LB_BOOT_REASON_NORMAL;
         break;
     case F_REFUSED:
@@ -550,7 +608,8 @@ static void run_flow(void)
     if (!S->failed && S->flow == F_INSTALL) {
         /* once v2 is confirmed, the old image is a downgrade */
         int rc = lbt_install(S->dev, img_v1, len_v1);
-        if (rc == LB_E_POWER && host_flash_cut_fired()) {
+        /* (a second cut may land in the retry: a loop, at most twice) */
+        while (!S->failed && rc == LB_E_POWER && host_flash_cut_fired()) {
             /* cut inside the refused install (it marks the other slot
              * empty first): v2 must still be confirmed and boot, and the
              * retry must be refused as well */
@@ -703,14 +762,13 @@ static uint32_t hash_str(const char *s)
 
 /* Prints the totals (and the summary file). Returns the exit code. */
 static int report(unsigned long cuts, unsigned long cases, unsigned long failed, unsigned long refs,
-                  unsigned long runs, const struct timespec *t0, const struct timespec *t1,
-                  const char *summary)
+                  unsigned long runs, unsigned long doubles, const struct timespec *t0,
+                  const struct timespec *t1, const char *summary)
 {
     double secs = (double)(t1->tv_sec - t0->tv_sec) + (double)(t1->tv_nsec - t0->tv_nsec) / 1e9;
-    printf(
-        "sweep: %lu cut points (%lu cases: before + torn), %lu reference runs (%zu flash configs "
-        "x %d flow variants), %lu failed, %.1f s\n",
-        cuts, cases, refs, NCONFIGS, (int)(F_COUNT - 1 + NVARIANTS), failed, secs);
+    printf("sweep: %lu cut points (%lu cases: before + torn; %lu lost power twice), %lu reference "
+           "runs (%zu flash configs x %d flow variants), %lu failed, %.1f s\n",
+           cuts, cases, doubles, refs, NCONFIGS, (int)(F_COUNT - 1 + NVARIANTS), failed, secs);
     if (runs == 0) {
         printf("sweep: no case matches the filter\n");
         return 1;
@@ -808,7 +866,7 @@ int main(int argc, char **argv)
     }
     bool parent = jobs > 1 && shard == 0 && pids[0] != 0;
     if (parent) {
-        unsigned long got[5], runs_all = 0;
+        unsigned long got[6], runs_all = 0, doubles_all = 0;
         int bad = 0;
         for (unsigned j = 0; j < jobs; j++) {
             int st = 0;
@@ -820,6 +878,7 @@ int main(int argc, char **argv)
                 failed += got[2];
                 refs += got[3];
                 runs_all += got[4];
+                doubles_all += got[5];
             }
             close(pipes[j][0]);
             if (waitpid(pids[j], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) > 1) {
@@ -831,7 +890,7 @@ int main(int argc, char **argv)
             return 2;
         }
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        return report(cuts, cases, failed, refs, runs_all, &t0, &t1, summary);
+        return report(cuts, cases, failed, refs, runs_all, doubles_all, &t0, &t1, summary);
     }
     static lbt_device_t dev;
     if (make_images() != 0) {
@@ -843,7 +902,7 @@ int main(int argc, char **argv)
     if (lbt_key_der(LBT_KEY_TRUSTED, &key_der, &key_der_len) != 0) {
         return 2;
     }
-    unsigned long runs = 0;
+    unsigned long runs = 0, all_doubles = 0;
     for (unsigned ci = 0; ci < NCONFIGS; ci++) {
         const config_t *c = &configs[ci];
         if (ci % jobs != shard) {
@@ -891,6 +950,7 @@ int main(int argc, char **argv)
             sim.confirmed_floor = f == F_REFUSED ? 0 : f == F_SECOND ? 2 : 1;
             sim.min_floor = 1;
             sim.first_unit = l0.unit_start;
+            sim.second_cut = -1;
             sim.next_cause =
                 (f == F_CONFIRM || f == F_ROLLBACK) ? LB_RESET_SOFTWARE : LB_RESET_POWER_ON;
             lb_reset_cause_t first_cause = sim.next_cause;
@@ -911,6 +971,7 @@ int main(int argc, char **argv)
             }
 
             unsigned long resumed = 0; /* pull flow: cases that continued a cut download */
+            unsigned long doubles = 0; /* cases whose second cut fired too */
             for (long k = 0; k < (long)nops; k++) {
                 for (int torn = 0; torn < 2; torn++) {
                     if ((fl.cut >= 0 && fl.cut != k) || (fl.torn >= 0 && fl.torn != torn)) {
@@ -926,14 +987,21 @@ int main(int argc, char **argv)
                     sim.min_floor = 1;
                     sim.first_unit = l0.unit_start;
                     sim.next_cause = first_cause;
-                    host_board_seed(hash_str(id));
+                    /* Every case also loses power a second time, at an
+                     * operation picked from its id (so a rerun of the id
+                     * repeats it), before or torn. */
+                    uint32_t h2 = hash_str(id);
+                    sim.second_cut = (long)(h2 % (uint32_t)(nops > 1 ? nops / 2 : 1));
+                    sim.second_torn = (h2 >> 16) & 1u;
+                    host_board_seed(h2);
                     host_flash_set_strict(false);
                     unsigned long v0 = host_flash_violations();
                     host_flash_reset_stats();
                     host_flash_cut_at(k, torn != 0);
                     run_flow();
                     resumed += sim.pull_resumes;
-                    if (!sim.failed && !host_flash_cut_fired()) {
+                    doubles += sim.second_fired;
+                    if (!sim.failed && !sim.first_fired && !host_flash_cut_fired()) {
                         fail("cut point was never reached");
                     }
                     if (!sim.failed && host_flash_violations() != v0) {
@@ -957,15 +1025,23 @@ int main(int argc, char **argv)
                 failed++;
                 printf("FAIL %s: no cut ever resumed the download\n", base);
             }
+            /* Most second cuts must land: a flow whose recovery after a cut
+             * writes nothing would otherwise pass as twice-cut unseen. */
+            if (fl.cut < 0 && fl.torn < 0 && nops >= 8 && doubles * 4 < 2 * nops) {
+                failed++;
+                printf("FAIL %s: only %lu of %lu cases lost power a second time\n", base, doubles,
+                       2 * nops);
+            }
+            all_doubles += doubles;
             host_flash_snap_free(snap);
         }
     }
     host_board_teardown();
     if (jobs > 1) {
-        unsigned long mine[5] = {cuts, cases, failed, refs, runs};
+        unsigned long mine[6] = {cuts, cases, failed, refs, runs, all_doubles};
         ssize_t w = write(pipes[shard][1], mine, sizeof mine);
         _exit(w == (ssize_t)sizeof mine ? (failed ? 1 : 0) : 2);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    return report(cuts, cases, failed, refs, runs, &t0, &t1, summary);
+    return report(cuts, cases, failed, refs, runs, all_doubles, &t0, &t1, summary);
 }

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
+#include <unistd.h>
 
 int lb_cli_usage_hint(const char *cmd, const char *usage, const char *what, const char *arg)
 {
@@ -85,4 +87,35 @@ uint8_t *lb_cli_read_file(const char *path, size_t *len)
     fclose(f);
     *len = n;
     return buf;
+}
+
+int lb_cli_prompt_password(const char *user, const char *url, char *buf, size_t cap)
+{
+    if (!isatty(STDIN_FILENO) || cap < 2) {
+        return -1;
+    }
+    FILE *tty = fopen("/dev/tty", "r+");
+    if (tty == NULL) {
+        return -1;
+    }
+    int fd = fileno(tty);
+    struct termios old, quiet;
+    bool echo_off = tcgetattr(fd, &old) == 0;
+    if (echo_off) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        quiet.c_lflag |= ECHONL; /* the Enter still ends the line on screen */
+        echo_off = tcsetattr(fd, TCSAFLUSH, &quiet) == 0;
+    }
+    fprintf(tty, "Password for %s at %s: ", user, url);
+    fflush(tty);
+    int rc = fgets(buf, (int)cap, tty) != NULL ? 0 : -1;
+    if (echo_off) {
+        (void)tcsetattr(fd, TCSAFLUSH, &old);
+    }
+    fclose(tty);
+    if (rc == 0) {
+        buf[strcspn(buf, "\r\n")] = '\0';
+    }
+    return rc;
 }

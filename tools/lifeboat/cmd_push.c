@@ -70,7 +70,8 @@ static int push_usage(FILE *f)
                "  HTTP Digest authentication) and prints the device's answer. Exit 0 when\n"
                "  the device accepted the image, 1 when it refused or could not be reached.\n"
                "  --password-file FILE  read the password from FILE instead (or set\n"
-               "                        LIFEBOAT_PASSWORD: a --password is visible to ps)\n"
+               "                        LIFEBOAT_PASSWORD; on a terminal, without either, it\n"
+               "                        is asked for: a --password is visible to ps)\n"
                "  --timeout S           per-operation timeout (default 30)\n"
                "  --no-check            send without the local checks below\n"
                "  --wait[=S]            then follow the device (GET URL/api/status, which the\n"
@@ -296,6 +297,10 @@ int lb_cmd_push(int argc, char **argv)
     }
     if (pass == NULL && pass_file == NULL) {
         pass = getenv("LIFEBOAT_PASSWORD");
+    }
+    if (pass == NULL && pass_file == NULL && url != NULL && user != NULL &&
+        lb_cli_prompt_password(user, url, pass_buf, sizeof(pass_buf)) == 0) {
+        pass = pass_buf; /* typed at the terminal */
     }
     const char *missing = url == NULL    ? "--url URL"
                           : user == NULL ? "--user USER"
@@ -573,7 +578,16 @@ int lb_cmd_status(int argc, char **argv)
         return lb_cli_usage_hint("status", STATUS_SYNOPSIS, NULL, NULL);
     }
     if (user != NULL && pass == NULL && pass_file == NULL) {
-        fprintf(stderr, "lifeboat status: --user needs --password-file FILE (or --password)\n");
+        pass = getenv("LIFEBOAT_PASSWORD");
+    }
+    if (user != NULL && pass == NULL && pass_file == NULL &&
+        lb_cli_prompt_password(user, url != NULL ? url : "the device", pass_buf,
+                               sizeof(pass_buf)) == 0) {
+        pass = pass_buf;
+    }
+    if (user != NULL && pass == NULL && pass_file == NULL) {
+        fprintf(stderr, "lifeboat status: --user needs --password-file FILE (or "
+                        "LIFEBOAT_PASSWORD, or --password)\n");
         return lb_cli_usage_hint("status", STATUS_SYNOPSIS, NULL, NULL);
     }
     if (pass_file != NULL) {
