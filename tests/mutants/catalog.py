@@ -581,6 +581,15 @@ int lb_flash_writer_write""",
          find="    if (f[2].val && url_names_host(l->app.update_url) && !l->app.net.dhcp &&",
          replace="    if (0 && f[2].val && url_names_host(l->app.update_url) && !l->app.net.dhcp &&",
          suite="gen", fast=True),
+    dict(id="httpc-timeout-says-eagain",
+         why="a device that never answers is reported as 'Resource temporarily "
+             "unavailable', not what timed out and after how long",
+         file="tools/lifeboat/httpc.c",
+         find="                if (en == EAGAIN || en == EWOULDBLOCK) {\n"
+              "                    return timed_out(r, u, timeout_s, \"\");",
+         replace="                if (0) {\n"
+                 "                    return timed_out(r, u, timeout_s, \"\");",
+         suite="image", fast=True),
     dict(id="push-prompt-echoes",
          why="the password typed at lifeboat push's prompt shows on the screen",
          file="tools/lifeboat/cli.c",

@@ -59,6 +59,15 @@ static int errorf(lb_httpc_resp_t *r, int code, const char *what, const char *de
     return code;
 }
 
+/* What timed out, in the user's terms: "no answer from http://HOST:PORT
+ * within N s" (and what it was doing), not the socket's EAGAIN. */
+static int timed_out(lb_httpc_resp_t *r, const lb_httpc_url_t *u, int timeout_s, const char *doing)
+{
+    snprintf(r->error, sizeof(r->error), "no answer from http://%.64s:%.8s within %d s%s", u->host,
+             u->port, timeout_s, doing);
+    return LB_E_TIMEOUT;
+}
+
 static int connect_to(const lb_httpc_url_t *u, int timeout_s, lb_httpc_resp_t *r)
 {
     struct addrinfo hints = {0}, *res = NULL;
@@ -83,9 +92,13 @@ static int connect_to(const lb_httpc_url_t *u, int timeout_s, lb_httpc_resp_t *r
         close(fd);
         fd = -1;
     }
+    int en = errno;
     freeaddrinfo(res);
+    if (fd < 0 && (en == EINPROGRESS || en == ETIMEDOUT || en == EAGAIN)) {
+        return timed_out(r, u, timeout_s, " (connecting)");
+    }
     if (fd < 0) {
-        return errorf(r, LB_E_IO, "cannot connect", strerror(errno));
+        return errorf(r, LB_E_IO, "cannot connect", strerror(en));
     }
     return fd;
 }
@@ -140,7 +153,8 @@ static bool header_value(const char *head, const char *name, char *out, size_t c
 static int one_request(const lb_httpc_url_t *u, const lb_httpc_req_t *q, bool with_body,
                        const char *authz, char *chal, size_t chal_cap, lb_httpc_resp_t *r)
 {
-    int fd = connect_to(u, q->timeout_s > 0 ? q->timeout_s : 30, r);
+    const int timeout_s = q->timeout_s > 0 ? q->timeout_s : 30;
+    int fd = connect_to(u, timeout_s, r);
     if (fd < 0) {
         return fd;
     }
@@ -201,8 +215,10 @@ static int one_request(const lb_httpc_url_t *u, const lb_httpc_req_t *q, bool wi
             if (k < 0 && n == 0) {
                 int en = errno;
                 close(fd);
-                return errorf(r, (en == EAGAIN || en == EWOULDBLOCK) ? LB_E_TIMEOUT : LB_E_IO,
-                              "no answer from the device", strerror(en));
+                if (en == EAGAIN || en == EWOULDBLOCK) {
+                    return timed_out(r, u, timeout_s, "");
+                }
+                return errorf(r, LB_E_IO, "no answer from the device", strerror(en));
             }
             break;
         }

@@ -1,9 +1,12 @@
-"""`lifeboat push` asks for the password on a terminal when no
---password-file, --password or LIFEBOAT_PASSWORD gives it (a password on the
-command line is visible to ps): the prompt names user and device, the typed
-password is not echoed, and it is the one the Digest answer is made with.
-Against a device on loopback that checks the answer (RFC 7616, SHA-256)."""
+"""`lifeboat push` as a user at a terminal meets it. It asks for the
+password when no --password-file, --password or LIFEBOAT_PASSWORD gives it
+(a password on the command line is visible to ps): the prompt names user
+and device, the typed password is not echoed, and it is the one the Digest
+answer is made with (a device on loopback checks it: RFC 7616, SHA-256).
+A device that accepts the connection and then says nothing gets a message
+saying what timed out, not the socket's EAGAIN."""
 import hashlib
+import socket
 import http.server
 import os
 import pty
@@ -127,3 +130,20 @@ def test_push_without_a_terminal_says_how_to_give_the_password(lifeboat, device,
     assert p.returncode == 2, p
     assert "missing --password-file FILE (or LIFEBOAT_PASSWORD, or --password PASS)" in p.stderr
     assert device.answers == []  # nothing was sent
+
+
+def test_push_and_status_say_what_timed_out(lifeboat, tmp_path):
+    img = image(lifeboat, tmp_path)
+    with socket.socket() as silent:  # accepts (the kernel's backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        want = f"no answer from {url} within 1 s"
+        p = lifeboat("push", "--url", url, "--user", "ops", "--password", "x", "--timeout", "1",
+                     "--no-check", img)
+        assert p.returncode == 1 and want in p.stderr, p
+        assert "Resource temporarily unavailable" not in p.stderr
+        p = lifeboat("status", "--url", url, "--timeout", "1")
+        assert p.returncode == 1 and f"lifeboat status: {want}" in p.stderr, p
+        p = lifeboat("status", "--url", url, "--timeout", "1", "--json")
+        assert p.returncode == 1 and f'"error":"{want}"' in p.stdout, p
