@@ -65,9 +65,12 @@ $(QB_LAYOUT)/ota_handler.h $(QB_LAYOUT)/ptable.bin $(QB_LAYOUT)/app.ld $(QB_LAYO
   $(QB_LAYOUT)/loader.ld: $(QB_GEN)
 
 # Linker wrappers: the generated fragment (LB_PART_SIZE) then the board's script.
+# The fragment's path as make knows it (relative to the tree, where ld runs):
+# not its absolute path, which in a build shared through a symlink names the
+# tree that happened to build it.
 $(QB)/ld/%.ld: $(QB_GEN)
 	@mkdir -p $(@D)
-	@printf 'INCLUDE %s\nINCLUDE %s\n' $(abspath $(QB_LAYOUT))/$(word 1,$(subst -, ,$*)).ld \
+	@printf 'INCLUDE %s\nINCLUDE %s\n' $(QB_LAYOUT)/$(word 1,$(subst -, ,$*)).ld \
 	  $(if $(filter loader%,$*),loader-ram.ld,image-ram.ld) > $@
 
 # ---- sources ------------------------------------------------------------

@@ -486,46 +486,9 @@ static int target(void)
     return 0;
 }
 
-static void request(void);
-
-#if LWIP_DNS
-/* Which query an answer belongs to: a late answer for a query the agent
- * gave up on (a restart, a retry) is dropped. */
-static uint32_t dns_query;
-
-static void on_resolved(const char *name, const ip_addr_t *addr, void *arg)
+/* Connects to ag.ip and sends the request for ag.u. */
+static void connect_now(void)
 {
-    (void)name;
-    if (ag.state != S_RESOLVE || (uintptr_t)arg != dns_query) {
-        return;
-    }
-    if (addr == NULL || !IP_IS_V4(addr)) {
-        retry_later("the server's host name does not resolve", 0); /* after DNS's retries */
-        return;
-    }
-    ag.ip = *addr;
-    ag.named = false; /* for this request: connect to it */
-    request();
-}
-#endif
-
-static void request(void)
-{
-#if LWIP_DNS
-    if (ag.named) {
-        ip_addr_t a;
-        err_t e = dns_gethostbyname(ag.u.host, &a, on_resolved, (void *)(uintptr_t)++dns_query);
-        if (e == ERR_INPROGRESS) {
-            ag.state = S_RESOLVE;
-            return;
-        }
-        if (e != ERR_OK) {
-            retry_later("no DNS server to resolve the host name", 0);
-            return;
-        }
-        ag.ip = a; /* a name the resolver still holds */
-    }
-#endif
     lb_http_resp_init(&ag.resp);
     ag.last_ms = lb_board_millis();
     ag.state = S_RUN;
@@ -543,6 +506,47 @@ static void request(void)
     if (tcp_connect(ag.pcb, &ag.ip, ag.u.port, on_connected) != ERR_OK) {
         retry_later("connect failed", 0);
     }
+}
+
+#if LWIP_DNS
+/* Which query an answer belongs to: a late answer for a query the agent
+ * gave up on (a restart, a retry) is dropped. */
+static uint32_t dns_query;
+
+static void on_resolved(const char *name, const ip_addr_t *addr, void *arg)
+{
+    (void)name;
+    if (ag.state != S_RESOLVE || (uintptr_t)arg != dns_query) {
+        return;
+    }
+    if (addr == NULL || !IP_IS_V4(addr)) {
+        retry_later("the server's host name does not resolve", 0); /* after DNS's retries */
+        return;
+    }
+    ag.ip = *addr;
+    connect_now();
+}
+#endif
+
+/* The request of this attempt: a host name is resolved first. */
+static void request(void)
+{
+#if LWIP_DNS
+    if (ag.named) {
+        ip_addr_t a;
+        err_t e = dns_gethostbyname(ag.u.host, &a, on_resolved, (void *)(uintptr_t)++dns_query);
+        if (e == ERR_INPROGRESS) {
+            ag.state = S_RESOLVE;
+            return;
+        }
+        if (e != ERR_OK) {
+            retry_later("no DNS server to resolve the host name", 0);
+            return;
+        }
+        ag.ip = a; /* a name the resolver still holds */
+    }
+#endif
+    connect_now();
 }
 
 static void attempt(void)

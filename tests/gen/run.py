@@ -393,6 +393,22 @@ def run_golden(r, tmp, update):
                 r.ok("%s: %s" % (case, name))
 
 
+def expected(path, name, gots, problems):
+    """The committed .expect file at `path`, compared with each stderr in
+    `gots` (the first that differs is reported into `problems`). Returns
+    its bytes, or None when it is missing (reported too)."""
+    if not os.path.exists(path):
+        problems.append("missing " + path)
+        return None
+    with open(path, "rb") as fh:
+        want = fh.read()
+    for got in gots:
+        if got != want:
+            problems.append(diff(name + ".expect", want, got))
+            break
+    return want
+
+
 def run_malformed(r, tmp, update):
     print("malformed layouts:")
     files = sorted(f for f in os.listdir(MALFORMED) if f.endswith(".yaml"))
@@ -414,15 +430,8 @@ def run_malformed(r, tmp, update):
         problems = []
         if p.returncode != 1 or p2.returncode != 1:
             problems.append("exit status %d/%d, want 1" % (p.returncode, p2.returncode))
-        if not os.path.exists(expect_path):
-            problems.append("missing " + expect_path)
-        else:
-            with open(expect_path, "rb") as fh:
-                want = fh.read()
-            for got in (p.stderr, p2.stderr):
-                if got != want:
-                    problems.append(diff(name + ".expect", want, got))
-                    break
+        want = expected(expect_path, name, (p.stderr, p2.stderr), problems)
+        if want is not None:
             located = [l for l in want.decode().splitlines() if l.startswith(f + ":")]
             if not located or not all(l.split(":")[1].isdigit() or l.startswith(f + ": ")
                                       for l in located) or not any(
@@ -471,14 +480,8 @@ def run_export_refusals(r, tmp, update):
             problems.append("exit status %d (check %d), want 1" % (p.returncode, pc.returncode))
         if os.path.exists(absent):
             problems.append("an output folder was written")
-        if not os.path.exists(expect_path):
-            problems.append("missing " + expect_path)
-        else:
-            with open(expect_path, "rb") as fh:
-                want = fh.read()
-            if p.stderr != want or pc.stderr != want:
-                problems.append(diff(name + ".expect", want, p.stderr if p.stderr != want
-                                     else pc.stderr))
+        want = expected(expect_path, name, (p.stderr, pc.stderr), problems)
+        if want is not None:
             if not re.search(rb"^%s:\d+:\d+: partitions\[\d+\]\.\w+: esp-idf-csv: " %
                              re.escape(rel.encode()), want, re.M):
                 problems.append("expect file holds no located esp-idf-csv error")

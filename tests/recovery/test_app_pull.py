@@ -31,6 +31,17 @@ OUT = os.path.join(ROOT, "build", "test-app-pull")
 INTERVAL_S = 8
 
 
+def write_layout(name, text):
+    """OUT/name with `text`, rewritten only when it changed (make then
+    rebuilds only what depends on it). Returns its path."""
+    os.makedirs(OUT, exist_ok=True)
+    layout = os.path.join(OUT, name)
+    if not os.path.exists(layout) or open(layout).read() != text:
+        with open(layout, "w") as f:
+            f.write(text)
+    return layout
+
+
 @pytest.fixture(scope="session")
 def apull(fw):
     """(images of the pulling build, site folder, nginx)."""
@@ -43,11 +54,7 @@ def apull(fw):
         rf"\g<1>http://10.0.2.2:{port}/fleet/demo-sensor/version.json\g<2>{INTERVAL_S}\g<3>1",
         text)
     assert n == 1, "config/default.yaml: the app section moved"
-    os.makedirs(OUT, exist_ok=True)
-    layout = os.path.join(OUT, "default-app-pull.yaml")
-    if not os.path.exists(layout) or open(layout).read() != text:
-        with open(layout, "w") as f:
-            f.write(text)
+    layout = write_layout("default-app-pull.yaml", text)
     qb = os.path.join(OUT, "qemu-mps2-an385")
     harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-images")
     harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app", "APP_VARIANT=v2", "APP_VERSION=1.1.0")
@@ -90,10 +97,7 @@ def apull_dns(apull):
                       r"\g<1>  net: { address: 10.0.2.15/24, gateway: 10.0.2.2, dns: 10.0.2.2 }\n",
                       text)
     assert n == 1 and DNS_NAME in text, "config/default.yaml: the app section moved"
-    layout = os.path.join(OUT, "default-app-dns.yaml")
-    if not os.path.exists(layout) or open(layout).read() != text:
-        with open(layout, "w") as f:
-            f.write(text)
+    layout = write_layout("default-app-dns.yaml", text)
     qb = os.path.join(OUT, "qemu-mps2-an385-dns")
     harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app")
     harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app", "APP_VARIANT=v2", "APP_VERSION=1.1.0")

@@ -120,6 +120,22 @@ def commands(block):
     return [l for l in joined.splitlines() if l.strip() and not l.lstrip().startswith("#")]
 
 
+def test_build_in_a_clone_names_no_path_of_it(clone):
+    """What a build writes into build/ works from any checkout sharing it:
+    the linker wrappers name the layout's fragments relative to the tree,
+    not by the absolute path of the checkout that happened to build them
+    (the tour's clone is deleted afterwards; make bench-recovery then failed
+    with 'cannot open linker script file /tmp/.../clone0/...')."""
+    wrap = os.path.join("build", "qemu-mps2-an385", "ld", "recovery.ld")
+    if os.path.exists(os.path.join(ROOT, wrap)):
+        os.remove(os.path.join(ROOT, wrap))
+    r = sh(f"make -s {wrap}", clone, 300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with open(os.path.join(ROOT, wrap)) as f:
+        text = f.read()
+    assert clone not in text and "INCLUDE build/qemu-mps2-an385/layout/recovery.ld" in text, text
+
+
 def test_tour_1_make_run_boots_a_fresh_device(clone):
     prose, blocks = STEPS[1]
     want = indented(prose)

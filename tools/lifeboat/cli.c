@@ -89,14 +89,18 @@ uint8_t *lb_cli_read_file(const char *path, size_t *len)
     return buf;
 }
 
-int lb_cli_prompt_password(const char *user, const char *url, char *buf, size_t cap)
+const char *lb_cli_password_ask(const char *user, const char *url, char *buf, size_t cap)
 {
+    const char *env = getenv("LIFEBOAT_PASSWORD");
+    if (env != NULL) {
+        return env;
+    }
     if (!isatty(STDIN_FILENO) || cap < 2) {
-        return -1;
+        return NULL;
     }
     FILE *tty = fopen("/dev/tty", "r+");
     if (tty == NULL) {
-        return -1;
+        return NULL;
     }
     int fd = fileno(tty);
     struct termios old, quiet;
@@ -114,8 +118,9 @@ int lb_cli_prompt_password(const char *user, const char *url, char *buf, size_t 
         (void)tcsetattr(fd, TCSAFLUSH, &old);
     }
     fclose(tty);
-    if (rc == 0) {
-        buf[strcspn(buf, "\r\n")] = '\0';
+    if (rc != 0) {
+        return NULL;
     }
-    return rc;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return buf;
 }

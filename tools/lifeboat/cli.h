@@ -31,13 +31,12 @@ int lb_cli_opt_error(const char *cmd, const char *usage, int c, char **argv);
  * cannot read FILE" printed. */
 int lb_cli_read_line(const char *cmd, const char *file, char *buf, size_t cap);
 
-/* Asks for a password on the controlling terminal ("Password for USER at
- * URL: ", typed without echo) when standard input is one: what push and
- * status do when neither --password-file, --password nor
- * LIFEBOAT_PASSWORD gives it. Returns 0 with the line (no line end) in
- * buf, or -1 when there is no terminal or reading failed (nothing printed
- * then but the prompt). */
-int lb_cli_prompt_password(const char *user, const char *url, char *buf, size_t cap);
+/* The password of USER at URL when neither --password nor --password-file
+ * gives it (push, status): LIFEBOAT_PASSWORD, else asked for on the
+ * controlling terminal ("Password for USER at URL: ", typed without echo)
+ * when standard input is one, read into buf (no line end). Returns it, or
+ * NULL when there is neither (nothing printed then but the prompt). */
+const char *lb_cli_password_ask(const char *user, const char *url, char *buf, size_t cap);
 
 /* HA1 = SHA-256("user:realm:password"), binary (what the device stores and
  * the sealed credential change is keyed with). Returns 0 or -1. */

@@ -295,12 +295,8 @@ int lb_cmd_push(int argc, char **argv)
             return lb_cli_opt_error("push", PUSH_SYNOPSIS, c, argv);
         }
     }
-    if (pass == NULL && pass_file == NULL) {
-        pass = getenv("LIFEBOAT_PASSWORD");
-    }
-    if (pass == NULL && pass_file == NULL && url != NULL && user != NULL &&
-        lb_cli_prompt_password(user, url, pass_buf, sizeof(pass_buf)) == 0) {
-        pass = pass_buf; /* typed at the terminal */
+    if (pass == NULL && pass_file == NULL && url != NULL && user != NULL) {
+        pass = lb_cli_password_ask(user, url, pass_buf, sizeof(pass_buf));
     }
     const char *missing = url == NULL    ? "--url URL"
                           : user == NULL ? "--user USER"
@@ -578,12 +574,8 @@ int lb_cmd_status(int argc, char **argv)
         return lb_cli_usage_hint("status", STATUS_SYNOPSIS, NULL, NULL);
     }
     if (user != NULL && pass == NULL && pass_file == NULL) {
-        pass = getenv("LIFEBOAT_PASSWORD");
-    }
-    if (user != NULL && pass == NULL && pass_file == NULL &&
-        lb_cli_prompt_password(user, url != NULL ? url : "the device", pass_buf,
-                               sizeof(pass_buf)) == 0) {
-        pass = pass_buf;
+        pass =
+            lb_cli_password_ask(user, url != NULL ? url : "the device", pass_buf, sizeof(pass_buf));
     }
     if (user != NULL && pass == NULL && pass_file == NULL) {
         fprintf(stderr, "lifeboat status: --user needs --password-file FILE (or "

@@ -37,6 +37,17 @@ static const char *const esp_data_subtypes[] = {
     "undefined", "esphttpd", "fat",      "spiffs",   "littlefs",
 };
 
+/* The data subtype keyword `name` is (one of the above), or NULL. */
+static const char *esp_data_subtype(const char *name)
+{
+    for (size_t i = 0; i < sizeof(esp_data_subtypes) / sizeof(esp_data_subtypes[0]); i++) {
+        if (strcmp(name, esp_data_subtypes[i]) == 0) {
+            return esp_data_subtypes[i];
+        }
+    }
+    return NULL;
+}
+
 /* One table row as it is exported. */
 typedef struct {
     bool row;         /* false: a comment (below ESP-IDF's table) */
@@ -65,15 +76,12 @@ static void esp_map(const lb_layout_part_t *p, esp_row_t *r)
         r->type = ESP_LB_TYPE;
         snprintf(r->sub, sizeof(r->sub), "0x01");
         break;
-    case LB_PART_DATA:
+    case LB_PART_DATA: {
+        const char *k = esp_data_subtype(p->name);
         r->type = "data";
-        snprintf(r->sub, sizeof(r->sub), "undefined");
-        for (size_t i = 0; i < sizeof(esp_data_subtypes) / sizeof(esp_data_subtypes[0]); i++) {
-            if (strcmp(p->name, esp_data_subtypes[i]) == 0) {
-                snprintf(r->sub, sizeof(r->sub), "%s", esp_data_subtypes[i]);
-            }
-        }
+        snprintf(r->sub, sizeof(r->sub), "%s", k != NULL ? k : "undefined");
         break;
+    }
     default: /* the loader: ESP-IDF's second stage is not a row either */
         r->row = false;
         break;
@@ -85,38 +93,33 @@ static void esp_map(const lb_layout_part_t *p, esp_row_t *r)
  * (NULL for a type name). */
 static const char *esp_keyword(const char *name, const char **sub)
 {
-    static const char *const app_subs[] = {"factory", "test"};
-    static const char *const data_only[] = {"ota"};
-    *sub = NULL;
-    if (strcmp(name, "app") == 0 || strcmp(name, "data") == 0) {
-        return name;
-    }
-    if (strcmp(name, "bootloader") == 0 || strcmp(name, "partition_table") == 0) {
-        return name; /* types of newer ESP-IDF releases */
-    }
-    for (size_t i = 0; i < 2; i++) {
-        if (strcmp(name, app_subs[i]) == 0) {
-            *sub = name;
-            return "app";
+    /* Types (newer releases add bootloader and partition_table), and the
+     * subtypes that are not data subtypes above ("ota" is otadata). */
+    static const struct {
+        const char *name, *type;
+        bool sub;
+    } kw[] = {
+        {"app", "app", false},
+        {"data", "data", false},
+        {"bootloader", "bootloader", false},
+        {"partition_table", "partition_table", false},
+        {"factory", "app", true},
+        {"test", "app", true},
+        {"ota", "data", true},
+    };
+    for (size_t i = 0; i < sizeof(kw) / sizeof(kw[0]); i++) {
+        if (strcmp(name, kw[i].name) == 0) {
+            *sub = kw[i].sub ? name : NULL;
+            return kw[i].type;
         }
     }
     unsigned n;
     char tail;
+    *sub = name;
     if (sscanf(name, "ota_%u%c", &n, &tail) == 1 && n < 16u) {
-        *sub = name;
         return "app";
     }
-    for (size_t i = 0; i < sizeof(esp_data_subtypes) / sizeof(esp_data_subtypes[0]); i++) {
-        if (strcmp(name, esp_data_subtypes[i]) == 0) {
-            *sub = name;
-            return "data";
-        }
-    }
-    if (strcmp(name, data_only[0]) == 0) {
-        *sub = name;
-        return "data";
-    }
-    return NULL;
+    return esp_data_subtype(name) != NULL ? "data" : NULL;
 }
 
 static void at(lb_diag_t *d, const lb_layout_pos_t *pos, unsigned i, const lb_layout_part_t *p,
