@@ -63,7 +63,7 @@ void lb_heal_start(const lb_image_version_t *avoid)
         lb_pull_avoid_add(&av, avoid, NULL);
     }
     if (lb_agent_start(&cfg, &av) != 0) {
-        say("recovery.update_url unusable (http://IPv4, no DNS); off: ", LB_RECOVERY_UPDATE_URL);
+        say("recovery.update_url unusable; off: ", LB_RECOVERY_UPDATE_URL);
         return;
     }
     say("armed: ", LB_RECOVERY_UPDATE_URL);

@@ -153,12 +153,29 @@ static int raw_read(uint32_t off, void *buf, size_t len)
     return LB_OK;
 }
 
-static int raw_write(uint32_t off, const void *buf, size_t len)
+/* One host call of a program (noipa: its arguments stay in r0-r2, where
+ * the torn-write tests read them at a breakpoint, tests/support/gdbrsp.py). */
+__attribute__((noipa)) int lb_qemu_flash_piece(uint32_t off, const void *buf, size_t len)
 {
     if (lb_semihost_seek(flash_fd, off) != 0 || lb_semihost_write(flash_fd, buf, len) != 0) {
         return LB_E_IO;
     }
     return LB_OK;
+}
+
+/* A program of TEAR_MAX bytes or less (every record: boot state, history,
+ * credential) goes in program units, one host call each, so a kill -9 of
+ * QEMU between two of them tears it as a power cut can tear a real one;
+ * image data goes in one call (its tear is the unit not yet written). */
+#define TEAR_MAX 256u
+static int raw_write(uint32_t off, const void *buf, size_t len)
+{
+    size_t piece = len <= TEAR_MAX ? flash_geom.program_size : len;
+    int err = LB_OK;
+    for (size_t done = 0; done < len && err == LB_OK; done += piece) {
+        err = lb_qemu_flash_piece(off + (uint32_t)done, (const uint8_t *)buf + done, piece);
+    }
+    return err;
 }
 
 int lb_board_flash_read(uint32_t off, void *buf, size_t len)

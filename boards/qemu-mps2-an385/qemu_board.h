@@ -3,6 +3,7 @@
 #ifndef LB_QEMU_BOARD_H
 #define LB_QEMU_BOARD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Set by the watchdog NMI, cleared by a feed. */
@@ -16,6 +17,11 @@ void lb_qemu_puts(const char *s);
 
 /* The flash file's path as the board opened (or tried to open) it. */
 const char *lb_qemu_flash_path(void);
+
+/* Programs `len` bytes at flash offset `off` in one host call (the
+ * board's program path calls it once per program unit for records).
+ * Returns LB_OK or LB_E_IO. */
+int lb_qemu_flash_piece(uint32_t off, const void *buf, size_t len);
 
 /* Called by lb_board_jump just before starting an image: a no-op
  * (jump_hook.c) except in the loader's benchmark build (jump_hook_bench.c). */

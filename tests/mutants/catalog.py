@@ -9,6 +9,7 @@ Suites (run in a scratch copy of the tree, see run.py):
   unit:<module>        build/test/test_<module> (cmocka, ASan/UBSan)
   sweep:<case filter>  the power-cut sweep on the matching cases
   recovery:<file>[::k] pytest on tests/recovery/<file> (QEMU; builds the images)
+  qemu:<file>[::k]     pytest on tests/qemu/<file> (QEMU boot scenarios)
   gen                  the generator suite (tests/gen/run.py: golden outputs, malformed corpus)
   fuzz:<name>          build/fuzz/bin/fuzz_<name> over its committed seed corpus, once each
   scripts:<file>[::k]  pytest on tests/scripts/<file> (deps.sh, make clean)
@@ -25,7 +26,26 @@ REFUSALS = "recovery:test_refusals.py::test_every_verifier_refusal_is_422_and_ch
 HARDENING = "recovery:test_hardening.py::"
 SWEEP_REFUSED_SINGLE = "sweep:flow=refused layout=single verify=hash geom=uniform4k erased=FF"
 
+TORN = "qemu:test_boot.py::"
+
 MUTANTS = [
+    dict(id="bootstate-append-over-torn-record",
+         why="appends go right after the newest valid record, so a record torn by a "
+             "power cut after it is programmed over: the loader's next boot record fails "
+             "('could not record the boot state') and the boot count stops (QEMU, the "
+             "kill halted mid-record through the GDB stub)",
+         file="lib/src/bootstate.c",
+         find="            best = rec;\n            found = true;",
+         replace="            best = rec;\n            found = true;\n            used = i + 1;",
+         suite=TORN + "test_power_cut_inside_a_boot_record"),
+    dict(id="bootstate-compact-into-current-unit",
+         why="compaction erases the unit holding the newest record and writes the "
+             "snapshot there: a cut between that erase and the snapshot loses the whole "
+             "boot state (QEMU: the next boot starts from a blank state, its count from 1)",
+         file="lib/src/bootstate.c",
+         find="    uint32_t target = log->blank ? 0 : log->unit_start + log->unit_size;",
+         replace="    uint32_t target = log->blank ? 0 : log->unit_start;",
+         suite=TORN + "test_power_cut_between_compaction_erase_and_snapshot"),
     dict(id="install-commit-first",
          why="the installer programs the image's first unit (the magic) as soon as it "
              "arrives, so a refused or cut install leaves a slot that verifies (the sweep: "
@@ -123,7 +143,8 @@ int lb_flash_writer_write""",
          file="lib/ota/update.c",
          find="    unsigned slot = lb_install_pick_slot(st, NSLOTS, up.bootable);",
          replace="    unsigned slot = 0 * lb_install_pick_slot(st, NSLOTS, up.bootable);",
-         suite="recovery:test_recovery.py::test_push_wait_follows_the_update_to_its_confirmation"),
+         suite=["recovery:test_recovery.py::test_push_wait_follows_the_update_to_its_confirmation",
+                "recovery:test_recovery.py::test_power_cut_at_each_step_of_an_upload"]),
     dict(id="update-no-load-area",
          why="recovery's upload policy has no load area: an image the loader would "
              "refuse is installed over the older slot",

@@ -73,6 +73,9 @@ def suite_cmds(suite):
     if kind == "recovery":
         return (mk + "qemu-images",
                 f"/usr/bin/python3 -m pytest -p no:cacheprovider -q -x tests/recovery/{arg}")
+    if kind == "qemu":
+        return (mk + "qemu-images",
+                f"/usr/bin/python3 -m pytest -p no:cacheprovider -q -x tests/qemu/{arg}")
     if kind == "gen":
         return (mk + "build/tools/lifeboat",
                 "/usr/bin/python3 tests/gen/run.py --tool build/tools/lifeboat "

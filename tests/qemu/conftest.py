@@ -3,11 +3,16 @@ fresh flash file per test, and a QEMU runner that reads the console."""
 import os
 import re
 import signal
+import socket
 import subprocess
+import sys
 import threading
 import time
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import gdbrsp  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BOARD = "qemu-mps2-an385"
@@ -41,6 +46,9 @@ def fw():
         "recovery": os.path.join(BUILD, "recovery.signed.bin"),
         "app": os.path.join(BUILD, "app.signed.bin"),
         "ptable": os.path.join(BUILD, "layout", "ptable.bin"),
+        # symbols for the GDB-stub tests (each image has its own board code)
+        "loader-elf": os.path.join(BUILD, "loader.elf"),
+        "recovery-elf": os.path.join(BUILD, "recovery.elf"),
     }
     for name, vars_ in APP_VARIANTS.items():
         make("qemu-app", f"APP_VARIANT={name}", *[f"{k}={v}" for k, v in vars_.items()])
@@ -96,7 +104,7 @@ class Qemu:
     """One qemu-system-arm process on a flash file; console lines collected
     by a reader thread. Always killed at the end of the test."""
 
-    def __init__(self, fw, flash_path, strap=False, icount=False, cwd=None):
+    def __init__(self, fw, flash_path, strap=False, icount=False, cwd=None, gdb=False):
         cmd = ["qemu-system-arm", "-M", "mps2-an385", "-display", "none", "-monitor", "none",
                "-serial", "stdio", "-semihosting-config",
                f"enable=on,target=native,arg=lifeboat,arg=flash={os.path.abspath(flash_path)}",
@@ -105,9 +113,21 @@ class Qemu:
             cmd += ["-global", f"mps2-scc.scc-cfg0={STRAP_CFG0}"]
         if icount:
             cmd += ["-icount", "shift=0"]
+        self._start(cmd, gdb, cwd)
+
+    def _start(self, cmd, gdb, cwd=None):
+        """Starts QEMU; with gdb, halted at reset behind its GDB stub on a
+        free loopback port, connected as self.gdb (tests/support/gdbrsp.py)."""
+        if gdb:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            cmd = cmd + ["-gdb", f"tcp:127.0.0.1:{port}", "-S"]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, cwd=cwd)
         self._start_readers()
+        self.gdb = gdbrsp.Gdb(port) if gdb else None
+        self._last_stop = None
 
     def _start_readers(self):
         """Console (stdout) and QEMU's own messages (stderr) are read apart
@@ -177,6 +197,47 @@ class Qemu:
             self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
         self.reader.join(timeout=5)
+        if getattr(self, "gdb", None):
+            self.gdb.close()
+            self.gdb = None
+
+    def arm(self, elf):
+        """With gdb: a breakpoint at lb_qemu_flash_piece of the image `elf`
+        (the guest halted for it if it was running, and left halted).
+        Returns its address."""
+        pc = gdbrsp.symbol(elf, "lb_qemu_flash_piece")
+        if pc not in self.gdb.bps:
+            if self.gdb.running:
+                self.gdb.interrupt()
+            self.gdb.break_at(pc)
+        return pc
+
+    def run_to_piece(self, elf, want, limit=5000, timeout=60.0):
+        """With gdb: runs the guest until the image `elf` calls
+        lb_qemu_flash_piece with (offset, length) for which want(off, n) is
+        true, and stays halted there, before that piece is written. Returns
+        (offset, length). At most `limit` pieces are passed over, within
+        `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        pc = self.arm(elf)
+        seen = []
+        for _ in range(limit):
+            try:
+                self.gdb.cont(max(deadline - time.monotonic(), 0.001))
+            except AssertionError as e:
+                raise AssertionError(f"{e}; flash writes passed over (offset, length): "
+                                     f"{seen[-12:]}\n" + self.transcript()) from None
+            regs = self.gdb.regs()
+            if regs == self._last_stop:
+                # The same call again: the step over the breakpoint entered
+                # an exception handler, which returned to it. Not a write.
+                continue
+            self._last_stop = regs
+            at, off, n = regs[15], regs[0], regs[2]
+            seen.append((hex(off), n))
+            if at == pc and want(off, n):
+                return off, n
+        raise AssertionError(f"no matching flash write in {limit} pieces:\n" + self.transcript())
 
 
 @pytest.fixture

@@ -167,3 +167,86 @@ def test_missing_flash_file_names_it_and_stops(qemu, tmp_path):
     q.expect(r"\[bootrom\] cannot open the flash file \(flash file: " + re.escape(missing)
              + r"\): stopping")
     assert q.proc.wait(timeout=10) == 1
+
+
+# ---- power cuts inside a flash write (the board tears records, issue 13) ----
+
+RECORD = 64  # lb/bootstate.h LB_BOOTSTATE_RECORD_SIZE
+BOOTS_RE = r"\[app\] bootinfo: reason=normal slot=a reset=power-on .* boots=(\d+)"
+
+
+def in_part(fl, name):
+    off, size = fl.part(name)
+    return lambda o, n: off <= o < off + size
+
+
+def boot_count(q):
+    """Boots once to a healthy slot a and returns the bootinfo's boot count;
+    no note from the loader on the way (a failed record write is one)."""
+    assert q.boot() == {"image": "app", "slot": "a", "reason": "normal", "reset": "power-on"}
+    n = int(q.expect(BOOTS_RE).group(1))
+    q.expect(r"\[app\] healthy: reported")
+    assert "[lifeboat] note:" not in q.transcript(), q.transcript()
+    q.kill()
+    return n
+
+
+def test_power_cut_inside_a_boot_record(fw, flash, qemu):
+    """QEMU is killed while the loader programs its boot record, after k of
+    its program units (the board writes a record one unit per host call and
+    the test halts it there through QEMU's GDB stub, so the kill provably
+    lands mid-record). The flash then holds that torn record; the next boot
+    decides as if the cut boot never happened (its count is lost), records
+    its own boot without a note (never over the torn bytes, which stay as
+    the cut left them), and so does the one after."""
+    fl = flash()
+    unit = fw["layout"]["LB_FLASH_PROGRAM_SIZE"]
+    erased = bytes([fw["layout"]["LB_FLASH_ERASED"]])
+    pieces = RECORD // unit
+    count = boot_count(qemu(fl))
+    for k in (1, pieces // 2, pieces - 1):
+        q = qemu(fl, gdb=True)
+        start, n = q.run_to_piece(fw["loader-elf"], in_part(fl, "BOOTSTATE"))
+        assert n == unit, n
+        for i in range(1, k + 1):  # let k units through, halt before the next
+            off, _ = q.run_to_piece(fw["loader-elf"], lambda o, n: True)
+            assert off == start + i * unit, (i, hex(off))
+        q.kill()
+        torn = fl.read(start, RECORD)
+        assert torn[k * unit:] == erased * (RECORD - k * unit), torn.hex()
+        assert torn[:k * unit] != erased * (k * unit), torn.hex()
+        assert boot_count(qemu(fl)) == count + 1, k
+        assert boot_count(qemu(fl)) == count + 2, k
+        count += 2
+        assert fl.read(start, RECORD) == torn
+
+
+def test_power_cut_between_compaction_erase_and_snapshot(fw, flash, qemu):
+    """The boot state's first unit is full (the factory record copied into
+    every slot), so the next boot's record is a compaction: the other unit
+    is erased, then the snapshot is programmed there. QEMU is killed after
+    that erase, before the snapshot's first unit, and once halfway through
+    it: the full unit is untouched, and the next boot decides from its
+    newest record (its count goes on from there), compacting again."""
+    unit = fw["layout"]["LB_FLASH_PROGRAM_SIZE"]
+    erased = bytes([fw["layout"]["LB_FLASH_ERASED"]])
+    for k in (0, RECORD // unit // 2):
+        fl = flash()
+        bs, size = fl.part("BOOTSTATE")
+        half = size // 2  # two 4 KiB units (config/default.yaml)
+        rec = fl.read(bs, RECORD)
+        for i in range(1, half // RECORD - 1):
+            fl.write(bs + i * RECORD, rec)
+        count = boot_count(qemu(fl))  # the unit's last free slot
+        full = fl.read(bs, half)
+        q = qemu(fl, gdb=True)
+        start, _ = q.run_to_piece(fw["loader-elf"], in_part(fl, "BOOTSTATE"))
+        assert start == bs + half, hex(start)  # the compaction target, erased
+        assert fl.read(bs + half, half) == erased * half
+        for i in range(1, k + 1):
+            off, _ = q.run_to_piece(fw["loader-elf"], lambda o, n: True)
+            assert off == start + i * unit
+        q.kill()
+        assert fl.read(bs, half) == full
+        assert boot_count(qemu(fl)) == count + 1, k
+        assert boot_count(qemu(fl)) == count + 2, k

@@ -50,7 +50,7 @@ def free_port():
 class NetQemu(harness.Qemu):
     """harness.Qemu with `-nic user,hostfwd=tcp:127.0.0.1:PORT-:80`."""
 
-    def __init__(self, fw_, flash_path, strap=False, port=None):
+    def __init__(self, fw_, flash_path, strap=False, port=None, gdb=False):
         self.port = port or free_port()
         cmd = ["qemu-system-arm", "-M", "mps2-an385", "-display", "none", "-monitor", "none",
                "-serial", "stdio", "-semihosting-config",
@@ -59,9 +59,7 @@ class NetQemu(harness.Qemu):
                "-kernel", fw_["bootrom"]]
         if strap:
             cmd += ["-global", f"mps2-scc.scc-cfg0={harness.STRAP_CFG0}"]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
-        self._start_readers()
+        self._start(cmd, gdb)
 
     @property
     def url(self):
