@@ -32,6 +32,13 @@ APP_VARIANTS = {
 }
 
 
+def free_port():
+    """A free TCP port on 127.0.0.1 (for QEMU's forwards and GDB stub)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def make(*args):
     subprocess.run(["make", "--no-print-directory", "-s", "-C", ROOT, *args], check=True)
 
@@ -119,15 +126,12 @@ class Qemu:
         """Starts QEMU; with gdb, halted at reset behind its GDB stub on a
         free loopback port, connected as self.gdb (tests/support/gdbrsp.py)."""
         if gdb:
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
+            port = free_port()
             cmd = cmd + ["-gdb", f"tcp:127.0.0.1:{port}", "-S"]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, cwd=cwd)
         self._start_readers()
         self.gdb = gdbrsp.Gdb(port) if gdb else None
-        self._last_stop = None
 
     def _start_readers(self):
         """Console (stdout) and QEMU's own messages (stderr) are read apart
@@ -197,7 +201,7 @@ class Qemu:
             self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
         self.reader.join(timeout=5)
-        if getattr(self, "gdb", None):
+        if self.gdb:
             self.gdb.close()
             self.gdb = None
 
@@ -223,16 +227,10 @@ class Qemu:
         seen = []
         for _ in range(limit):
             try:
-                self.gdb.cont(max(deadline - time.monotonic(), 0.001))
+                regs = self.gdb.cont(max(deadline - time.monotonic(), 0.001))
             except AssertionError as e:
                 raise AssertionError(f"{e}; flash writes passed over (offset, length): "
                                      f"{seen[-12:]}\n" + self.transcript()) from None
-            regs = self.gdb.regs()
-            if regs == self._last_stop:
-                # The same call again: the step over the breakpoint entered
-                # an exception handler, which returned to it. Not a write.
-                continue
-            self._last_stop = regs
             at, off, n = regs[15], regs[0], regs[2]
             seen.append((hex(off), n))
             if at == pc and want(off, n):

@@ -4,7 +4,6 @@ NIC whose HTTP port is forwarded to a free port on 127.0.0.1 only."""
 import importlib.util
 import os
 import re
-import socket
 import subprocess
 import threading
 
@@ -41,10 +40,7 @@ def idle_recovery(fw):
     return os.path.join(qb, "recovery.signed.bin")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = harness.free_port
 
 
 class NetQemu(harness.Qemu):

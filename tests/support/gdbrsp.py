@@ -45,6 +45,7 @@ class Gdb:
         self.buf = b""
         self.running = False  # halted at reset (-S) until resumed
         self.bps = set()
+        self.last_stop = None  # registers at the previous stop (see cont)
 
     def close(self):
         self.sock.close()
@@ -116,10 +117,19 @@ class Gdb:
         return self.wait()
 
     def cont(self, timeout=30.0):
-        """Runs the guest until the next stop; returns the stop packet."""
-        if not self.running:
-            self.resume()
-        return self.wait(timeout)
+        """Runs the guest until its next stop; returns r0..r15 there. A stop
+        with the very registers of the previous one is not a new stop: the
+        step over a breakpoint entered an exception handler, which returned
+        to it (nothing ran in between); the guest goes on."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.running:
+                self.resume()
+            self.wait(max(deadline - time.monotonic(), 0.001))
+            regs = self.regs()
+            if regs != self.last_stop:
+                self.last_stop = regs
+                return regs
 
     def regs(self):
         """Core registers r0..r15 (pc) as ints (QEMU's stub answers `g`,
