@@ -37,7 +37,8 @@ MUTANTS = [
          file="lib/src/bootstate.c",
          find="            best = rec;\n            found = true;",
          replace="            best = rec;\n            found = true;\n            used = i + 1;",
-         suite=TORN + "test_power_cut_inside_a_boot_record"),
+         suite=[TORN + "test_power_cut_inside_a_boot_record",
+                TORN + "test_power_cut_at_each_boot_state_write_of_a_trial"]),
     dict(id="qemu-board-writes-records-whole",
          why="the QEMU board programs a record in one host call again: a kill -9 can "
              "never tear one, so the torn-record tests would test nothing (they halt at "

@@ -60,6 +60,7 @@ def fw():
     for name, vars_ in APP_VARIANTS.items():
         make("qemu-app", f"APP_VARIANT={name}", *[f"{k}={v}" for k, v in vars_.items()])
         paths["app-" + name] = os.path.join(BUILD, f"app-{name}.signed.bin")
+        paths[f"app-{name}-elf"] = os.path.join(BUILD, f"app-{name}.elf")
     with open(os.path.join(BUILD, "layout", "partitions.h")) as f:
         text = f.read()
     paths["layout"] = {m.group(1): int(m.group(2), 0) for m in re.finditer(
