@@ -8,6 +8,11 @@ TEST_SUPPORT_SRCS := $(wildcard tests/support/*.c)
 BOOT_HOST_SRCS := $(HOST_BOARD_SRCS) $(LOADER_CORE_SRCS) $(TEST_SUPPORT_SRCS)
 HOSTTEST_SRCS += $(BOOT_HOST_SRCS)
 HOST_CPPFLAGS += -Iboards/host -Iloader -Itests/support
+# The install path of recovery's pushes and the app's pulls (lib/ota/update.c),
+# so that the sweep drives the device's own code (its layout comes from the
+# simulated device, tests/support/lbt.c, not a generated partitions.h).
+HOSTTEST_SRCS += lib/ota/update.c
+HOST_CPPFLAGS += -Ilib/ota
 
 # ---- power-cut sweep ---------------------------------------------------------
 SWEEP_BIN := $(B)/test/sweep

@@ -7,32 +7,13 @@
 #include "lb/err.h"
 #include "lb/flash.h"
 #include "lb/install.h"
-#include "partitions.h"
-
-_Static_assert(LB_FLASH_PROGRAM_SIZE <= LB_CFG_PROGRAM_MAX,
-               "the layout's program size exceeds LB_CFG_PROGRAM_MAX of this build");
-
-static const struct {
-    uint32_t off;
-    uint32_t size;
-} slots[] = {
-    {LB_SLOT0_OFFSET, LB_SLOT0_SIZE},
-#if LB_SLOT_COUNT > 1
-    {LB_SLOT1_OFFSET, LB_SLOT1_SIZE},
-#endif
-};
-#define NSLOTS (sizeof(slots) / sizeof(slots[0]))
-
-#if LB_KEY_PRESENT
-static const uint8_t trusted_key[] = LB_KEY_DER_INIT;
-#endif
 
 static struct {
     bool scanned;  /* bootable[] is known */
     bool has_keep; /* keep_slot is never written (the running app's) */
     unsigned keep_slot;
-    bool bootable[NSLOTS]; /* the slot holds an image the loader would boot */
-    uint32_t total;        /* announced length */
+    bool bootable[LB_UPDATE_SLOTS_MAX]; /* the slot holds an image the loader would boot */
+    uint32_t total;                     /* announced length */
     lb_image_policy_t policy;
     lb_bootstate_log_t log;
     lb_install_t in; /* the lib's install sequence (stream verify, erase-ahead writer) */
@@ -40,8 +21,8 @@ static struct {
 
 static int open_log(void)
 {
-    return lb_bootstate_open(&up.log, lb_board_flash_geom(), LB_BOOTSTATE_OFFSET,
-                             LB_BOOTSTATE_SIZE);
+    return lb_bootstate_open(&up.log, lb_board_flash_geom(), lb_update_layout->bootstate_offset,
+                             lb_update_layout->bootstate_size);
 }
 
 /* The checks an app image must pass: kind, product, floor, size, and a
@@ -52,14 +33,12 @@ static void app_policy(lb_image_policy_t *p, const lb_bootstate_t *st, unsigned 
 {
     memset(p, 0, sizeof(*p));
     p->kind = LB_IMAGE_KIND_APP;
-    p->product = LB_LAYOUT_PRODUCT;
+    p->product = lb_update_layout->product;
     p->min_security_counter = st->min_security_counter;
     p->require_signature = signature;
-#if LB_KEY_PRESENT
-    p->key_der = trusted_key;
-    p->key_der_len = sizeof(trusted_key);
-#endif
-    p->max_size = slots[slot].size;
+    p->key_der = lb_update_layout->key_der;
+    p->key_der_len = lb_update_layout->key_der_len;
+    p->max_size = lb_update_layout->slot[slot].size;
     /* Where the loader will copy it: refused now, not at the next boot. */
     lb_board_load_area_t la;
     lb_board_load_area(&la);
@@ -74,22 +53,22 @@ static void app_policy(lb_image_policy_t *p, const lb_bootstate_t *st, unsigned 
  * buffer are free while no upload runs). */
 static bool slot_bootable(const lb_bootstate_t *st, unsigned slot)
 {
-    app_policy(&up.policy, st, slot, LB_BOOT_VERIFY_SIGNATURE != 0);
+    app_policy(&up.policy, st, slot, lb_update_layout->boot_verifies_signature);
     if (lb_image_stream_init(&up.in.vs, &up.policy) != 0) {
         return false;
     }
     int err = 0;
     uint32_t off = 0;
-    while (err == 0 && off < slots[slot].size) {
+    while (err == 0 && off < lb_update_layout->slot[slot].size) {
         uint32_t total = lb_image_stream_total(&up.in.vs);
         if (total != 0 && off >= total) {
             break;
         }
-        uint32_t n = slots[slot].size - off;
+        uint32_t n = lb_update_layout->slot[slot].size - off;
         if (n > sizeof(up.in.w.pend)) {
             n = sizeof(up.in.w.pend);
         }
-        err = lb_board_flash_read(slots[slot].off + off, up.in.w.pend, n);
+        err = lb_board_flash_read(lb_update_layout->slot[slot].offset + off, up.in.w.pend, n);
         if (err == 0) {
             err = lb_image_stream_update(&up.in.vs, up.in.w.pend, n);
         }
@@ -115,22 +94,23 @@ static int prepare(uint32_t length, unsigned *out, lb_flash_area_t *area)
     }
     const lb_bootstate_t *st = lb_bootstate_get(&up.log);
     if (!up.scanned) {
-        for (unsigned i = 0; i < NSLOTS; i++) {
+        for (unsigned i = 0; i < lb_update_layout->slot_count; i++) {
             up.bootable[i] = slot_bootable(st, i);
         }
         up.scanned = true;
     }
-    unsigned slot = lb_install_pick_slot(st, NSLOTS, up.bootable);
-    if (slot >= NSLOTS || (up.has_keep && slot == up.keep_slot)) {
+    unsigned slot = lb_install_pick_slot(st, lb_update_layout->slot_count, up.bootable);
+    if (slot >= lb_update_layout->slot_count || (up.has_keep && slot == up.keep_slot)) {
         return LB_E_STATE;
     }
-    if (length > slots[slot].size) {
+    if (length > lb_update_layout->slot[slot].size) {
         return LB_E_NOSPACE;
     }
     /* Recovery installs signed images only, whatever the boot-time policy. */
     app_policy(&up.policy, st, slot, true);
     *out = slot;
-    return lb_flash_area_init(area, lb_board_flash_geom(), slots[slot].off, slots[slot].size);
+    return lb_flash_area_init(area, lb_board_flash_geom(), lb_update_layout->slot[slot].offset,
+                              lb_update_layout->slot[slot].size);
 }
 
 static int begin(uint32_t length, const lb_install_id_t *id)
@@ -148,6 +128,11 @@ static int begin(uint32_t length, const lb_install_id_t *id)
     }
     up.total = length;
     return 0;
+}
+
+void lb_update_reset(void)
+{
+    memset(&up, 0, sizeof(up));
 }
 
 int lb_update_begin(uint32_t length)

@@ -14,6 +14,32 @@
 #include "lb/image.h"
 #include "lb/install.h"
 
+/* Where updates go: the app slots, the boot state and what an image must
+ * carry. Each image defines lb_update_layout (lib/ota/update_layout.c builds
+ * it from the generated partitions.h, a constant the compiler folds; the
+ * power-cut sweep points it at the simulated device it runs). */
+#define LB_UPDATE_SLOTS_MAX 2u
+typedef struct {
+    uint32_t offset;
+    uint32_t size;
+} lb_update_slot_t;
+typedef struct {
+    const lb_update_slot_t *slot; /* slot_count of them: slot a, slot b */
+    unsigned slot_count;          /* 1..LB_UPDATE_SLOTS_MAX */
+    uint32_t bootstate_offset;
+    uint32_t bootstate_size;
+    const char *product;    /* the layout's product id */
+    const uint8_t *key_der; /* the trusted public key (DER), NULL: none */
+    size_t key_der_len;
+    bool boot_verifies_signature; /* the loader's `boot.verify: signature` */
+} lb_update_layout_t;
+extern const lb_update_layout_t *const lb_update_layout;
+
+/* Forgets every upload and the slot scan, as a reset of the device does
+ * (the RAM this module keeps starts zeroed at boot; the host board's
+ * simulated resets keep the process, so its harness calls this). */
+void lb_update_reset(void);
+
 /* Starts an upload of `length` bytes. Picks and invalidates the target slot
  * (boot state: empty) before anything is erased; the first upload of a
  * boot verifies every slot in flash once to know which ones could boot. Returns 0; LB_E_STATE

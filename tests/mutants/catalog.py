@@ -25,6 +25,7 @@ APULL = "recovery:test_app_pull.py::"
 REFUSALS = "recovery:test_refusals.py::test_every_verifier_refusal_is_422_and_changes_nothing"
 HARDENING = "recovery:test_hardening.py::"
 SWEEP_REFUSED_SINGLE = "sweep:flow=refused layout=single verify=hash geom=uniform4k erased=FF"
+SWEEP_INSTALL = "sweep:flow=install layout=ab verify=hash geom=uniform4k erased=FF"
 
 TORN = "qemu:test_boot.py::"
 
@@ -150,10 +151,12 @@ int lb_flash_writer_write""",
              "a push over a device whose app a is confirmed overwrites the one image known "
              "to work",
          file="lib/ota/update.c",
-         find="    unsigned slot = lb_install_pick_slot(st, NSLOTS, up.bootable);",
-         replace="    unsigned slot = 0 * lb_install_pick_slot(st, NSLOTS, up.bootable);",
+         find="    unsigned slot = lb_install_pick_slot(st, lb_update_layout->slot_count, up.bootable);",
+         replace="    unsigned slot = 0 * lb_install_pick_slot(st, lb_update_layout->slot_count, "
+                 "up.bootable);",
          suite=["recovery:test_recovery.py::test_push_wait_follows_the_update_to_its_confirmation",
-                "recovery:test_recovery.py::test_power_cut_at_each_step_of_an_upload"]),
+                "recovery:test_recovery.py::test_power_cut_at_each_step_of_an_upload",
+                SWEEP_INSTALL]),
     dict(id="update-no-load-area",
          why="recovery's upload policy has no load area: an image the loader would "
              "refuse is installed over the older slot",
@@ -174,7 +177,8 @@ int lb_flash_writer_write""",
          find="    app_policy(&up.policy, st, slot, true);",
          replace="    app_policy(&up.policy, st, slot, false);",
          suite=[REFUSALS,
-                SECURE + "test_upload_without_the_trusted_signature_is_refused_and_never_boots"]),
+                SECURE + "test_upload_without_the_trusted_signature_is_refused_and_never_boots",
+                SWEEP_REFUSED_SINGLE]),
     dict(id="digest-nonce-window",
          why="only the last 8 nonces issued are honoured: a flood of challenges "
              "evicts a client's nonce before it answers",
@@ -418,6 +422,17 @@ int lb_flash_writer_write""",
          find="    if (in->strap && lb_loader_strap_counts(in->reset)) {",
          replace="    if (in->strap) {",
          suite="unit:loader", fast=True),
+    dict(id="loader-strap-counts-after-any-reset",
+         why="the strap counts after every reset, not only at power-on: both the loader's "
+             "sampling and its decision (each of which masks the other's mutation) let a held "
+             "strap send recovery's reboot into the new image back to recovery (the sweep's "
+             "I10; QEMU: a push with the strap held never reaches v2)",
+         file="loader/loader.h",
+         find="    return reset == LB_RESET_POWER_ON || reset == LB_RESET_UNKNOWN;",
+         replace="    (void)reset;\n    return true;",
+         suite=["sweep:flow=strap geom=uniform4k prog=4 erased=FF",
+                "recovery:test_recovery.py::test_strap_held_push_reboots_into_new_image"],
+         fast=True),
     dict(id="bootstate-commit-always-fails",
          why="every boot-state append fails: nothing the loader, recovery or an app decides "
              "is ever recorded",

@@ -32,11 +32,12 @@
  * The "strap" flow: a person holds the strap at every power-on until v2
  * is installed, and through recovery's reboot into it.
  * Images are real MCUboot-format images (signed with a test key) checked by
- * lb_image_verify. The "refused" flow starts from a device with nothing
- * installed (recovery only) and pushes refused images (untrusted key, bad
- * signature, wrong product, wrong kind, downgrade, unsigned) before the
- * good one; it runs on the A/B and the single-slot layout, with the loader
- * verifying hashes and with it verifying signatures.
+ * lb_image_verify. Every install and pull runs the device's own install
+ * path, lib/ota/update.c, on a layout of the simulated device (lbt.c). The "refused" flow starts
+ * from a device with nothing installed (recovery only) and pushes refused images (untrusted key,
+ * bad signature, wrong product, wrong kind, downgrade, unsigned) before the good one; it runs on
+ * the A/B and the single-slot layout, with the loader verifying hashes and with it verifying
+ * signatures.
  *
  * Usage: sweep [--case 'flow=.. layout=.. verify=.. geom=.. prog=.. erased=.. cut=.. torn=..']
  *              [--summary FILE] [--verbose] [--jobs N]
@@ -291,6 +292,9 @@ static bool v2_installed(void)
     return false;
 }
 
+/* What the loader said it started (the boot info of this boot). */
+static lb_bootinfo_t running;
+
 /* The pull flow's app: downloads v2 into the other slot (may be cut),
  * continuing what a cut left. Progress: a cut while writing must have left
  * every unit complete at the cut for the next attempt (uniform4k; the
@@ -299,6 +303,7 @@ static void pull_v2(void)
 {
     size_t fed = S->pull_fed, unit = 4096, ps = S->dev->geom.program_size;
     bool finishing = S->pull_finishing, resumable = strcmp(S->dev->geom_name, "uniform4k") == 0;
+    lb_update_keep(running.slot); /* as the app's agent does */
     int rc = lbt_pull(S->dev, img_pull, len_pull, &pull_id, &S->pull_at, &S->pull_fed,
                       &S->pull_finishing);
     if (S->failed) {
@@ -320,11 +325,11 @@ static void pull_v2(void)
 }
 
 /* What the booted image does (runs under host_board_run: may be cut). */
-static lb_bootinfo_t running;
 
 static void image_main(void *arg)
 {
     (void)arg;
+    lb_update_reset(); /* the update path's RAM, as the reset before this boot left it */
     if (running.image == LB_BOOT_IMAGE_RECOVERY) {
         if (S->flow == F_REFUSED && S->rogue_next < NROGUE) {
             /* one refused push per visit, then a power cycle: the loader
@@ -928,7 +933,6 @@ int main(int argc, char **argv)
             dev.cfg.verify_signature = v->signature;
             dev.cfg.key_der = key_der;
             dev.cfg.key_der_len = key_der_len;
-            dev.install_signed = true; /* recovery installs signed images only */
             runs++;
             host_flash_set_strict(false); /* violations are reported per case */
             fixture(&dev, f);

@@ -201,72 +201,36 @@ int lbt_state(lbt_device_t *d, lb_bootstate_log_t *log)
     return lb_bootstate_open(log, lb_board_flash_geom(), d->bootstate->offset, d->bootstate->size);
 }
 
-/* Whether `slot` holds an image that verifies (streamed from flash the way
- * the recovery image scans its slots). */
-static bool slot_bootable(lbt_device_t *d, const lb_image_policy_t *pol, unsigned slot)
+/* The update path's layout (lib/ota/update.h): the device lbt_install and
+ * lbt_pull last ran on, as the generated partitions.h would describe it. */
+static lb_update_slot_t upd_slots[LB_UPDATE_SLOTS_MAX];
+static lb_update_layout_t upd_layout = {.slot = upd_slots};
+const lb_update_layout_t *const lb_update_layout = &upd_layout;
+
+static void use_device(const lbt_device_t *d)
 {
-    static lb_image_stream_t vs;
-    uint8_t buf[256];
-    const lb_part_t *p = d->slot[slot];
-    int rc = lb_image_stream_init(&vs, pol);
-    for (uint32_t off = 0; rc == LB_OK && off < p->size;) {
-        uint32_t total = lb_image_stream_total(&vs);
-        if (total != 0 && off >= total) {
-            break;
-        }
-        uint32_t n = p->size - off < sizeof buf ? p->size - off : (uint32_t)sizeof buf;
-        rc = lb_board_flash_read(p->offset + off, buf, n);
-        if (rc == LB_OK) {
-            rc = lb_image_stream_update(&vs, buf, n);
-        }
-        off += n;
+    for (unsigned i = 0; i < d->slot_count; i++) {
+        upd_slots[i] = (lb_update_slot_t){d->slot[i]->offset, d->slot[i]->size};
     }
-    return rc == LB_OK && lb_image_stream_finish(&vs, NULL) == LB_OK;
+    upd_layout.slot_count = d->slot_count;
+    upd_layout.bootstate_offset = d->bootstate->offset;
+    upd_layout.bootstate_size = d->bootstate->size;
+    upd_layout.product = d->cfg.product;
+    upd_layout.key_der = d->cfg.key_der;
+    upd_layout.key_der_len = d->cfg.key_der_len;
+    upd_layout.boot_verifies_signature = d->cfg.verify_signature;
 }
 
 size_t lbt_install_chunk = 700;
 
-/* What an installer does before writing: the policy, the slot scan and
- * the pick; the slot's flash into *fa. Returns the slot or an error. */
-static int prepare(lbt_device_t *d, lb_bootstate_log_t *log, lb_image_policy_t *pol,
-                   lb_flash_area_t *fa)
-{
-    int rc = lbt_state(d, log);
-    if (rc != LB_OK) {
-        return rc;
-    }
-    *pol = (lb_image_policy_t){
-        .kind = LB_IMAGE_KIND_APP,
-        .product = d->cfg.product,
-        .min_security_counter = log->state.min_security_counter,
-        .require_signature = d->cfg.verify_signature,
-        .key_der = d->cfg.key_der,
-        .key_der_len = d->cfg.key_der_len,
-    };
-    lb_board_load_area_t la;
-    lb_board_load_area(&la);
-    pol->load_base = la.ram_addr;
-    pol->load_size = (uint32_t)la.ram_size;
-    bool bootable[2] = {false, false};
-    for (unsigned i = 0; i < d->slot_count; i++) {
-        pol->max_size = d->slot[i]->size;
-        bootable[i] = slot_bootable(d, pol, i);
-    }
-    unsigned slot = lb_install_pick_slot(&log->state, d->slot_count, bootable);
-    pol->max_size = d->slot[slot]->size;
-    pol->require_signature = pol->require_signature || d->install_signed;
-    rc = lb_flash_area_init(fa, lb_board_flash_geom(), d->slot[slot]->offset, d->slot[slot]->size);
-    return rc < 0 ? rc : (int)slot;
-}
-
-/* Feeds img[from, len) in lbt_install_chunk pieces, then finishes. */
-static int feed_rest(lb_install_t *in, const uint8_t *img, size_t from, size_t len, size_t *fed)
+/* Feeds img[from, len) in lbt_install_chunk pieces through lb_update_write. */
+static int feed_rest(const uint8_t *img, size_t from, size_t len, size_t *fed)
 {
     int rc = LB_OK;
     size_t chunk = lbt_install_chunk != 0 ? lbt_install_chunk : 1;
     for (size_t off = from; rc == LB_OK && off < len;) {
         size_t n = len - off < chunk ? len - off : chunk;
-        rc = lb_install_write(in, img + off, n);
+        rc = lb_update_write(img + off, n);
         off += n;
         if (rc == LB_OK && fed != NULL) {
             *fed = off;
@@ -275,60 +239,55 @@ static int feed_rest(lb_install_t *in, const uint8_t *img, size_t from, size_t l
     return rc;
 }
 
+/* The upload's slot, or `rc` when it failed (and the upload is abandoned). */
+static int ended(int rc)
+{
+    unsigned slot = 0;
+    lb_update_active(&slot, NULL, NULL);
+    lb_update_abort();
+    return rc < 0 ? rc : (int)slot;
+}
+
 int lbt_install(lbt_device_t *d, const uint8_t *img, size_t len)
 {
-    static lb_bootstate_log_t log;
-    static lb_image_policy_t pol;
-    static lb_install_t in;
-    lb_flash_area_t fa;
-    int slot = prepare(d, &log, &pol, &fa);
-    int rc = slot < 0 ? slot : lb_install_begin(&in, &log, &fa, &pol, (unsigned)slot);
-    /* in pieces, the way an upload arrives */
+    use_device(d);
+    int rc = lb_update_begin((uint32_t)len);
     if (rc == LB_OK) {
-        rc = feed_rest(&in, img, 0, len, NULL);
+        rc = feed_rest(img, 0, len, NULL); /* in pieces, the way an upload arrives */
     }
     if (rc == LB_OK) {
-        rc = lb_install_finish(&in, NULL);
+        rc = lb_update_finish(NULL);
     }
-    lb_install_abort(&in);
-    return rc < 0 ? rc : slot;
+    return ended(rc);
 }
 
 int lbt_pull(lbt_device_t *d, const uint8_t *img, size_t len, const lb_install_id_t *id, size_t *at,
              size_t *fed, bool *finishing)
 {
-    static lb_bootstate_log_t log;
-    static lb_image_policy_t pol;
-    static lb_install_t in;
-    lb_flash_area_t fa;
+    use_device(d);
     *at = 0;
     *fed = 0;
     *finishing = false;
-    int slot = prepare(d, &log, &pol, &fa);
-    if (slot < 0) {
-        return slot;
-    }
-    int rc = lb_install_resume(&in, &log, &fa, &pol, (unsigned)slot, id);
+    int rc = lb_update_resume(id);
     if (rc > 0) {
         *at = (size_t)rc;
-        while ((rc = lb_install_replay(&in, 1000, NULL, NULL)) > 0) {
+        while ((rc = lb_update_replay(1000, NULL, NULL)) > 0) {
         }
         if (rc < 0) {
-            return rc;
+            return ended(rc);
         }
         *fed = *at;
     } else if (rc == LB_E_NOTFOUND) {
-        rc = lb_install_begin_id(&in, &log, &fa, &pol, (unsigned)slot, id);
+        rc = lb_update_begin_id(id);
     }
     if (rc == LB_OK) {
-        rc = feed_rest(&in, img, *at, len, fed);
+        rc = feed_rest(img, *at, len, fed);
     }
     if (rc == LB_OK) {
         *finishing = true;
-        rc = lb_install_finish(&in, NULL);
+        rc = lb_update_finish(NULL);
     }
-    lb_install_abort(&in);
-    return rc < 0 ? rc : slot;
+    return ended(rc);
 }
 
 struct boot_arg {

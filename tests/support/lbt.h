@@ -14,6 +14,7 @@
 #include "lb/install.h"
 #include "lb/ptable.h"
 #include "loader.h"
+#include "update.h"
 
 #define LBT_PRODUCT "demo-sensor"
 #define LBT_LOAD_ADDR 0x00100000u
@@ -28,7 +29,6 @@ typedef struct {
     lb_loader_config_t cfg;
     const lb_part_t *ptable, *bootstate, *recovery, *slot[2]; /* slot[1] NULL: single slot */
     unsigned slot_count;
-    bool install_signed; /* lbt_install requires a signature by cfg.key_der (as recovery does) */
 } lbt_device_t;
 
 /* Geometry by name: "uniform4k" (16 x 4 KiB), "stm32f4" (4x16K, 1x64K,
@@ -75,21 +75,25 @@ int lbt_image_sized(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint3
 /* Fixture path: copies bytes into flash directly (no NOR rules, no count). */
 void lbt_flash_put(uint32_t off, const void *data, size_t len);
 
-/* The whole install a recovery image does, through the same lib code
- * (lb/install.h): scan the slots, lb_install_pick_slot, lb_install_begin
- * (marks the slot empty), the image fed in lbt_install_chunk-byte pieces
- * (stream-verified, written erase-ahead), lb_install_finish (marks it new
- * and active). Returns the slot or an error. */
+/* The whole install a recovery image does, through its own code
+ * (lib/ota/update.c, on a layout taken from `d`): lb_update_begin (the
+ * slot scan, the pick, the slot marked empty), the image in
+ * lbt_install_chunk-byte pieces (stream-verified, written erase-ahead; a
+ * signature by cfg.key_der required, as for every upload), lb_update_finish
+ * (marks it new and active). Returns the slot or an error. The update
+ * path's RAM lives across the host board's resets: the harness calls
+ * lb_update_reset at every boot, as a reset clears it. */
 extern size_t lbt_install_chunk; /* default 700 */
 int lbt_install(lbt_device_t *d, const uint8_t *img, size_t len);
 
-/* The app's pull of `img` (the download `id`) through the same lib code:
- * lb_install_resume when the slot holds part of it from before a cut
+/* The app's pull of `img` (the download `id`) through the same code:
+ * lb_update_resume when the slot holds part of it from before a cut
  * (*at: where it continued; the prefix is replayed through the
- * verifier), else lb_install_begin_id, then the rest in lbt_install_chunk
- * pieces and lb_install_finish. *fed follows the bytes accepted so far
- * and *finishing is set before finish, live, so that a power cut leaves
- * them saying how far it got. Returns the slot or an error. */
+ * verifier), else lb_update_begin_id, then the rest in lbt_install_chunk
+ * pieces and lb_update_finish. The caller lb_update_keep()s the running
+ * slot first, as the app's agent does. *fed follows the bytes accepted so
+ * far and *finishing is set before finish, live, so that a power cut
+ * leaves them saying how far it got. Returns the slot or an error. */
 int lbt_pull(lbt_device_t *d, const uint8_t *img, size_t len, const lb_install_id_t *id, size_t *at,
              size_t *fed, bool *finishing);
 
