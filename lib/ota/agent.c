@@ -14,7 +14,6 @@
 #include "lwip/mem.h"
 #include "lwip/dns.h"
 #include "lwip/tcp.h"
-#include "mbedtls/sha256.h"
 #include "net.h"
 #include "update.h"
 #include "../src/text.h"
@@ -55,7 +54,6 @@ static struct {
     char url[LB_URL_MAX + 1]; /* the same, as text */
     lb_manifest_entry_t entry;
     char product[LB_IMAGE_PRODUCT_MAX + 1];
-    mbedtls_sha256_context sha;
 } ag;
 
 static void emit(lb_agent_ev_t ev, int err, const char *text, const char *detail)
@@ -124,13 +122,12 @@ static void retry_later(const char *why, int err)
 }
 
 /* The installer's last word before activation: the image agrees with the
- * manifest entry that named it, and the bytes hash to its sha256. */
+ * manifest entry that named it, and its bytes (the verifier's file hash:
+ * one SHA-256 pass serves both) hash to the entry's sha256. */
 static int accept_image(void *arg, const lb_image_info_t *info)
 {
     (void)arg;
-    uint8_t h[32];
-    mbedtls_sha256_finish_ret(&ag.sha, h);
-    if (memcmp(h, ag.entry.sha256, sizeof h) != 0) {
+    if (memcmp(info->file_hash, ag.entry.sha256, sizeof info->file_hash) != 0) {
         return LB_E_MISMATCH;
     }
     return lb_manifest_check(&ag.entry, ag.product, info);
@@ -222,7 +219,6 @@ static int body(const uint8_t *d, size_t n)
         }
         return 0;
     }
-    mbedtls_sha256_update_ret(&ag.sha, d, n);
     int err = lb_update_write(d, n);
     if (err != 0) {
         /* Refused before the image said what it is: the history notes the
@@ -247,12 +243,6 @@ static void entry_id(lb_install_id_t *id)
     memcpy(id->sha256, ag.entry.sha256, sizeof id->sha256);
 }
 
-static void sha_feed(void *arg, const uint8_t *d, size_t n)
-{
-    (void)arg;
-    mbedtls_sha256_update_ret(&ag.sha, d, n);
-}
-
 /* Before a fresh image request: when the slot holds the start of this very
  * download from before a reset, continue it (a Range request once that
  * part was replayed). Returns whether it does. */
@@ -260,8 +250,6 @@ static bool continue_from_flash(void)
 {
     lb_install_id_t id;
     entry_id(&id);
-    mbedtls_sha256_init(&ag.sha);
-    mbedtls_sha256_starts_ret(&ag.sha, 0);
     int n = lb_update_resume(&id);
     if (n <= 0) {
         return false; /* nothing usable there: the answer begins it afresh */
@@ -353,8 +341,6 @@ static int head_done(void)
     int err = lb_update_begin_id(&id);
     if (err == 0) {
         lb_update_set_accept(accept_image, NULL);
-        mbedtls_sha256_init(&ag.sha);
-        mbedtls_sha256_starts_ret(&ag.sha, 0);
         emit(LB_AGENT_EV_START, 0, "downloading ", ag.url);
     }
     return err;
@@ -573,7 +559,7 @@ static void attempt(void)
 /* One piece of the replay; the request once it is all verified again. */
 static void replay(void)
 {
-    int r = lb_update_replay(LB_PULL_REPLAY_CHUNK, sha_feed, NULL);
+    int r = lb_update_replay(LB_PULL_REPLAY_CHUNK, NULL, NULL);
     if (r < 0) {
         ag.whole = true;
         retry_later("the slot's part of the download is refused; fetching it whole next: ", r);

@@ -17,9 +17,11 @@
 
 #include <mbedtls/sha256.h>
 
-/* States in image order. Everything before ST_INFO is hashed; ST_PINFO up
- * to ST_INFO is the protected TLV area, and each unprotected TLV state is
- * its protected twin + PROT_TO_PLAIN. */
+/* States in image order. Everything before ST_INFO is the image hash's;
+ * every byte before ST_DONE is the file hash's (the same running SHA-256,
+ * copied when the image hash ends). ST_PINFO up to ST_INFO is the
+ * protected TLV area, and each unprotected TLV state is its protected
+ * twin + PROT_TO_PLAIN. */
 enum {
     ST_HDR,      /* 32-byte fixed header (stored, hashed) */
     ST_HDR_PAD,  /* hdr_size - 32 (hashed) */
@@ -164,10 +166,12 @@ static int tlv_next(lb_stream_t *c, int prot)
     if (c->area_left == 0) {
         if (!prot) {
             segment(c, ST_DONE, 0, NULL);
-            return 0;
+            return mbedtls_sha256_finish_ret(&c->sha, c->info.file_hash) != 0 ? LB_E_HASH : 0;
         }
         segment(c, ST_INFO, LB_IMAGE_TLV_INFO_SIZE, c->buf);
-        return mbedtls_sha256_finish_ret(&c->sha, c->info.hash) != 0 ? LB_E_HASH : 0;
+        /* The image hash ends here; the file hash runs on over the TLVs. */
+        mbedtls_sha256_context image = c->sha;
+        return mbedtls_sha256_finish_ret(&image, c->info.hash) != 0 ? LB_E_HASH : 0;
     }
     if (c->area_left < LB_IMAGE_TLV_HDR_SIZE) {
         return LB_E_TLV;
@@ -352,7 +356,7 @@ int lb_image_stream_update(lb_image_stream_t *s, const uint8_t *data, size_t len
         if (len < n) {
             n = (uint32_t)len;
         }
-        if (c->state < ST_INFO && mbedtls_sha256_update_ret(&c->sha, data, n) != 0) {
+        if (mbedtls_sha256_update_ret(&c->sha, data, n) != 0) {
             c->err = LB_E_HASH;
             break;
         }

@@ -106,17 +106,28 @@ def test_strap_held_recovery_waits_for_a_person(pull, tmp_path):
     assert requests_for(web, mark) == []
 
 
-def test_manifest_that_disagrees_with_its_image_is_refused_then_retried(pull, tmp_path):
-    """The manifest names the right file but claims another build number:
-    the image downloads, verifies, and is still refused (nothing activated,
-    slot b stays empty); once the manifest is fixed, the next attempt
-    installs it."""
+def claim_another_sha256(text):
+    """The manifest text with its image's sha256 one hex digit off."""
+    m = re.search(r'"sha256": "([0-9a-f])', text)
+    flipped = "0" if m.group(1) != "0" else "1"
+    return text[:m.start(1)] + flipped + text[m.end(1):]
+
+
+@pytest.mark.parametrize("lie", ["build", "sha256"])
+def test_manifest_that_disagrees_with_its_image_is_refused_then_retried(pull, tmp_path, lie):
+    """The manifest names the right file but claims another build number,
+    or another SHA-256 of the file (the one hash the stream verifier runs
+    serves the image check and this one): the image downloads, verifies,
+    and is still refused (nothing activated, slot b stays empty); once the
+    manifest is fixed, the next attempt installs it."""
     fw, site, web = pull
     man = publish(site, fw["app-v2"])
     with open(man) as f:
         text = f.read()
+    claimed = "1.1.0+1" if lie == "build" else "1.1.0+0"
     with open(man, "w") as f:
-        f.write(text.replace('"1.1.0+0"', '"1.1.0+1"'))
+        f.write(text.replace('"1.1.0+0"', '"1.1.0+1"') if lie == "build"
+                else claim_another_sha256(text))
     fl = harness.Flash(fw, str(tmp_path / "f.bin"), app="app")
     corrupt_body(fl, "SLOT0")
     q = NetQemu(fw, fl.path)
@@ -129,7 +140,8 @@ def test_manifest_that_disagrees_with_its_image_is_refused_then_retried(pull, tm
         # the stack reserve (a peak equal to it means it was overrun).
         assert 0 < s["stack_peak"] < s["stack_reserve"], s
         # The same bytes are not fetched again while the manifest offers them.
-        q.expect(r"\[recovery\] self-heal: offer skipped \(failed here before\): 1\.1\.0\+1", 30)
+        q.expect(r"\[recovery\] self-heal: offer skipped \(failed here before\): "
+                 + re.escape(claimed), 30)
         publish(site, fw["app-v2"])
         q.expect(r"\[recovery\] self-heal: installed app 1\.1\.0\+0", 60)
         assert q.boot()["slot"] == "b", q.transcript()

@@ -358,6 +358,43 @@ static void test_image_stream_any_chunking_matches(void **state)
     assert_int_equal(lb_image_stream_update(&s, img, 1), LB_E_HASH);
 }
 
+static void test_image_file_hash_covers_the_whole_image(void **state)
+{
+    (void)state;
+    /* The one running SHA-256 gives the image hash (header to the end of
+     * the protected TLVs) and the file hash (every byte, what a manifest
+     * names), at any chunking, with or without unknown TLVs after the
+     * signature, and not over slot bytes after the image. */
+    uint8_t img[CAP], want[32], prefix[32];
+    const tlv_t prot[] = {STD_PROT, {0xB0, 3, "abc", 0}};
+    const tlv_t tlvs[] = {STD_TLVS, {0xA5, 2, "zz", 0}};
+    lb_image_policy_t p = default_policy();
+    for (int variant = 0; variant < 2; variant++) {
+        size_t n = variant == 0 ? build_default(img) : assemble(img, prot, 4, tlvs, 4);
+        memset(img + n, 0xA5, 64); /* the rest of the slot */
+        assert_int_equal(lb_image_sha256(img, n, want), 0);
+        lb_image_info_t ref;
+        assert_int_equal(lb_image_verify(img, n + 64, &p, &ref), 0);
+        assert_memory_equal(ref.file_hash, want, 32);
+        uint32_t hashed = ref.hdr_size + ref.img_size + ref.protect_tlv_size;
+        assert_true(hashed < n);
+        assert_int_equal(lb_image_sha256(img, hashed, prefix), 0);
+        assert_memory_equal(ref.hash, prefix, 32);
+        for (size_t chunk = 1; chunk <= 97; chunk += 8) {
+            lb_image_stream_t s;
+            lb_image_info_t info;
+            assert_int_equal(lb_image_stream_init(&s, &p), 0);
+            for (size_t off = 0; off < n + 64; off += chunk) {
+                size_t k = n + 64 - off < chunk ? n + 64 - off : chunk;
+                assert_int_equal(lb_image_stream_update(&s, img + off, k), 0);
+            }
+            assert_int_equal(lb_image_stream_finish(&s, &info), 0);
+            assert_memory_equal(info.file_hash, want, 32);
+            assert_memory_equal(info.hash, prefix, 32);
+        }
+    }
+}
+
 static void test_image_stream_fails_early_and_stays_failed(void **state)
 {
     (void)state;
@@ -920,6 +957,7 @@ int main(void)
         cmocka_unit_test(test_image_padded_signature_accepted),
         cmocka_unit_test(test_image_unknown_vendor_and_unprotected_tlvs_skipped),
         cmocka_unit_test(test_image_stream_any_chunking_matches),
+        cmocka_unit_test(test_image_file_hash_covers_the_whole_image),
         cmocka_unit_test(test_image_stream_fails_early_and_stays_failed),
         cmocka_unit_test(test_image_every_header_byte_flip_refused),
         cmocka_unit_test(test_image_body_and_protected_byte_flips_refused),

@@ -110,9 +110,12 @@ typedef struct {
     uint8_t kind; /* 0 when absent */
     char product[LB_IMAGE_PRODUCT_MAX + 1];
     uint8_t hash[LB_IMAGE_HASH_SIZE]; /* computed SHA-256 over header+body+protected TLVs */
-    bool hash_ok;                     /* the SHA256 TLV matched `hash` */
-    bool has_signature;               /* an ECDSA_SIG TLV was present */
-    bool signature_ok;                /* a valid signature by the trusted key */
+    /* SHA-256 of the whole image, header to the last TLV (what a manifest
+     * names: docs/SPEC.md); known once the stream reached the image's end */
+    uint8_t file_hash[LB_IMAGE_HASH_SIZE];
+    bool hash_ok;       /* the SHA256 TLV matched `hash` */
+    bool has_signature; /* an ECDSA_SIG TLV was present */
+    bool signature_ok;  /* a valid signature by the trusted key */
 } lb_image_info_t;
 
 /* Verifies a whole image held in memory (the bytes that will execute, for
