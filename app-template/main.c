@@ -121,6 +121,14 @@ static void on_end(void *arg, const lb_image_version_t *ver)
     lb_app_printf("[app] update: %s verified and installed; rebooting into it\n", v);
 }
 
+static void on_handoff(void *arg, const lb_image_version_t *ver)
+{
+    (void)arg;
+    char v[LB_IMAGE_VERSION_STR_MAX];
+    version_text(ver, v);
+    lb_app_printf("[app] update: %s offered; recovery installs it (one slot): rebooting\n", v);
+}
+
 static void on_error(void *arg, int err, const char *text, uint32_t retry_ms)
 {
     unsigned *quarter = arg;
@@ -138,6 +146,7 @@ static const lb_ota_callbacks_t ota_cb = {
     .on_progress = on_progress,
     .on_resume = on_resume,
     .on_end = on_end,
+    .on_handoff = on_handoff,
     .on_error = on_error,
     .arg = &progress_quarter,
 };

@@ -109,9 +109,11 @@ void lb_loader_decide(const lb_bootstate_t *cur, const lb_loader_inputs_t *in,
     if (in->strap && lb_loader_strap_counts(in->reset)) {
         plan->row = 1;
         reason = LB_BOOT_REASON_STRAP;
-    } else if (req == LB_REQUEST_RECOVERY || req == LB_REQUEST_SELF_CHECK) {
+    } else if (req != LB_REQUEST_NONE) { /* a decoded record holds no other value */
         plan->row = 2;
-        reason = req == LB_REQUEST_RECOVERY ? LB_BOOT_REASON_REQUESTED : LB_BOOT_REASON_SELF_CHECK;
+        reason = req == LB_REQUEST_RECOVERY
+                     ? LB_BOOT_REASON_REQUESTED
+                     : (uint8_t)(LB_BOOT_REASON_SELF_CHECK - LB_REQUEST_SELF_CHECK + req);
     } else if (in->state_blank || (act == LB_BOOTSTATE_NONE && nothing_installed(cur, slots))) {
         /* Factory state: adopt whichever slot verifies. A log that only
          * recorded recovery boots (the strap held at the first power-on)
@@ -296,6 +298,15 @@ bool lb_loader_strap_held(uint32_t hold_ms)
 /* The boot state lives here, not on the stack: it is the largest object. */
 static lb_bootstate_log_t s_log;
 
+_Static_assert(LB_BOOT_REASON_UPDATE + 1 == LB_BOOT_REASON_COUNT,
+               "the boot line prints every reason from self-check on as requested");
+
+_Static_assert(LB_BOOT_REASON_UPDATE - LB_BOOT_REASON_SELF_CHECK ==
+                   LB_REQUEST_UPDATE - LB_REQUEST_SELF_CHECK,
+               "the requests after a recovery request map onto the reasons in order");
+_Static_assert(LB_BOOT_REASON_UPDATE + 1 == LB_BOOT_REASON_COUNT,
+               "the boot line prints every reason from self-check on as requested");
+
 static void print_boot_line(const lb_bootinfo_t *bi)
 {
     char slot[2] = {bi->slot < LB_BOOTSTATE_SLOTS ? (char)('a' + bi->slot) : '-', '\0'};
@@ -304,8 +315,9 @@ static void print_boot_line(const lb_bootinfo_t *bi)
     put(" slot=");
     put(slot);
     put(" reason=");
-    /* The line's grammar has seven reasons; a self-check is a request. */
-    put(lb_boot_reason_name(bi->reason == LB_BOOT_REASON_SELF_CHECK ? LB_BOOT_REASON_REQUESTED
+    /* The line's grammar has seven reasons; a self-check or an update is a
+     * request (the boot info says which). */
+    put(lb_boot_reason_name(bi->reason >= LB_BOOT_REASON_SELF_CHECK ? LB_BOOT_REASON_REQUESTED
                                                                     : bi->reason));
     put(" reset=");
     put(lb_reset_cause_name(bi->reset));

@@ -43,7 +43,7 @@ static void on_event(void *arg, const lb_agent_event_t *e)
     say(e->text, e->detail);
 }
 
-void lb_heal_start(const lb_image_version_t *avoid)
+void lb_heal_start(const lb_image_version_t *avoid, const lb_image_version_t *newer_than)
 {
     if (!HEAL_ON) {
         return;
@@ -57,6 +57,10 @@ void lb_heal_start(const lb_image_version_t *avoid)
     /* No periodic checks: an offer it cannot use is retried like a failure. */
     lb_pull_sched_init(&cfg.sched, 0, 0, LB_PULL_BACKOFF_MIN_MS, LB_PULL_BACKOFF_MAX_MS);
     cfg.cb = on_event;
+    if (newer_than != NULL) {
+        cfg.newer_only = true;
+        cfg.running = *newer_than;
+    }
     lb_pull_avoid_t av;
     lb_pull_avoid_init(&av);
     if (avoid != NULL) {

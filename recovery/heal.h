@@ -1,7 +1,8 @@
-/* Self-heal: when the loader entered recovery because the app crash-looped
- * or no app verifies, and the layout names recovery.update_url, the
- * recovery image runs the update agent (lib/ota/agent.h) on that manifest:
- * any version but the one that just failed, retried with capped backoff,
+/* Self-heal: when the loader entered recovery because the app crash-looped,
+ * no app verifies or a single-slot app asked for an update it was offered,
+ * and the layout names recovery.update_url, the recovery image runs the
+ * update agent (lib/ota/agent.h) on that manifest: any version but the one
+ * that just failed (only a newer one for the single-slot app), retried with capped backoff,
  * while pushes are served as usual; then it reboots into what it
  * installed. docs/recovery.md, "Self-heal". */
 #ifndef LB_RECOVERY_HEAL_H
@@ -13,8 +14,10 @@
 
 /* Arms self-heal. `avoid` (NULL: none) is the version that just failed
  * (the crash-looping app's): an offer of exactly it is not installed.
- * Does nothing when the layout has no recovery.update_url. */
-void lb_heal_start(const lb_image_version_t *avoid);
+ * `newer_than` (NULL: any) is the app's version when it asked for an
+ * update: only a newer offer is installed. Does nothing when the layout
+ * has no recovery.update_url. */
+void lb_heal_start(const lb_image_version_t *avoid, const lb_image_version_t *newer_than);
 
 /* From the main loop: starts the next attempt when it is due. */
 void lb_heal_poll(void);

@@ -85,19 +85,23 @@ static void leave(const char *why)
 }
 
 /* Self-heal is for the device nobody is looking after: the app crash-loops
- * (then not with the version that did) or none verifies. A strap or a
- * request means a person is there. */
+ * (then not with the version that did), none verifies, or a single-slot
+ * app was offered an update it cannot write itself (then only a version
+ * newer than it). A strap or a recovery request means a person is there. */
 static void arm_self_heal(const lb_bootinfo_t *bi)
 {
     if (bi == NULL) {
         return;
     }
+    lb_bootstate_t s;
+    bool known = lb_app_bootstate(&s) == LB_OK && s.active_slot < LB_BOOTSTATE_SLOTS;
+    const lb_image_version_t *app = known ? &s.slots[s.active_slot].version : NULL;
     if (bi->reason == LB_BOOT_REASON_NO_VALID_APP) {
-        lb_heal_start(NULL);
+        lb_heal_start(NULL, NULL);
     } else if (bi->reason == LB_BOOT_REASON_CRASH_LOOP) {
-        lb_bootstate_t s;
-        bool known = lb_app_bootstate(&s) == LB_OK && s.active_slot < LB_BOOTSTATE_SLOTS;
-        lb_heal_start(known ? &s.slots[s.active_slot].version : NULL);
+        lb_heal_start(app, NULL);
+    } else if (bi->reason == LB_BOOT_REASON_UPDATE && app != NULL) {
+        lb_heal_start(NULL, app);
     }
 }
 

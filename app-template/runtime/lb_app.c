@@ -111,14 +111,19 @@ int lb_app_report_healthy(void)
     return err;
 }
 
-int lb_app_request_recovery(void)
+int lb_app_request(uint8_t request)
 {
     static lb_bootstate_log_t log;
     int err = open_log(&log);
     if (err == LB_OK) {
-        err = lb_bootstate_request(&log, LB_REQUEST_RECOVERY);
+        err = lb_bootstate_request(&log, request);
     }
     return err;
+}
+
+int lb_app_request_recovery(void)
+{
+    return lb_app_request(LB_REQUEST_RECOVERY);
 }
 
 void lb_app_watchdog_feed(void)

@@ -28,6 +28,12 @@ _Noreturn void lb_app_reboot(void);
  * the boot-state/flash error. */
 int lb_app_bootstate(lb_bootstate_t *out);
 
+/* Sets the one-shot request (lb_request_t) for the next loader run
+ * (lb_app_request_recovery is LB_REQUEST_RECOVERY; the update agent of a
+ * single-slot app asks for LB_REQUEST_UPDATE). Returns 0, LB_E_INVAL or
+ * the boot-state/flash error. */
+int lb_app_request(uint8_t request);
+
 /* Appends one entry to the update history (lb/history.h) in the layout's
  * `history` partition: `slot` (or LB_HIST_SLOT_NONE), `code` (an LB_E_*
  * reason or 0), the version and counter of `info` (NULL: the running

@@ -85,6 +85,18 @@ static void on_event(void *arg, const lb_agent_event_t *e)
     }
 }
 
+/* Single-slot layouts: the offer the agent found goes to recovery, which
+ * pulls it after the reset (loader reason: update). */
+static int hand_off(void *arg, const lb_manifest_entry_t *entry)
+{
+    (void)arg;
+    int err = lb_app_request(LB_REQUEST_UPDATE);
+    if (err == 0 && ota.cb != NULL && ota.cb->on_handoff != NULL) {
+        ota.cb->on_handoff(ota.cb->arg, &entry->version);
+    }
+    return err;
+}
+
 int lb_ota_begin(const lb_ota_callbacks_t *cb)
 {
     const lb_bootinfo_t *bi = lb_app_bootinfo();
@@ -118,7 +130,11 @@ int lb_ota_begin(const lb_ota_callbacks_t *cb)
         (void)lb_ota_status_start((uint16_t)LB_RECOVERY_PORT);
         ota.net = true;
     }
-    if (sizeof LB_OTA_UPDATE_URL == 1 || LB_OTA_CHECK_INTERVAL_S == 0 || LB_OTA_SLOT_COUNT < 2) {
+    /* A single-slot app hands its updates to recovery, which needs a
+     * manifest of its own to fetch them from. */
+    bool single = LB_OTA_SLOT_COUNT < 2;
+    if (sizeof LB_OTA_UPDATE_URL == 1 || LB_OTA_CHECK_INTERVAL_S == 0 ||
+        (single && sizeof LB_RECOVERY_UPDATE_URL == 1)) {
         return LB_E_UNSUPPORTED;
     }
     /* The slot this image runs from is never written. */
@@ -147,6 +163,7 @@ int lb_ota_begin(const lb_ota_callbacks_t *cb)
     cfg.newer_only = true;
     cfg.running = bi->image_version;
     cfg.cb = on_event;
+    cfg.hand_off = single ? hand_off : NULL;
     ota.cb = cb;
     err = lb_agent_start(&cfg, &avoid);
     ota.on = err == 0;

@@ -41,6 +41,12 @@ typedef struct {
      * the next reset. Unless `manual_reboot`, lb_ota_handle resets right
      * after this returns. */
     void (*on_end)(void *arg, const lb_image_version_t *v);
+    /* Single-slot layouts: a newer version `v` is offered, which the slot
+     * this app runs from cannot take while it runs: recovery fetches and
+     * installs it (from recovery.update_url) after the next reset, already
+     * requested (LB_REQUEST_UPDATE). Unless `manual_reboot`, lb_ota_handle
+     * resets right after this returns. */
+    void (*on_handoff)(void *arg, const lb_image_version_t *v);
     /* A check or download failed (`err`, a one-line `text`); the running
      * app is untouched and the next check is in `retry_ms`. */
     void (*on_error)(void *arg, int err, const char *text, uint32_t retry_ms);
@@ -53,9 +59,10 @@ typedef struct {
  * recovery's port (lb_ota_status.h: what runs, for `lifeboat push --wait`)
  * and arms the agent. `cb` (may be NULL) must stay valid. Returns 0;
  * LB_E_UNSUPPORTED when the layout has no app.update_url (or
- * app.check_interval_s is 0) or no second slot (a single-slot device
- * updates through recovery): the network and the status still run, so
- * keep calling lb_ota_handle; LB_E_INVAL for a url the agent cannot use
+ * app.check_interval_s is 0), or has a single slot and no
+ * recovery.update_url (recovery installs a single-slot app's updates, see
+ * on_handoff): the network and the status still run, so keep calling
+ * lb_ota_handle; LB_E_INVAL for a url the agent cannot use
  * (not http:// to an IPv4 address); or the network's error
  * (lib/ota/net.h). */
 int lb_ota_begin(const lb_ota_callbacks_t *cb);

@@ -24,7 +24,7 @@ typedef enum {
     S_REPLAY,  /* the slot's part of a download cut by a reset is verified again */
     S_RESOLVE, /* waiting for DNS to answer for ag.u.host */
     S_RUN,     /* a request is under way */
-    S_DONE,    /* installed: the caller reboots */
+    S_DONE,    /* installed (or handed off): the caller reboots */
 } state_t;
 
 static struct {
@@ -157,6 +157,15 @@ static void manifest_done(void)
     }
     if (err != 0) {
         retry_later("manifest refused: ", err);
+        return;
+    }
+    if (ag.cfg.hand_off != NULL) {
+        err = ag.cfg.hand_off(ag.cfg.cb_arg, &ag.entry);
+        if (err != 0) {
+            retry_later("not handed off: ", err);
+        } else {
+            ag.state = S_DONE;
+        }
         return;
     }
     ag.image = true;

@@ -63,6 +63,12 @@ typedef struct {
     lb_image_version_t running;
     lb_agent_cb_t cb; /* every event (may be NULL) */
     void *cb_arg;
+    /* Set: an offer the agent would fetch is handed to this instead (a
+     * single-slot app cannot write the slot it runs from: recovery fetches
+     * it after a reset). Returns 0, and the agent is done (as after an
+     * install: lb_agent_installed), or an error, retried like a failed
+     * check. NULL: the agent fetches it. Called with cb_arg. */
+    int (*hand_off)(void *arg, const lb_manifest_entry_t *entry);
 } lb_agent_cfg_t;
 
 /* Arms the agent with `cfg` (copied). `avoid` (may be NULL) is copied too:
@@ -78,8 +84,8 @@ void lb_agent_poll(void);
 /* Makes the next check due now (a person pressed "check for updates"). */
 void lb_agent_check_now(void);
 
-/* True once an image was installed and activated: the caller reboots when
- * it suits it. The agent then stays idle. */
+/* True once an image was installed and activated (or an offer handed
+ * off): the caller reboots when it suits it. The agent then stays idle. */
 bool lb_agent_installed(void);
 
 /* True while a check or a download is under way. */

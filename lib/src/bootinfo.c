@@ -115,8 +115,8 @@ int lb_bootinfo_read(lb_bootinfo_t *bi)
 const char *lb_boot_reason_name(uint8_t reason)
 {
     static const char *const names[LB_BOOT_REASON_COUNT] = {
-        "normal",     "trial",     "rollback",     "strap",
-        "crash-loop", "requested", "no-valid-app", "self-check",
+        "normal",    "trial",        "rollback",   "strap",  "crash-loop",
+        "requested", "no-valid-app", "self-check", "update",
     };
     return reason < LB_BOOT_REASON_COUNT ? names[reason] : "unknown";
 }

@@ -51,7 +51,7 @@ static bool fields_ok(const lb_bootstate_t *s)
     if (s->active_slot >= LB_BOOTSTATE_SLOTS && s->active_slot != LB_BOOTSTATE_NONE) {
         return false;
     }
-    if (s->request > LB_REQUEST_SELF_CHECK || s->last_booted > LB_BOOTED_RECOVERY) {
+    if (s->request > LB_REQUEST_MAX || s->last_booted > LB_BOOTED_RECOVERY) {
         return false;
     }
     if (s->last_recovery_reason >= LB_BOOT_REASON_COUNT &&
@@ -268,7 +268,7 @@ int lb_bootstate_confirm(lb_bootstate_log_t *log, unsigned slot)
 
 int lb_bootstate_request(lb_bootstate_log_t *log, uint8_t request)
 {
-    if (request > LB_REQUEST_SELF_CHECK) {
+    if (request > LB_REQUEST_MAX) {
         return LB_E_INVAL;
     }
     if (log->state.request == request && !log->blank) {

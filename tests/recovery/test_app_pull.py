@@ -110,6 +110,38 @@ def apull_dns(apull):
     return dpaths, site, web
 
 
+@pytest.fixture(scope="session")
+def apull_single(apull):
+    """config/single-slot.yaml with app.update_url and recovery.update_url
+    both on apull's nginx (the app's first check after 1 s), recovery at a
+    static address (its DHCP build with self-heal is over the flash
+    budget). Returns (images, site, nginx)."""
+    _, site, web = apull
+    with open(os.path.join(ROOT, "config", "single-slot.yaml")) as f:
+        text = f.read()
+    url = f"http://10.0.2.2:{web.port}/fleet/demo-sensor/version.json"
+    text, n1 = re.subn(r"(?m)^recovery:\n  net: dhcp\n",
+                       "recovery:\n  net: { address: 10.0.2.15/24, gateway: 10.0.2.2 }\n"
+                       f"  update_url: {url}\n", text)
+    text, n2 = re.subn(r"(?m)^app:\n", f"app:\n  update_url: {url}\n  check_interval_s: "
+                       f"{INTERVAL_S}\n  first_check_s: 1\n", text)
+    assert n1 == 1 and n2 == 1, "config/single-slot.yaml: the recovery or app section moved"
+    layout = write_layout("single-app-pull.yaml", text)
+    qb = os.path.join(OUT, "qemu-single")
+    harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-images")
+    harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app", "APP_VARIANT=v2", "APP_VERSION=1.1.0")
+    with open(os.path.join(qb, "layout", "partitions.h")) as f:
+        h = f.read()
+    assert "#define LB_SLOT_COUNT 1u" in h and f"10.0.2.2:{web.port}/fleet" in h
+    paths = {name: os.path.join(qb, file) for name, file in (
+        ("bootrom", "bootrom.elf"), ("loader", "loader.bin"), ("recovery", "recovery.signed.bin"),
+        ("app", "app.signed.bin"), ("app-v2", "app-v2.signed.bin"))}
+    paths["ptable"] = os.path.join(qb, "layout", "ptable.bin")
+    paths["layout"] = {m.group(1): int(m.group(2), 0) for m in re.finditer(
+        r"#define (LB_\w+) (0x[0-9a-fA-F]+|\d+)u?\b", h)}
+    return paths, site, web
+
+
 class Server:
     """nginx on one port, restartable with other settings (rate limits) or
     killed mid-transfer and started again, as a real server may be. log()
@@ -541,3 +573,70 @@ def test_app_resolves_its_servers_name_and_updates(apull_dns, tmp_path):
             q.kill()
     assert len(gets(web, mark, "app-1.1.0-0.bin")) == 1, web.log()[mark:]
     assert all(n == DNS_NAME and t == 1 for n, t in dns.queries), dns.queries
+
+
+def test_single_slot_app_hands_its_update_to_recovery(apull_single, tmp_path):
+    """One app slot: the app cannot write the slot it runs from. Offered a
+    newer version, it asks for recovery with the one-shot update request
+    and reboots; recovery (reason update) pulls the version from its own
+    manifest url into the slot, reboots into it on trial, and the new
+    version confirms itself and finds nothing newer. Offered only its own
+    version, the app hands nothing off."""
+    fw, site, web = apull_single
+    publish(site, fw["app"])
+    fl = harness.Flash(fw, str(tmp_path / "f.bin"), app="app")
+    q = NetQemu(fw, fl.path)
+    try:
+        assert q.boot() == {"image": "app", "slot": "a", "reason": "normal", "reset": "power-on"}
+        q.expect(r"\[app\] healthy: reported")
+        q.expect(r"\[app\] update: up to date \(offered 1\.0\.0\+0\)", 30)
+        mark = len(web.log())
+        publish(site, fw["app-v2"])
+        q.send("u")
+        q.expect(r"\[app\] update: 1\.1\.0\+0 offered; recovery installs it \(one slot\): "
+                 r"rebooting", 30)
+        assert q.boot() == {"image": "recovery", "slot": "-", "reason": "requested",
+                            "reset": "software"}, q.transcript()
+        q.expect(r"\[recovery\] reason=update reset=software")
+        q.expect(r"\[recovery\] self-heal: installed app 1\.1\.0\+0", 60)
+        assert q.boot() == {"image": "app", "slot": "a", "reason": "trial",
+                            "reset": "software"}, q.transcript()
+        q.expect(r"\[app\] \S+ version 1\.1\.0")
+        q.expect(r"\[app\] healthy: reported")
+        q.expect(r"\[app\] update: up to date \(offered 1\.1\.0\+0\)", 30)
+        q.send("s")
+        q.expect(r"\[app\] slot a: confirmed 1\.1\.0 \(active\)")
+    finally:
+        q.kill()
+    # The app fetched only manifests; recovery the image, once.
+    image = gets(web, mark, "app-1.1.0-0.bin")
+    assert len(image) == 1 and '"lifeboat-recovery"' in image[0], web.log()[mark:]
+    assert any('"lifeboat-app"' in l for l in gets(web, mark, "version.json")), web.log()[mark:]
+
+
+def test_single_slot_recovery_installs_only_a_newer_version(apull_single, tmp_path):
+    """The operator takes v2 back right after the app handed it off:
+    recovery, entered for the update, finds only the app's own version
+    and installs nothing (no image fetched, the slot still holds the
+    confirmed v1); leaving, the app runs on unchanged."""
+    fw, site, web = apull_single
+    publish(site, fw["app-v2"])
+    fl = harness.Flash(fw, str(tmp_path / "f.bin"), app="app")
+    q = NetQemu(fw, fl.path)
+    try:
+        assert q.boot()["reason"] == "normal"
+        q.expect(r"\[app\] update: 1\.1\.0\+0 offered; recovery installs it", 30)
+        shutil.rmtree(os.path.join(site, "fleet", "demo-sensor"))
+        publish(site, fw["app"])  # within recovery's first 2 s
+        mark = len(web.log())
+        q.expect(r"\[recovery\] reason=update reset=software")
+        q.expect(r"\[recovery\] self-heal: nothing newer offered: 1\.0\.0\+0", 30)
+        q.send("b")
+        assert q.boot() == {"image": "app", "slot": "a", "reason": "normal",
+                            "reset": "software"}, q.transcript()
+        q.expect(r"\[app\] \S+ version 1\.0\.0")
+        q.send("s")
+        q.expect(r"\[app\] slot a: confirmed 1\.0\.0 \(active\)")
+    finally:
+        q.kill()
+    assert gets(web, mark, ".bin") == [], web.log()[mark:]

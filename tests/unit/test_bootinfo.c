@@ -107,8 +107,9 @@ static void test_bootinfo_survives_warm_reset_not_power_on(void **state)
 static void test_bootinfo_names(void **state)
 {
     (void)state;
-    static const char *const reasons[] = {"normal",     "trial",     "rollback",     "strap",
-                                          "crash-loop", "requested", "no-valid-app", "self-check"};
+    static const char *const reasons[LB_BOOT_REASON_COUNT] = {
+        "normal",    "trial",        "rollback",   "strap", "crash-loop",
+        "requested", "no-valid-app", "self-check", "update"};
     for (uint8_t r = 0; r < LB_BOOT_REASON_COUNT; r++) {
         assert_string_equal(lb_boot_reason_name(r), reasons[r]);
     }

@@ -374,7 +374,7 @@ static void test_bootstate_install_confirm_request_helpers(void **state)
     assert_int_equal(lb_bootstate_install_begin(&logv, 1), LB_OK);
     assert_int_equal(logv.state.active_slot, 0);
     assert_int_equal(logv.state.slots[1].state, LB_SLOT_EMPTY);
-    assert_int_equal(lb_bootstate_request(&logv, 3), LB_E_INVAL);
+    assert_int_equal(lb_bootstate_request(&logv, LB_REQUEST_MAX + 1), LB_E_INVAL);
     assert_int_equal(lb_bootstate_request(&logv, LB_REQUEST_RECOVERY), LB_OK);
     assert_int_equal(logv.state.request, LB_REQUEST_RECOVERY);
     lb_bootstate_t s = logv.state;

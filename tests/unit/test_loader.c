@@ -236,6 +236,24 @@ static void test_loader_row2_self_check_request(void **state)
     assert_int_equal(boot.res.info.reason, LB_BOOT_REASON_SELF_CHECK);
 }
 
+static void test_loader_row2_update_request(void **state)
+{
+    (void)state;
+    /* A single-slot app hands the update it was offered to recovery: the
+     * boot line says requested, the boot info update (recovery pulls). */
+    put_images(true, false, true);
+    set_state(LB_SLOT_CONFIRMED, LB_SLOT_EMPTY, 0, 0);
+    assert_int_equal(lb_bootstate_request(&logv, LB_REQUEST_UPDATE), LB_OK);
+    boot_as(LB_RESET_SOFTWARE);
+    expect("recovery", "-", "requested", "software");
+    assert_int_equal(boot.res.info.reason, LB_BOOT_REASON_UPDATE);
+    assert_string_equal(lb_boot_reason_name(LB_BOOT_REASON_UPDATE), "update");
+    assert_int_equal(state_now()->request, LB_REQUEST_NONE);
+    assert_int_equal(state_now()->last_recovery_reason, LB_BOOT_REASON_UPDATE);
+    boot_as(LB_RESET_SOFTWARE);
+    expect("app", "a", "normal", "software");
+}
+
 /* ---- row 3: factory (blank) state ---- */
 static void test_loader_row3_blank_state_adopts_valid_slot(void **state)
 {
@@ -610,6 +628,7 @@ int main(void)
         T(test_loader_decide_strap_ignored_after_software_reset),
         T(test_loader_row2_request_is_one_shot),
         T(test_loader_row2_self_check_request),
+        T(test_loader_row2_update_request),
         T(test_loader_row3_blank_state_adopts_valid_slot),
         T(test_loader_row3_adoption_after_a_first_strap_boot),
         T(test_loader_row5_trial_boots_then_row4_rollback),

@@ -48,7 +48,8 @@ typedef enum {
     LB_BOOT_REASON_REQUESTED = 5,    /* one-shot request from the app */
     LB_BOOT_REASON_NO_VALID_APP = 6, /* no app slot verified */
     LB_BOOT_REASON_SELF_CHECK = 7,   /* one-shot request: start recovery to check it */
-    LB_BOOT_REASON_COUNT = 8,
+    LB_BOOT_REASON_UPDATE = 8,       /* one-shot request: start recovery to pull an update */
+    LB_BOOT_REASON_COUNT = 9,
 } lb_boot_reason_t;
 
 typedef enum {

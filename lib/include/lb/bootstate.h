@@ -44,6 +44,10 @@ typedef enum {
     LB_REQUEST_NONE = 0,
     LB_REQUEST_RECOVERY = 1,   /* start recovery (reason: requested) */
     LB_REQUEST_SELF_CHECK = 2, /* start recovery to let it check itself (reason: self-check) */
+    /* start recovery to install the newer version the app's agent was
+     * offered (reason: update; a single-slot app cannot write its own slot) */
+    LB_REQUEST_UPDATE = 3,
+    LB_REQUEST_MAX = LB_REQUEST_UPDATE,
 } lb_request_t;
 
 /* What the loader started last (to know whether a reset ended an app). */
