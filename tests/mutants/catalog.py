@@ -626,6 +626,13 @@ int lb_flash_writer_write""",
          find="    if (f[2].val && url_names_host(l->app.update_url) && !l->app.net.dhcp &&",
          replace="    if (0 && f[2].val && url_names_host(l->app.update_url) && !l->app.net.dhcp &&",
          suite="gen", fast=True),
+    dict(id="gen-single-slot-app-url-without-recovery-url",
+         why="a single-slot layout whose app has an update url but whose recovery has none is "
+             "built: the app's agent stays off and the device never updates unattended",
+         file="tools/lifeboat/layout.c",
+         find="    if (f[2].val && l->app.check_interval_s != 0 && slots == 1 && !l->recovery.update_url[0]) {",
+         replace="    if (f[2].val && l->app.check_interval_s != 0 && slots == 0 && !l->recovery.update_url[0]) {",
+         suite="gen", fast=True),
     dict(id="httpc-timeout-says-eagain",
          why="a device that never answers is reported as 'Resource temporarily "
              "unavailable', not what timed out and after how long",

@@ -1081,6 +1081,17 @@ static void parse_app(ctx_t *c, const lb_ynode_t *n)
                "app.update_url: names a host, but app.net is a static address without a DNS "
                "server: add dns: a.b.c.d to app.net (or use net: dhcp)");
     }
+    /* A single-slot app cannot write the slot it runs from: its agent
+     * hands updates to recovery, which fetches them from its own url. */
+    unsigned slots = 0;
+    for (unsigned i = 0; i < l->part_count; i++) {
+        slots += l->parts[i].type == LB_PART_APP;
+    }
+    if (f[2].val && l->app.check_interval_s != 0 && slots == 1 && !l->recovery.update_url[0]) {
+        err_at(c, f[2].val,
+               "app.update_url: a single-slot layout's app updates through recovery: set "
+               "recovery.update_url too (often the same url)");
+    }
 }
 
 static void parse_keys(ctx_t *c, const lb_ynode_t *n)
