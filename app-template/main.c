@@ -190,8 +190,8 @@ int main(void)
 
     err = APP_NO_OTA ? LB_E_UNSUPPORTED : lb_ota_begin(&ota_cb);
     if (err == LB_OK) {
-        lb_app_printf("[app] update: agent armed for %s (first check in %u s)\n", LB_OTA_UPDATE_URL,
-                      (unsigned)LB_OTA_FIRST_CHECK_S);
+        lb_app_printf("[app] update: agent armed for %s (first check in %lu s)\n",
+                      LB_OTA_UPDATE_URL, (unsigned long)lb_ota_first_check_s());
     } else {
         lb_app_printf("[app] update: agent off (%s)\n", lb_err_str(err));
     }

@@ -17,6 +17,7 @@ static struct {
     bool net;           /* the network (and GET /api/status) is up */
     bool on;            /* the agent too */
     bool confirmed;     /* the running image is confirmed: updates may go ahead */
+    uint32_t first_s;   /* lb_ota_begin to the first check */
     uint32_t looked_ms; /* when the boot state was last read for that */
     const lb_ota_callbacks_t *cb;
 } ota;
@@ -144,19 +145,29 @@ int lb_ota_begin(const lb_ota_callbacks_t *cb)
     lb_pull_avoid_t avoid;
     lb_pull_avoid_init(&avoid);
     lb_bootstate_t s;
-    if (lb_app_bootstate(&s) == LB_OK) {
+    bool known = lb_app_bootstate(&s) == LB_OK;
+    if (known) {
         for (unsigned i = 0; i < LB_OTA_SLOT_COUNT && i < LB_BOOTSTATE_SLOTS; i++) {
             if (i != bi->slot && s.slots[i].state == LB_SLOT_INVALID) {
                 lb_pull_avoid_add(&avoid, &s.slots[i].version, NULL);
             }
         }
     }
+    /* Recovery last ran for a hand-off (whether it installed or not: an
+     * unreachable server leaves the old app): the first check waits a
+     * whole interval, so a hand-off recovery cannot complete costs one
+     * visit per interval, not one per boot. */
+    ota.first_s = LB_OTA_FIRST_CHECK_S;
+    if (single && known && s.last_recovery_reason == LB_BOOT_REASON_UPDATE &&
+        LB_OTA_CHECK_INTERVAL_S > ota.first_s) {
+        ota.first_s = LB_OTA_CHECK_INTERVAL_S;
+    }
     static lb_agent_cfg_t cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.url = LB_OTA_UPDATE_URL;
     cfg.product = LB_OTA_PRODUCT;
     cfg.user_agent = "lifeboat-app";
-    cfg.first_ms = LB_OTA_FIRST_CHECK_S * 1000u;
+    cfg.first_ms = ota.first_s * 1000u;
     uint32_t interval = LB_OTA_CHECK_INTERVAL_S * 1000u;
     lb_pull_sched_init(&cfg.sched, interval, interval / 8u, LB_PULL_BACKOFF_MIN_MS,
                        LB_PULL_BACKOFF_MAX_MS);
@@ -203,6 +214,11 @@ void lb_ota_handle(void)
     if (confirmed()) {
         lb_agent_poll();
     }
+}
+
+uint32_t lb_ota_first_check_s(void)
+{
+    return ota.first_s;
 }
 
 void lb_ota_check_now(void)

@@ -74,6 +74,12 @@ void lb_ota_handle(void);
 /* Makes the next check due now. */
 void lb_ota_check_now(void);
 
+/* Seconds from lb_ota_begin to the first check: app.first_check_s, or on a
+ * single-slot layout whose recovery last ran for this agent's hand-off, a
+ * whole app.check_interval_s (a hand-off recovery could not complete is
+ * not repeated at every boot). 0 before lb_ota_begin armed the agent. */
+uint32_t lb_ota_first_check_s(void);
+
 /* True once an update is installed and waits for the reboot. */
 bool lb_ota_pending(void);
 

@@ -826,6 +826,14 @@ int lb_flash_writer_write""",
          find="    cfg.hand_off = single ? hand_off : NULL;",
          replace="    cfg.hand_off = single && false ? hand_off : NULL;",
          suite=APULL + "test_single_slot_app_hands_its_update_to_recovery"),
+    dict(id="ota-hand-off-repeated-every-boot",
+         why="back from a recovery visit for its hand-off, a single-slot app checks again "
+             "after first_check_s: a hand-off recovery cannot complete repeats at every boot "
+             "(most of the device's time in recovery's idle wait)",
+         file="app-template/runtime/lb_ota.c",
+         find="    if (single && known && s.last_recovery_reason == LB_BOOT_REASON_UPDATE &&",
+         replace="    if (false && single && known && s.last_recovery_reason == LB_BOOT_REASON_UPDATE &&",
+         suite=APULL + "test_single_slot_recovery_installs_only_a_newer_version"),
     dict(id="recovery-update-request-waits",
          why="recovery entered for a single-slot app's update waits for a person instead of "
              "pulling it",

@@ -589,6 +589,7 @@ def test_single_slot_app_hands_its_update_to_recovery(apull_single, tmp_path):
     try:
         assert q.boot() == {"image": "app", "slot": "a", "reason": "normal", "reset": "power-on"}
         q.expect(r"\[app\] healthy: reported")
+        q.expect(r"\[app\] update: agent armed for \S+ \(first check in 1 s\)")
         q.expect(r"\[app\] update: up to date \(offered 1\.0\.0\+0\)", 30)
         mark = len(web.log())
         publish(site, fw["app-v2"])
@@ -603,6 +604,10 @@ def test_single_slot_app_hands_its_update_to_recovery(apull_single, tmp_path):
                             "reset": "software"}, q.transcript()
         q.expect(r"\[app\] \S+ version 1\.1\.0")
         q.expect(r"\[app\] healthy: reported")
+        # Back from recovery's update visit: the first check waits a whole
+        # interval (a hand-off that cannot complete is not repeated at
+        # every boot).
+        q.expect(rf"\[app\] update: agent armed for \S+ \(first check in {INTERVAL_S} s\)")
         q.expect(r"\[app\] update: up to date \(offered 1\.1\.0\+0\)", 30)
         q.send("s")
         q.expect(r"\[app\] slot a: confirmed 1\.1\.0 \(active\)")
@@ -618,7 +623,8 @@ def test_single_slot_recovery_installs_only_a_newer_version(apull_single, tmp_pa
     """The operator takes v2 back right after the app handed it off:
     recovery, entered for the update, finds only the app's own version
     and installs nothing (no image fetched, the slot still holds the
-    confirmed v1); leaving, the app runs on unchanged."""
+    confirmed v1); leaving, the app runs on unchanged, and its first check
+    waits a whole interval instead of handing off again right away."""
     fw, site, web = apull_single
     publish(site, fw["app-v2"])
     fl = harness.Flash(fw, str(tmp_path / "f.bin"), app="app")
@@ -635,6 +641,7 @@ def test_single_slot_recovery_installs_only_a_newer_version(apull_single, tmp_pa
         assert q.boot() == {"image": "app", "slot": "a", "reason": "normal",
                             "reset": "software"}, q.transcript()
         q.expect(r"\[app\] \S+ version 1\.0\.0")
+        q.expect(rf"\[app\] update: agent armed for \S+ \(first check in {INTERVAL_S} s\)")
         q.send("s")
         q.expect(r"\[app\] slot a: confirmed 1\.0\.0 \(active\)")
     finally:
