@@ -43,29 +43,37 @@ def make(*args):
     subprocess.run(["make", "--no-print-directory", "-s", "-C", ROOT, *args], check=True)
 
 
-@pytest.fixture(scope="session")
-def fw():
-    """Builds the images once; returns a dict of paths."""
-    make("qemu-images")
+def images(qb, variants=()):
+    """The images of the QEMU build directory `qb` (the shape of `fw`): boot
+    ROM, loader, recovery, app and app-<v> for each of `variants` (signed,
+    with their ELF files for the GDB-stub tests: each image has its own
+    board code), the partition table, and the layout's numeric #defines."""
     paths = {
-        "bootrom": os.path.join(BUILD, "bootrom.elf"),
-        "loader": os.path.join(BUILD, "loader.bin"),
-        "recovery": os.path.join(BUILD, "recovery.signed.bin"),
-        "app": os.path.join(BUILD, "app.signed.bin"),
-        "ptable": os.path.join(BUILD, "layout", "ptable.bin"),
-        # symbols for the GDB-stub tests (each image has its own board code)
-        "loader-elf": os.path.join(BUILD, "loader.elf"),
-        "recovery-elf": os.path.join(BUILD, "recovery.elf"),
+        "bootrom": os.path.join(qb, "bootrom.elf"),
+        "loader": os.path.join(qb, "loader.bin"),
+        "recovery": os.path.join(qb, "recovery.signed.bin"),
+        "app": os.path.join(qb, "app.signed.bin"),
+        "ptable": os.path.join(qb, "layout", "ptable.bin"),
+        "loader-elf": os.path.join(qb, "loader.elf"),
+        "recovery-elf": os.path.join(qb, "recovery.elf"),
     }
-    for name, vars_ in APP_VARIANTS.items():
-        make("qemu-app", f"APP_VARIANT={name}", *[f"{k}={v}" for k, v in vars_.items()])
-        paths["app-" + name] = os.path.join(BUILD, f"app-{name}.signed.bin")
-        paths[f"app-{name}-elf"] = os.path.join(BUILD, f"app-{name}.elf")
-    with open(os.path.join(BUILD, "layout", "partitions.h")) as f:
+    for v in variants:
+        paths["app-" + v] = os.path.join(qb, f"app-{v}.signed.bin")
+        paths[f"app-{v}-elf"] = os.path.join(qb, f"app-{v}.elf")
+    with open(os.path.join(qb, "layout", "partitions.h")) as f:
         text = f.read()
     paths["layout"] = {m.group(1): int(m.group(2), 0) for m in re.finditer(
         r"#define (LB_\w+) (0x[0-9a-fA-F]+|\d+)u?\b", text)}
     return paths
+
+
+@pytest.fixture(scope="session")
+def fw():
+    """Builds the images once; returns a dict of paths (images())."""
+    make("qemu-images")
+    for name, vars_ in APP_VARIANTS.items():
+        make("qemu-app", f"APP_VARIANT={name}", *[f"{k}={v}" for k, v in vars_.items()])
+    return images(BUILD, APP_VARIANTS)
 
 
 class Flash:

@@ -3,9 +3,6 @@
 NIC whose HTTP port is forwarded to a free port on 127.0.0.1 only."""
 import importlib.util
 import os
-import re
-import subprocess
-import threading
 
 import pytest
 
@@ -97,21 +94,9 @@ def fw_single(fw):
                  "APP_VERSION=1.1.0")
     harness.make(f"QB={SINGLE}", "LAYOUT=config/single-slot.yaml", "qemu-app", "APP_VARIANT=hang",
                  "APP_HANG=1", "APP_VERSION=1.2.0")
-    paths = {
-        "bootrom": os.path.join(SINGLE, "bootrom.elf"),
-        "loader": os.path.join(SINGLE, "loader.bin"),
-        "recovery": os.path.join(SINGLE, "recovery.signed.bin"),
-        "app": os.path.join(SINGLE, "app.signed.bin"),
-        "app-v2": os.path.join(SINGLE, "app-v2.signed.bin"),
-        "app-v2-bin": os.path.join(SINGLE, "app-v2.bin"),
-        "app-hang": os.path.join(SINGLE, "app-hang.signed.bin"),
-        "ptable": os.path.join(SINGLE, "layout", "ptable.bin"),
-    }
-    with open(os.path.join(SINGLE, "layout", "partitions.h")) as f:
-        text = f.read()
-    assert "#define LB_SLOT_COUNT 1u" in text, "single-slot layout expected"
-    paths["layout"] = {m.group(1): int(m.group(2), 0) for m in re.finditer(
-        r"#define (LB_\w+) (0x[0-9a-fA-F]+|\d+)u?\b", text)}
+    paths = harness.images(SINGLE, ("v2", "hang"))
+    paths["app-v2-bin"] = os.path.join(SINGLE, "app-v2.bin")
+    assert paths["layout"]["LB_SLOT_COUNT"] == 1, "single-slot layout expected"
     return paths
 
 

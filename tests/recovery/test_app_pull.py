@@ -9,13 +9,11 @@ The images under test are built from config/default.yaml with
 app.update_url pointing at this session's nginx port, app.first_check_s 1
 and app.check_interval_s 8 (the loader, table, key and product are the
 default build's). Updates are published with `lifeboat publish`."""
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -64,11 +62,7 @@ def apull(fw):
                  "APP_UNHEALTHY=1", "APP_VERSION=1.1.0")
     with open(os.path.join(qb, "layout", "ota_handler.h")) as f:
         assert f"10.0.2.2:{port}/fleet" in f.read()
-    paths = dict(fw)
-    for name in ("bootrom", "loader", "recovery", "app", "app-v2", "app-hang", "app-unhealthy"):
-        paths[name] = os.path.join(qb, {"bootrom": "bootrom.elf", "loader": "loader.bin"}.get(
-            name, name + ".signed.bin"))
-    paths["ptable"] = os.path.join(qb, "layout", "ptable.bin")
+    paths = dict(fw, **harness.images(qb, ("v2", "hang", "unhealthy")))
     site = os.path.join(OUT, "site")
     os.makedirs(site, exist_ok=True)
     web = Server(site, port)
@@ -131,14 +125,9 @@ def apull_single(apull):
     harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-images")
     harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app", "APP_VARIANT=v2", "APP_VERSION=1.1.0")
     with open(os.path.join(qb, "layout", "partitions.h")) as f:
-        h = f.read()
-    assert "#define LB_SLOT_COUNT 1u" in h and f"10.0.2.2:{web.port}/fleet" in h
-    paths = {name: os.path.join(qb, file) for name, file in (
-        ("bootrom", "bootrom.elf"), ("loader", "loader.bin"), ("recovery", "recovery.signed.bin"),
-        ("app", "app.signed.bin"), ("app-v2", "app-v2.signed.bin"))}
-    paths["ptable"] = os.path.join(qb, "layout", "ptable.bin")
-    paths["layout"] = {m.group(1): int(m.group(2), 0) for m in re.finditer(
-        r"#define (LB_\w+) (0x[0-9a-fA-F]+|\d+)u?\b", h)}
+        assert f"10.0.2.2:{web.port}/fleet" in f.read()
+    paths = harness.images(qb, ("v2",))
+    assert paths["layout"]["LB_SLOT_COUNT"] == 1, "single-slot layout expected"
     return paths, site, web
 
 
