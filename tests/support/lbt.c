@@ -129,6 +129,23 @@ int lbt_device_init_slots(lbt_device_t *d, const char *geom_name, uint32_t progr
     return 0;
 }
 
+/* Fixed test keys (never a product's): with ECDSA's deterministic nonces
+ * (RFC 6979) every image the tests build, and so every flash operation
+ * the sweep counts, is the same in every run, so a failing case's id
+ * reruns exactly that case. */
+static const char *const key_pems[3] = {
+    NULL,
+    "-----BEGIN EC PRIVATE KEY-----\n"
+    "MHcCAQEEIFwP9vLDKgRnMBz5Dr24aUSK877j68tWoFV+KQkCdw5+oAoGCCqGSM49\n"
+    "AwEHoUQDQgAEuU1oo50x8Yob9PJvU53ar2ZfDTRYZ10rlbWe6snEFMvHKu0JQShN\n"
+    "GcR0qn/t8m92WUHKFhvpL0pNr1i37Ds4ew==\n"
+    "-----END EC PRIVATE KEY-----\n",
+    "-----BEGIN EC PRIVATE KEY-----\n"
+    "MHcCAQEEIOUHw+hnZ39d30I/tDHLThtXw6FO/mvlK0ovpjOQlRiBoAoGCCqGSM49\n"
+    "AwEHoUQDQgAE8tEAZXxNcvCGMtY83PQ+fgu1ifAFIpAStEPZkb16uzLoyQ741mII\n"
+    "tACtC8C+Qjo+23vPpQog8BXMfBHflxHdQg==\n"
+    "-----END EC PRIVATE KEY-----\n",
+};
 static lb_key_t *keys[3];
 static uint8_t key_ders[3][LB_IMAGE_KEY_DER_SIZE];
 
@@ -138,7 +155,7 @@ int lbt_key_der(int which, const uint8_t **der, size_t *len)
         return -1;
     }
     if (keys[which] == NULL) {
-        if (lb_key_generate(&keys[which]) != 0 ||
+        if (lb_key_parse(key_pems[which], &keys[which]) != 0 ||
             lb_key_public_der(keys[which], key_ders[which], sizeof key_ders[which]) !=
                 (int)LB_IMAGE_KEY_DER_SIZE) {
             return -1;

@@ -54,7 +54,7 @@ int lbt_device_init_slots(lbt_device_t *d, const char *geom_name, uint32_t progr
 int lbt_image(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
               const char *product, uint32_t tag);
 
-/* Test keys (P-256, made once per process): LBT_KEY_TRUSTED is the one
+/* Test keys (fixed P-256 keys, tests/support/lbt.c): LBT_KEY_TRUSTED is the one
  * a device trusts, LBT_KEY_ROGUE another. */
 enum { LBT_KEY_NONE = 0, LBT_KEY_TRUSTED = 1, LBT_KEY_ROGUE = 2 };
 

@@ -94,6 +94,26 @@ int lb_key_load(const char *path, lb_key_t **out)
     return 0;
 }
 
+int lb_key_parse(const char *pem, lb_key_t **out)
+{
+    if (pem == NULL || out == NULL) {
+        return LB_E_INVAL;
+    }
+    lb_key_t *k;
+    int rc = key_new(&k);
+    if (rc != 0) {
+        return rc;
+    }
+    if (mbedtls_pk_parse_key(&k->pk, (const unsigned char *)pem, strlen(pem) + 1, NULL, 0) != 0 ||
+        !is_p256(&k->pk)) {
+        lb_key_free(k);
+        return LB_E_KEY;
+    }
+    k->is_private = true;
+    *out = k;
+    return 0;
+}
+
 bool lb_key_is_private(const lb_key_t *k)
 {
     return k != NULL && k->is_private;

@@ -20,6 +20,11 @@ int lb_key_generate(lb_key_t **out);
  * P-256 key) or LB_E_INVAL. */
 int lb_key_load(const char *path, lb_key_t **out);
 
+/* Parses a P-256 private key held in memory (PEM, NUL-terminated, or
+ * DER). Returns 0 and sets *out, LB_E_KEY (not a P-256 private key) or
+ * LB_E_INVAL. */
+int lb_key_parse(const char *pem, lb_key_t **out);
+
 /* Returns true when the key holds a private part (can sign). */
 bool lb_key_is_private(const lb_key_t *k);
 
