@@ -255,6 +255,22 @@ def test_sign_usage_errors(tmp_path, lifeboat, lkey, body):
                 "--pad-to", "100").returncode == 1
 
 
+def test_keys_on_another_curve_are_refused(tmp_path, lifeboat, body):
+    """A P-384 key (openssl's) signs nothing and verifies nothing: every
+    device checks P-256 signatures only."""
+    (tmp_path / "in.bin").write_bytes(body)
+    priv, pub = tmp_path / "p384.pem", tmp_path / "p384.pub.pem"
+    subprocess.run(["openssl", "ecparam", "-name", "secp384r1", "-genkey", "-noout", "-out",
+                    priv], check=True, capture_output=True)
+    subprocess.run(["openssl", "ec", "-in", priv, "-pubout", "-out", pub], check=True,
+                   capture_output=True)
+    p = sign(lifeboat, priv, tmp_path / "in.bin", tmp_path / "o.bin")
+    assert p.returncode == 1 and f"{priv}: not an ECDSA P-256 key" in p.stderr, p.stderr
+    assert not (tmp_path / "o.bin").exists()
+    p = lifeboat("verify", "--key", pub, tmp_path / "in.bin")
+    assert p.returncode == 1 and f"{pub}: not an ECDSA P-256 key" in p.stderr, p.stderr
+
+
 def test_info_json_decodes_every_field(tmp_path, lifeboat, lkey, body):
     priv, _ = lkey
     (tmp_path / "in.bin").write_bytes(body)

@@ -43,6 +43,21 @@ static bool is_p256(const mbedtls_pk_context *pk)
            mbedtls_pk_ec(*pk)->grp.id == MBEDTLS_ECP_DP_SECP256R1;
 }
 
+/* The end of every constructor: hands `k` to *out when `err` is 0 and it
+ * holds a P-256 key, frees it otherwise. Returns 0, `err` or LB_E_KEY. */
+static int adopt(lb_key_t *k, int err, lb_key_t **out)
+{
+    if (err == 0 && !is_p256(&k->pk)) {
+        err = LB_E_KEY;
+    }
+    if (err != 0) {
+        lb_key_free(k);
+        return err;
+    }
+    *out = k;
+    return 0;
+}
+
 int lb_key_generate(lb_key_t **out)
 {
     if (out == NULL) {
@@ -53,15 +68,11 @@ int lb_key_generate(lb_key_t **out)
     if (rc != 0) {
         return rc;
     }
-    if (mbedtls_pk_setup(&k->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
-        mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(k->pk), mbedtls_ctr_drbg_random,
-                            &k->drbg) != 0) {
-        lb_key_free(k);
-        return LB_E_KEY;
-    }
     k->is_private = true;
-    *out = k;
-    return 0;
+    bool bad = mbedtls_pk_setup(&k->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) != 0 ||
+               mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(k->pk),
+                                   mbedtls_ctr_drbg_random, &k->drbg) != 0;
+    return adopt(k, bad ? LB_E_KEY : 0, out);
 }
 
 int lb_key_load(const char *path, lb_key_t **out)
@@ -82,16 +93,7 @@ int lb_key_load(const char *path, lb_key_t **out)
         mbedtls_pk_init(&k->pk);
         prc = mbedtls_pk_parse_public_keyfile(&k->pk, path);
     }
-    if (prc == MBEDTLS_ERR_PK_FILE_IO_ERROR) {
-        lb_key_free(k);
-        return LB_E_IO;
-    }
-    if (prc != 0 || !is_p256(&k->pk)) {
-        lb_key_free(k);
-        return LB_E_KEY;
-    }
-    *out = k;
-    return 0;
+    return adopt(k, prc == MBEDTLS_ERR_PK_FILE_IO_ERROR ? LB_E_IO : prc != 0 ? LB_E_KEY : 0, out);
 }
 
 int lb_key_parse(const char *pem, lb_key_t **out)
@@ -104,14 +106,9 @@ int lb_key_parse(const char *pem, lb_key_t **out)
     if (rc != 0) {
         return rc;
     }
-    if (mbedtls_pk_parse_key(&k->pk, (const unsigned char *)pem, strlen(pem) + 1, NULL, 0) != 0 ||
-        !is_p256(&k->pk)) {
-        lb_key_free(k);
-        return LB_E_KEY;
-    }
     k->is_private = true;
-    *out = k;
-    return 0;
+    int prc = mbedtls_pk_parse_key(&k->pk, (const unsigned char *)pem, strlen(pem) + 1, NULL, 0);
+    return adopt(k, prc != 0 ? LB_E_KEY : 0, out);
 }
 
 bool lb_key_is_private(const lb_key_t *k)
