@@ -3,8 +3,8 @@
  * trial image and clears the crash counter) and then runs, feeding the
  * watchdog, while the update agent (lb_ota.h) checks app.update_url in
  * the background and prints what it does. On the console: 'r' asks for
- * recovery and reboots, 'b' reboots, 's' prints the boot state, 'u'
- * checks for an update now.
+ * recovery and reboots, 'b' reboots, 's' prints the boot state (and the
+ * TLS arena's peak), 'u' checks for an update now.
  *
  * Test builds (make APP_FAULT=1 / APP_HANG=1 / APP_UNHEALTHY=1): fault, or
  * hang without feeding the watchdog, before the health report; or run with
@@ -212,6 +212,11 @@ int main(void)
             lb_app_reboot();
         } else if (c == 's') {
             print_bootstate();
+            size_t peak, size;
+            if (lb_ota_tls_memory(&peak, &size) == 0) {
+                lb_app_printf("[app] tls: arena peak %lu of %lu bytes\n", (unsigned long)peak,
+                              (unsigned long)size);
+            }
         } else if (c == 'u') {
             lb_ota_check_now();
         }

@@ -10,7 +10,7 @@ HOST_CFLAGS := -std=c11 -O2 -g -ffunction-sections -fdata-sections $(WARN) -MMD 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 # Libraries the host CLI and the host tests link (Debian packages).
-HOST_LIBS := -lyaml -lmbedcrypto
+HOST_LIBS := -lyaml -lmbedx509 -lmbedcrypto
 
 # Quiet by default, as kbuild and Zephyr: one line per step ("  CC  file");
 # `make V=1` prints every command in full.

@@ -28,6 +28,14 @@ FW_MBEDTLS_SRCS_ECDSA := \
     platform.c constant_time.c) \
   lib/mbedtls/lb_mbedtls_alloc.c
 
+# The TLS 1.2 client of apps that fetch updates over https:// (app.pin;
+# lib/ota/tls.c): compiled, with everything else mbedTLS of such an app,
+# under FW_MBEDTLS_TLS_CFLAGS (lib/mbedtls/lb_mbedtls_tls_config.h).
+FW_MBEDTLS_TLS_CFLAGS := -UMBEDTLS_CONFIG_FILE -DMBEDTLS_CONFIG_FILE='"lb_mbedtls_tls_config.h"'
+FW_MBEDTLS_SRCS_TLS := \
+  $(addprefix $(FW_MBEDTLS_LIB)/,ssl_cli.c ssl_tls.c ssl_msg.c ssl_ciphersuites.c x509.c x509_crt.c \
+    pk.c pk_wrap.c pkparse.c oid.c ecdh.c aes.c gcm.c cipher.c cipher_wrap.c md.c hmac_drbg.c)
+
 # Signature backends: lib's file and what it links beyond SHA-256. The
 # hash-only stand-in refuses signature checks and links no bignum code.
 FW_SIG_SRCS_mbedtls := $(LIB_SIG_SRC_mbedtls) $(FW_MBEDTLS_SRCS_ECDSA)

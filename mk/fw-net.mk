@@ -19,10 +19,11 @@ LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c inet_chksum.c ip.c mem.c
   pbuf.c tcp.c tcp_in.c tcp_out.c timeouts.c udp.c) \
   $(addprefix $(LWIP_DIR)/core/ipv4/,dhcp.c etharp.c icmp.c ip4.c ip4_addr.c ip4_frag.c) \
   $(LWIP_DIR)/netif/ethernet.c
-# lib/ota: what every image that updates the device links (the install path
+# lib/ota: what every image that updates the device links (tls.c only
+# where https:// is built in: fw-qemu.mk's QB_APP_TLS) (the install path
 # behind pushes and pulls, the network bring-up, the update agent, lwIP's
 # port); each image brings its own lwipopts.h.
-OTA_SRCS := $(wildcard lib/ota/*.c)
+OTA_SRCS := $(filter-out lib/ota/tls.c,$(wildcard lib/ota/*.c))
 OTA_CPPFLAGS := -Ilib/ota -I$(LWIP_DIR)/include
 RECOVERY_NET_SRCS := $(LWIP_SRCS) $(NET_HOST_SRCS) $(OTA_SRCS)
 # Recovery's self-heal fetches a download cut by a reset whole again: the

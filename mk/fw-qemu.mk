@@ -52,7 +52,11 @@ QB_GEN_INPUTS := $(QB_LAYOUT)/inputs.txt
 $(QB_GEN_INPUTS): FORCE
 	@mkdir -p $(@D)
 	@echo '$(LAYOUT) $(QB_KEY_PUB)' | cmp -s - $@ || echo '$(LAYOUT) $(QB_KEY_PUB)' > $@
-$(QB_GEN): $(LAYOUT) $(LIFEBOAT) $(QB_KEY_PUB) $(QB_GEN_INPUTS)
+# The layout's pinned server key (app.pin, relative to the YAML) is an
+# input too: a new certificate regenerates the headers.
+QB_LAYOUT_PIN := $(shell sed -nE 's/^[^\#]*[{,[:space:]]pin:[[:space:]]*"?([^ ",}\#]+).*/\1/p' $(LAYOUT) 2>/dev/null | head -n 1)
+QB_PIN_FILE := $(if $(QB_LAYOUT_PIN),$(if $(filter /%,$(QB_LAYOUT_PIN)),,$(dir $(LAYOUT)))$(QB_LAYOUT_PIN))
+$(QB_GEN): $(LAYOUT) $(LIFEBOAT) $(QB_KEY_PUB) $(QB_GEN_INPUTS) $(wildcard $(QB_PIN_FILE))
 	@mkdir -p $(QB_LAYOUT)
 	$(LIFEBOAT) gen $(LAYOUT) $(QB_GEN_KEY) -o $(QB_LAYOUT)
 	@grep -q '^#define LB_LAYOUT_BOARD "$(QB_NAME)"' $@ || { rm -f $@; \
@@ -116,10 +120,24 @@ QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS)
 # (lib/mbedtls/lb_mbedtls_config.h; make bench-recovery, make bench-loader).
 # Link-time optimisation: the recovery budget (64 KiB with DHCP) needs it.
 QB_FLAGS_recovery := $(RECOVERY_NET_CPPFLAGS) -flto
+# An app whose layout pins its update server's key (app.pin) fetches over
+# https:// too: it links mbedTLS's TLS client (lib/ota/tls.c), builds all
+# its mbedTLS with the TLS config, and verifies images with the mbedTLS
+# backend (one P-256 implementation in the image, not two). Read like
+# QB_VERIFY_SIG: from the fresh ota_handler.h, else from the YAML; lb_ota.c
+# refuses to compile when the two disagree.
+QB_APP_TLS := $(if $(QB_GEN_FRESH),$(shell sed -n 's/^\#define LB_OTA_PIN_LEN [1-9][0-9]*u$$/1/p' $(QB_LAYOUT)/ota_handler.h),$(shell grep -Eqs '^[^\#]*[{,[:space:]]pin:' $(LAYOUT) && echo 1))
+QB_APP_SIG := $(if $(QB_APP_TLS),mbedtls,$(SIG_BACKEND))
+QB_APP_TLS_SRCS := $(if $(QB_APP_TLS),lib/ota/tls.c $(FW_MBEDTLS_SRCS_TLS))
+# The arena behind mbedTLS: one 16 KiB record, the handshake, the
+# server's certificate (make bench-app prints the peak).
+QB_APP_TLS_HEAP := 32768
+QB_APP_TLS_FLAGS := $(if $(QB_APP_TLS),-DLB_CFG_PULL_HTTPS=1 $(FW_MBEDTLS_TLS_CFLAGS) \
+  -DLB_MBEDTLS_HEAP_SIZE=$(QB_APP_TLS_HEAP))
 QB_APP_SRCS := $(QB_RUNTIME_SRCS) app-template/runtime/lb_ota.c app-template/runtime/lb_ota_status.c $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
-  $(FW_SIG_SRCS_$(SIG_BACKEND)) $(APP_NET_SRCS) $(QB_NET_SRCS)
+  $(FW_SIG_SRCS_$(QB_APP_SIG)) $(APP_NET_SRCS) $(QB_NET_SRCS) $(QB_APP_TLS_SRCS)
 # The update agent checks signatures (the app installs only signed images).
-QB_FLAGS_app := $(APP_NET_CPPFLAGS)
+QB_FLAGS_app := $(APP_NET_CPPFLAGS) $(QB_APP_TLS_FLAGS)
 
 # Program-unit buffers (the writer's, the installer's commit unit) sized for
 # this board's layouts (program 4 bytes; 128 is the credential record, the
@@ -143,6 +161,8 @@ $(QB)/obj/%.o: $(QB_GEN)
 # BearSSL is third-party code that relies on undefined macros reading as 0.
 $(foreach f,loader recovery recovery-bench app,$(call qb_objs,$(f),$(FW_BEARSSL_SRCS))): \
   FW_WARN = $(FW_BEARSSL_WARN)
+# So is the TLS part of mbedTLS.
+$(call qb_objs,app,$(FW_MBEDTLS_SRCS_TLS)): FW_WARN = $(FW_MBEDTLS_WARN)
 
 # ---- boot ROM ------------------------------------------------------------
 QB_BOOTROM_OBJS := $(call qb_objs,bootrom,$(QB_BOOTROM_SRCS))
@@ -203,8 +223,14 @@ QB_APP_FLAVOUR := app$(if $(APP_VARIANT),-$(APP_VARIANT))
 QB_APP_MAIN_OBJ := $(QB)/obj/$(QB_APP_FLAVOUR)/app-template/main.o
 QB_APP_OBJS := $(call qb_objs,app,$(QB_APP_SRCS)) $(QB_APP_MAIN_OBJ)
 $(call qb_objs,app,$(QB_APP_SRCS)): $(QB)/obj/app/%.o: %.c
+# Every app object is rebuilt when https:// comes or goes (other flags).
+QB_APP_TLS_STAMP := $(QB)/app-tls.txt
+$(QB_APP_TLS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(QB_APP_TLS_FLAGS)' | cmp -s - $@ || echo '$(QB_APP_TLS_FLAGS)' > $@
+$(call qb_objs,app,$(QB_APP_SRCS)): $(QB_APP_TLS_STAMP)
 $(QB_APP_MAIN_OBJ): app-template/main.c $(QB)/app-opts$(if $(APP_VARIANT),-$(APP_VARIANT)).txt
-QB_FLAGS_$(QB_APP_FLAVOUR) := $(APP_NET_CPPFLAGS) -DAPP_FAULT=$(APP_FAULT) -DAPP_HANG=$(APP_HANG) \
+QB_FLAGS_$(QB_APP_FLAVOUR) := $(APP_NET_CPPFLAGS) $(QB_APP_TLS_FLAGS) -DAPP_FAULT=$(APP_FAULT) -DAPP_HANG=$(APP_HANG) \
   -DAPP_UNHEALTHY=$(APP_UNHEALTHY) -DAPP_NO_OTA=$(APP_NO_OTA) \
   $(if $(APP_VERSION),-DAPP_VERSION='"$(APP_VERSION)"')
 # Rebuild the app main when its options change.

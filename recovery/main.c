@@ -18,6 +18,7 @@
 #include "lb/board.h"
 #include "lb/err.h"
 #include "lb/seed.h"
+#include "secret.h"
 #include "lb_app.h"
 #include "partitions.h"
 #include "heal.h"
@@ -105,35 +106,6 @@ static void arm_self_heal(const lb_bootinfo_t *bi)
     }
 }
 
-/* This boot's nonce key: the seed kept in the `seed` partition (renewed
- * here), the board's noise and the boot count (lb/seed.h). Returns the
- * LB_SEED_F_* bits, for the console and the status document. */
-static int draw_key(const lb_bootinfo_t *bi, uint8_t key[LB_SEED_SIZE])
-{
-    struct {
-        uint8_t noise[32];
-        uint32_t boot_count, reset, millis;
-    } in;
-    memset(&in, 0, sizeof(in));
-    bool noise = lb_board_entropy(in.noise, sizeof(in.noise)) == LB_OK;
-    in.boot_count = bi ? bi->boot_count : 0u;
-    in.reset = (uint32_t)lb_board_reset_cause();
-    in.millis = lb_board_millis();
-    const lb_flash_area_t *fa = NULL;
-#ifdef LB_PART_SEED_OFFSET
-    static lb_flash_area_t seed_area;
-    if (lb_flash_area_init(&seed_area, lb_board_flash_geom(), LB_PART_SEED_OFFSET,
-                           LB_PART_SEED_SIZE) == LB_OK) {
-        fa = &seed_area;
-    }
-#endif
-    /* Without noise the counters still make every boot's key differ. */
-    int flags = lb_seed_draw(fa, &in, sizeof(in), key);
-    memset(&in, 0, sizeof(in));
-    flags = flags < 0 ? 0 : flags;
-    return noise ? flags : flags & ~LB_SEED_F_NOISE;
-}
-
 int main(void)
 {
     lb_stack_paint();
@@ -154,7 +126,7 @@ int main(void)
     print_state();
     lb_app_history_note(LB_HIST_RECOVERY, LB_HIST_SRC_DEVICE, 0, 0, LB_HIST_SLOT_NONE, NULL);
     uint8_t key[LB_SEED_SIZE];
-    int ent = draw_key(bi, key);
+    int ent = lb_ota_secret(bi, key); /* the nonce key */
     say("entropy: ", ent & LB_SEED_F_STORED ? "stored seed" : "no stored seed",
         ent & LB_SEED_F_NOISE ? " + board noise" : " (no board noise)");
     lb_status_set_entropy(ent);

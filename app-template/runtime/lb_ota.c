@@ -9,14 +9,24 @@
 #include "lb/board.h"
 #include "lb/err.h"
 #include "lb_app.h"
+#include "lb/hmac.h"
 #include "net.h"
 #include "ota_handler.h"
+#include "secret.h"
+#include "tls.h"
 #include "update.h"
+
+/* https:// comes with a pinned key: the build links TLS (QB_APP_TLS)
+ * exactly when the layout names app.pin. */
+#if (LB_OTA_PIN_LEN > 0) != (LB_CFG_PULL_HTTPS != 0)
+#error "app.pin and the build disagree about https://: run make again"
+#endif
 
 static struct {
     bool net;           /* the network (and GET /api/status) is up */
     bool on;            /* the agent too */
     bool confirmed;     /* the running image is confirmed: updates may go ahead */
+    bool tls;           /* the TLS client is seeded (once per boot) */
     uint32_t first_s;   /* lb_ota_begin to the first check */
     uint32_t looked_ms; /* when the boot state was last read for that */
     const lb_ota_callbacks_t *cb;
@@ -162,6 +172,23 @@ int lb_ota_begin(const lb_ota_callbacks_t *cb)
         LB_OTA_CHECK_INTERVAL_S > ota.first_s) {
         ota.first_s = LB_OTA_CHECK_INTERVAL_S;
     }
+    if (LB_CFG_PULL_HTTPS && !ota.tls) {
+        /* The session randomness: this boot's secret from the seed
+         * partition, kept apart from recovery's uses of the same seed. */
+        static const uint8_t pin[] = LB_OTA_PIN_INIT;
+        uint8_t secret[LB_SEED_SIZE], seed[LB_TLS_SEED_SIZE];
+        (void)lb_ota_secret(bi, secret);
+        err = lb_hmac_sha256(secret, sizeof secret, "lifeboat app tls", 16, seed);
+        if (err == 0) {
+            err = lb_tls_init(pin, LB_OTA_PIN_LEN, seed);
+        }
+        memset(secret, 0, sizeof secret);
+        memset(seed, 0, sizeof seed);
+        if (err != 0) {
+            return err;
+        }
+        ota.tls = true;
+    }
     static lb_agent_cfg_t cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.url = LB_OTA_UPDATE_URL;
@@ -229,4 +256,14 @@ void lb_ota_check_now(void)
 bool lb_ota_pending(void)
 {
     return ota.on && lb_agent_installed();
+}
+
+int lb_ota_tls_memory(size_t *peak, size_t *size)
+{
+    if (!LB_CFG_PULL_HTTPS) {
+        return LB_E_UNSUPPORTED;
+    }
+    *peak = lb_tls_heap_peak();
+    *size = LB_MBEDTLS_HEAP_SIZE;
+    return 0;
 }

@@ -18,6 +18,7 @@
 #define LB_OTA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lb/image.h"
@@ -63,8 +64,9 @@ typedef struct {
  * recovery.update_url (recovery installs a single-slot app's updates, see
  * on_handoff): the network and the status still run, so keep calling
  * lb_ota_handle; LB_E_INVAL for a url the agent cannot use
- * (not http:// to an IPv4 address); or the network's error
- * (lib/ota/net.h). */
+ * (not http://, or https:// with app.pin, to an IPv4 address or, with
+ * DNS, a name); LB_E_NOSPACE when the TLS client could not be set up; or
+ * the network's error (lib/ota/net.h). */
 int lb_ota_begin(const lb_ota_callbacks_t *cb);
 
 /* From the main loop, often: the network, the agent, and the reboot after
@@ -82,5 +84,10 @@ uint32_t lb_ota_first_check_s(void);
 
 /* True once an update is installed and waits for the reboot. */
 bool lb_ota_pending(void);
+
+/* The TLS client's memory (an app with app.pin): the most its arena held
+ * so far and its size (LB_MBEDTLS_HEAP_SIZE), to size that arena. Returns
+ * 0, or LB_E_UNSUPPORTED in an app without https://. */
+int lb_ota_tls_memory(size_t *peak, size_t *size);
 
 #endif

@@ -1,5 +1,6 @@
 /* The update agent (agent.h): an HTTP/1.1 GET client on lwIP's raw TCP
- * API, the manifest, then the image it offers. */
+ * API (through tls.h for https:// when LB_CFG_PULL_HTTPS), the manifest,
+ * then the image it offers. */
 #include "agent.h"
 
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "lwip/dns.h"
 #include "lwip/tcp.h"
 #include "net.h"
+#include "tls.h"
 #include "update.h"
 #include "../src/text.h"
 
@@ -36,6 +38,8 @@ static struct {
     struct tcp_pcb *pcb;
     ip_addr_t ip;
     bool named; /* ag.u.host is a name: ag.ip comes from DNS (LWIP_DNS) */
+    bool tls;   /* this connection runs a TLS session (LB_CFG_PULL_HTTPS) */
+    bool sent;  /* its request went out (after the handshake) */
     lb_http_resp_t resp;
     uint32_t got;      /* body bytes so far */
     char *text;        /* the manifest while it arrives (lwIP heap) */
@@ -78,6 +82,10 @@ static void emit(lb_agent_ev_t ev, int err, const char *text, const char *detail
 
 static void close_pcb(void)
 {
+    if (LB_CFG_PULL_HTTPS && ag.tls) {
+        lb_tls_close();
+        ag.tls = false;
+    }
     if (ag.pcb != NULL) {
         tcp_arg(ag.pcb, NULL);
         tcp_recv(ag.pcb, NULL);
@@ -372,6 +380,70 @@ static void lost(const char *why)
     retry_later(why, 0);
 }
 
+/* Bytes of the answer: the head, then the body. Returns 0, 1 (the head
+ * was a redirect, handled) or the error that ends the attempt. */
+static int feed(const uint8_t *d, size_t n)
+{
+    if (!ag.resp.done) {
+        int used = lb_http_resp_feed(&ag.resp, d, n);
+        if (used < 0) {
+            return used;
+        }
+        d += used;
+        n -= (size_t)used;
+        if (ag.resp.done) {
+            int rc = head_done();
+            if (rc != 0) {
+                return rc;
+            }
+        }
+    }
+    return n > 0 && ag.resp.done ? body(d, n) : 0;
+}
+
+static void failed(int err)
+{
+    retry_later(ag.image ? "download failed: " : "manifest not fetched: ", err);
+}
+
+static bool send_request(struct tcp_pcb *pcb);
+
+/* The TLS session of this connection as far as it goes: the handshake
+ * (sliced: lb_agent_poll calls again), the request once the server proved
+ * the pinned key, then the answer as it is decrypted. */
+static void tls_run(void)
+{
+    int r = lb_tls_step();
+    if (r == 1) {
+        return;
+    }
+    if (r < 0) {
+        retry_later(r == LB_E_KEY ? "the server's key is not the pinned one; refused: "
+                                  : "TLS handshake failed: ",
+                    r);
+        return;
+    }
+    if (!ag.sent && !send_request(ag.pcb)) {
+        return;
+    }
+    static uint8_t buf[LB_PULL_TLS_READ];
+    while (ag.state == S_RUN && ag.tls) {
+        int n = lb_tls_read(buf, sizeof buf);
+        if (n == 0) {
+            return;
+        }
+        if (n == LB_E_TRUNCATED) {
+            lost("the server closed the connection early");
+            return;
+        }
+        int rc = n < 0 ? n : feed(buf, (size_t)n);
+        if (rc < 0) {
+            failed(rc);
+            return;
+        }
+    }
+}
+
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     (void)arg;
@@ -382,30 +454,19 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
         return ag.aborted ? ERR_ABRT : ERR_OK;
     }
     ag.last_ms = lb_board_millis();
+    if (LB_CFG_PULL_HTTPS && ag.tls) {
+        lb_tls_input(p); /* the session reopens the window as it reads */
+        tls_run();
+        return ag.aborted ? ERR_ABRT : ERR_OK;
+    }
     tcp_recved(pcb, p->tot_len);
     int rc = 0;
     for (struct pbuf *q = p; q != NULL && rc == 0 && ag.state == S_RUN; q = q->next) {
-        const uint8_t *d = q->payload;
-        size_t n = q->len;
-        if (!ag.resp.done) {
-            int used = lb_http_resp_feed(&ag.resp, d, n);
-            if (used < 0) {
-                rc = used;
-                break;
-            }
-            d += used;
-            n -= (size_t)used;
-            if (ag.resp.done && (rc = head_done()) != 0) {
-                break;
-            }
-        }
-        if (n > 0 && ag.resp.done) {
-            rc = body(d, n);
-        }
+        rc = feed(q->payload, q->len);
     }
     pbuf_free(p);
     if (rc < 0) {
-        retry_later(ag.image ? "download failed: " : "manifest not fetched: ", rc);
+        failed(rc);
     }
     return ag.aborted ? ERR_ABRT : ERR_OK;
 }
@@ -429,10 +490,45 @@ static err_t on_poll(void *arg, struct tcp_pcb *pcb)
     return ag.aborted ? ERR_ABRT : ERR_OK;
 }
 
+/* The request over TLS, gathered to go as one record. */
+static struct {
+    char text[LB_URL_MAX + 256];
+    size_t len;
+} req;
+
 /* Queues one piece of the request (copied: nothing here outlives the call). */
 static bool put(struct tcp_pcb *pcb, const char *s)
 {
-    return tcp_write(pcb, s, (u16_t)strlen(s), TCP_WRITE_FLAG_COPY | TCP_WRITE_FLAG_MORE) == ERR_OK;
+    size_t n = strlen(s);
+    if (LB_CFG_PULL_HTTPS && ag.tls) {
+        if (n > sizeof req.text - req.len) {
+            return false;
+        }
+        memcpy(req.text + req.len, s, n);
+        req.len += n;
+        return true;
+    }
+    return tcp_write(pcb, s, (u16_t)n, TCP_WRITE_FLAG_COPY | TCP_WRITE_FLAG_MORE) == ERR_OK;
+}
+
+/* Sends the request of this attempt. Returns false when it could not (the
+ * attempt then failed with its line). */
+static bool send_request(struct tcp_pcb *pcb)
+{
+    char n[11];
+    req.len = 0;
+    *lb_text_dec(n, ag.got) = '\0';
+    if (!put(pcb, "GET ") || !put(pcb, ag.u.path) || !put(pcb, " HTTP/1.1\r\nHost: ") ||
+        !put(pcb, ag.u.host) || !put(pcb, "\r\nUser-Agent: ") || !put(pcb, ag.cfg.user_agent) ||
+        (ag.resuming && (!put(pcb, "\r\nRange: bytes=") || !put(pcb, n) || !put(pcb, "-"))) ||
+        !put(pcb, "\r\nConnection: close\r\n\r\n") ||
+        (LB_CFG_PULL_HTTPS && ag.tls && lb_tls_write(req.text, req.len) != 0)) {
+        retry_later("request not sent", 0);
+        return false;
+    }
+    ag.sent = true;
+    tcp_output(pcb);
+    return true;
 }
 
 static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -441,17 +537,18 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
     (void)err; /* lwIP reports connect failures through on_err */
     ag.aborted = false;
     ag.last_ms = lb_board_millis();
-    char n[11];
-    *lb_text_dec(n, ag.got) = '\0';
-    if (!put(pcb, "GET ") || !put(pcb, ag.u.path) || !put(pcb, " HTTP/1.1\r\nHost: ") ||
-        !put(pcb, ag.u.host) || !put(pcb, "\r\nUser-Agent: ") || !put(pcb, ag.cfg.user_agent) ||
-        (ag.resuming && (!put(pcb, "\r\nRange: bytes=") || !put(pcb, n) || !put(pcb, "-"))) ||
-        !put(pcb, "\r\nConnection: close\r\n\r\n")) {
-        retry_later("request not sent", 0);
-        return ag.aborted ? ERR_ABRT : ERR_OK;
+    if (LB_CFG_PULL_HTTPS && ag.u.https) {
+        int e = lb_tls_open(pcb, ag.named ? ag.u.host : NULL);
+        if (e != 0) {
+            retry_later("no TLS session: ", e);
+        } else {
+            ag.tls = true;
+            tls_run(); /* the client's hello */
+        }
+    } else {
+        (void)send_request(pcb);
     }
-    tcp_output(pcb);
-    return ERR_OK;
+    return ag.aborted ? ERR_ABRT : ERR_OK;
 }
 
 /* The url of this attempt (the manifest's, or the image's resolved
@@ -463,7 +560,7 @@ static int target(void)
     const char *base = LB_CFG_PULL_REDIRECT_MAX > 0 && ag.image ? ag.found : ag.cfg.url;
     if (((LB_CFG_PULL_REDIRECT_MAX == 0 || !ag.redirected) &&
          lb_url_resolve(base, ref, ag.url, sizeof ag.url) != 0) ||
-        lb_url_parse(ag.url, &ag.u) != 0 || ag.u.https) {
+        lb_url_parse(ag.url, &ag.u) != 0 || (ag.u.https && !LB_CFG_PULL_HTTPS)) {
         return LB_E_INVAL;
     }
     uint8_t a[4];
@@ -487,6 +584,7 @@ static void connect_now(void)
     lb_http_resp_init(&ag.resp);
     ag.last_ms = lb_board_millis();
     ag.state = S_RUN;
+    ag.sent = false;
     if (!ag.image) {
         emit(LB_AGENT_EV_CHECK, 0, "checking ", ag.url);
     }
@@ -597,6 +695,8 @@ void lb_agent_poll(void)
 {
     if (LB_CFG_INSTALL_RESUME && ag.state == S_REPLAY) {
         replay();
+    } else if (LB_CFG_PULL_HTTPS && ag.state == S_RUN && ag.tls && !ag.sent) {
+        tls_run(); /* the handshake's next slice */
     } else if (ag.state == S_WAIT && lb_net_up() && (int32_t)(lb_board_millis() - ag.due_ms) >= 0) {
         attempt();
     }

@@ -565,6 +565,28 @@ def run_cli(r):
             r.fail("lifeboat gen --output=DIR", (p.stdout + p.stderr).decode(errors="replace"))
         else:
             r.ok("lifeboat gen --output=DIR")
+    # app.pin: the header holds the server key's DER SubjectPublicKeyInfo
+    # as openssl encodes it, from a certificate and from a public key alike.
+    pinned = os.path.join(GEN, "pinned")
+    spki = subprocess.run(["openssl", "pkey", "-pubin", "-in",
+                           os.path.join(pinned, "server-key.pub.pem"), "-outform", "DER"],
+                          check=True, capture_output=True).stdout
+    for case in ("cert", "key"):
+        with tempfile.TemporaryDirectory(prefix="lifeboat-pin-") as out:
+            p = r.run(["gen", os.path.join(pinned, case + ".yaml"), "-o", out, "-q"])
+            name = f"app.pin from a {'certificate' if case == 'cert' else 'public key'}"
+            h = ""
+            if p.returncode == 0:
+                with open(os.path.join(out, "ota_handler.h")) as f:
+                    h = f.read()
+            m = re.search(r"#define LB_OTA_PIN_INIT \\\n\s*\{ \\\n(.*?)\}", h, re.S)
+            got = bytes(int(x, 16) for x in re.findall(r"0x([0-9a-f]{2})", m.group(1))) if m else b""
+            if (p.returncode != 0 or got != spki or
+                    f"#define LB_OTA_PIN_LEN {len(spki)}u" not in h):
+                r.fail(name, (p.stdout + p.stderr).decode(errors="replace") +
+                       f"\npin {got.hex()}\nwant {spki.hex()}")
+            else:
+                r.ok(name)
     for args, code, text in checks:
         p = r.run(args)
         name = "lifeboat " + " ".join(args)

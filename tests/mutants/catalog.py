@@ -1171,4 +1171,50 @@ int lb_flash_writer_write""",
          find="        if (sig[i] != 0) {",
          replace="        if (sig[i] != sig[i]) {",
          suite="image", fast=True),
+    # HTTPS in the app (app.pin): the pin, the transport, the generator's rules.
+    dict(id="tls-pin-unchecked",
+         why="the app's TLS client accepts any server that completes a handshake: a "
+             "server with another key (a man in the middle) is asked for the manifest",
+         file="lib/ota/tls.c",
+         find="    if (!pinned()) {",
+         replace="    if (0 && !pinned()) {",
+         suite=APULL + "test_app_refuses_an_https_server_with_another_key"),
+    dict(id="tls-window-never-reopened",
+         why="the TLS transport never acknowledges what the session read: the TCP window "
+             "closes after a few KiB and the download stalls until the idle timeout",
+         file="lib/ota/tls.c",
+         find="    tcp_recved(t.pcb, n); /* the window reopens as the session consumes */",
+         replace="    (void)n;",
+         suite=APULL + "test_app_pulls_over_https_from_the_server_it_pins"),
+    dict(id="agent-https-refused",
+         why="the agent refuses https:// urls even where TLS is built in (the app with "
+             "app.pin never checks)",
+         file="lib/ota/agent.c",
+         find="lb_url_parse(ag.url, &ag.u) != 0 || (ag.u.https && !LB_CFG_PULL_HTTPS)) {",
+         replace="lb_url_parse(ag.url, &ag.u) != 0 || ag.u.https) {",
+         suite=APULL + "test_app_pulls_over_https_from_the_server_it_pins"),
+    dict(id="gen-https-without-pin",
+         why="lifeboat gen accepts an https:// app.update_url without app.pin",
+         file="tools/lifeboat/layout.c",
+         find='strncmp(l->app.update_url, "https://", 8) == 0 && !l->app.pin_path[0]) {',
+         replace='strncmp(l->app.update_url, "https://", 8) == 0 && 0) {',
+         suite="gen", fast=True),
+    dict(id="gen-pin-any-curve",
+         why="lifeboat gen pins an RSA (or other curve) key the app's TLS suite can never "
+             "meet: every check fails on the device instead of at build time",
+         file="tools/lifeboat/layout.c",
+         find="    } else if (mbedtls_pk_get_type(key) != MBEDTLS_PK_ECKEY ||\n"
+              "               mbedtls_pk_ec(*key)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {",
+         replace="    } else if (0) {",
+         suite="gen", fast=True),
+    dict(id="gen-pin-cert-reencoded-wrong",
+         why="the certificate's key is emitted without its algorithm identifier: the "
+             "bytes no longer equal the SubjectPublicKeyInfo the server presents",
+         file="tools/lifeboat/layout.c",
+         find="            memcpy(l->app.pin, crt.pk_raw.p, crt.pk_raw.len);\n"
+              "            l->app.pin_len = crt.pk_raw.len;",
+         replace="            memcpy(l->app.pin, crt.pk_raw.p + 27, crt.pk_raw.len - 27);\n"
+                 "            l->app.pin_len = crt.pk_raw.len - 27;",
+         suite="gen", fast=True),
+
 ]

@@ -131,20 +131,70 @@ def apull_single(apull):
     return paths, site, web
 
 
-class Server:
-    """nginx on one port, restartable with other settings (rate limits) or
-    killed mid-transfer and started again, as a real server may be. log()
-    is the running instance's access log."""
+def tls_cert(name):
+    """A self-signed ECDSA P-256 certificate and its key, made here with
+    openssl as OUT/name.pem and OUT/name.key (once: a layout pins it, and a
+    new one rebuilds the app). Returns (certificate, key)."""
+    cert, key = os.path.join(OUT, name + ".pem"), os.path.join(OUT, name + ".key")
+    if not (os.path.exists(cert) and os.path.exists(key)):
+        os.makedirs(OUT, exist_ok=True)
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:prime256v1", "-nodes", "-subj", f"/CN={name}",
+                        "-days", "36500", "-keyout", key + ".tmp", "-out", cert + ".tmp"],
+                       check=True, capture_output=True)
+        os.replace(key + ".tmp", key)
+        os.replace(cert + ".tmp", cert)
+    return cert, key
 
-    def __init__(self, site, port):
-        self.site, self.port, self.web = site, port, None
+
+@pytest.fixture(scope="session")
+def apull_tls(apull):
+    """apull's layout with app.update_url https://10.0.2.2:PORT/... and
+    app.pin naming a self-signed certificate the test made; a second nginx
+    serves the same site over TLS with it. Only the app images differ (the
+    loader, table and recovery are apull's). Returns (images, site, the
+    https nginx)."""
+    paths, site, web = apull
+    with open(os.path.join(OUT, "default-app-pull.yaml")) as f:
+        text = f.read()
+    port = free_port()
+    cert, key = tls_cert("tls-server")
+    old = f"  update_url: http://10.0.2.2:{web.port}/fleet"
+    assert old in text, "the pulling layout's app.update_url moved"
+    text = text.replace(old, f"  pin: tls-server.pem\n  update_url: https://10.0.2.2:{port}/fleet")
+    layout = write_layout("default-app-tls.yaml", text)
+    qb = os.path.join(OUT, "qemu-mps2-an385-tls")
+    harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app")
+    harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app", "APP_VARIANT=v2", "APP_VERSION=1.1.0")
+    with open(os.path.join(qb, "layout", "ota_handler.h")) as f:
+        h = f.read()
+    assert "#define LB_OTA_PIN_LEN 91u" in h and f"https://10.0.2.2:{port}/" in h
+    tpaths = dict(paths)
+    for name in ("app", "app-v2"):
+        tpaths[name] = os.path.join(qb, name + ".signed.bin")
+    tweb = Server(site, port, tls=(cert, key))
+    try:
+        yield tpaths, site, tweb
+    finally:
+        tweb.stop()
+
+
+class Server:
+    """nginx on one port, restartable with other settings (rate limits, a
+    TLS certificate) or killed mid-transfer and started again, as a real
+    server may be. log() is the running instance's access log."""
+
+    def __init__(self, site, port, tls=None):
+        self.site, self.port, self.web, self.tls = site, port, None, tls
         self.restart()
 
-    def restart(self, extra=""):
+    def restart(self, extra="", tls=None):
         """Kills the running nginx (kill -9: transfers are cut) and starts
-        a fresh one on the same port."""
+        a fresh one on the same port (https with `tls`, (cert, key), when
+        given; else as before)."""
         self.stop()
-        self.web = Nginx(self.site, extra=extra, port=self.port).__enter__()
+        self.tls = tls or self.tls
+        self.web = Nginx(self.site, extra=extra, port=self.port, tls=self.tls).__enter__()
 
     def stop(self):
         if self.web is not None:
@@ -636,3 +686,53 @@ def test_single_slot_recovery_installs_only_a_newer_version(apull_single, tmp_pa
     finally:
         q.kill()
     assert gets(web, mark, ".bin") == [], web.log()[mark:]
+
+
+def test_app_pulls_over_https_from_the_server_it_pins(apull_tls, tmp_path):
+    """app.update_url is https:// and app.pin names the server's certificate:
+    the app fetches the manifest and the image over TLS (nginx with a
+    self-signed certificate the test made), reboots into the new version on
+    trial, which confirms itself and then finds nothing newer."""
+    fw, site, web = apull_tls
+    publish(site, fw["app-v2"])
+    mark = len(web.log())
+    q, fl = boot_v1(fw, tmp_path)
+    try:
+        q.expect(r"\[app\] update: checking https://10\.0\.2\.2:\d+/fleet/demo-sensor/"
+                 r"version\.json", 30)
+        q.expect(r"\[app\] update: downloading 1\.1\.0\+0 \(\d+ bytes\) while running", 30)
+        q.expect(r"\[app\] update: 1\.1\.0\+0 verified and installed; rebooting into it", 60)
+        assert q.boot() == {"image": "app", "slot": "b", "reason": "trial",
+                            "reset": "software"}, q.transcript()
+        q.expect(r"\[app\] healthy: reported")
+        q.expect(r"\[app\] update: up to date \(offered 1\.1\.0\+0\)", 30)
+    finally:
+        q.kill()
+    assert len(gets(web, mark, "app-1.1.0-0.bin")) == 1, web.log()[mark:]
+    assert len(gets(web, mark, "version.json")) == 2, web.log()[mark:]
+
+
+def test_app_refuses_an_https_server_with_another_key(apull_tls, tmp_path):
+    """The same url answered by a server with another key (a certificate of
+    its own, as a man in the middle would have): the handshake ends before
+    any request is sent, one line says why, the app keeps running untouched
+    and checks again later; once the pinned server answers, it updates."""
+    fw, site, web = apull_tls
+    publish(site, fw["app-v2"])
+    web.restart(tls=tls_cert("tls-other"))
+    try:
+        q, fl = boot_v1(fw, tmp_path)
+        try:
+            q.expect(r"\[app\] update: the server's key is not the pinned one; refused: "
+                     r"[^\n]*next check in \d+ s", 30)
+            assert not gets(web, 0, "/fleet/"), web.log()  # no request reached it
+            q.send("s")
+            q.expect(r"\[app\] slot a: confirmed 1\.0\.0 \(active\)")
+            q.expect(r"\[app\] update: the server's key is not the pinned one", 60)
+            web.restart(tls=tls_cert("tls-server"))
+            q.expect(r"\[app\] update: downloading 1\.1\.0\+0 \(\d+ bytes\) while running",
+                     90)
+        finally:
+            q.kill()
+    finally:
+        web.restart(tls=tls_cert("tls-server"))

@@ -7,6 +7,8 @@ root and touches nothing of the system's nginx.
         web.url  # http://127.0.0.1:PORT/
         web.log()  # the access log so far (one line per request: nginx's
                    # combined format, then range=<the Range header or ->)
+
+    Nginx(folder, tls=(cert, key)) serves https:// instead (PEM files).
 """
 import os
 import socket
@@ -24,8 +26,9 @@ def free_port():
 
 
 class Nginx:
-    def __init__(self, root, extra="", port=None):
+    def __init__(self, root, extra="", port=None, tls=None):
         self.root = os.path.abspath(root)
+        self.tls = tls  # (certificate, key) PEM paths: https
         self.extra = extra  # more directives for the server block (TLS, ...)
         self.prefix = tempfile.mkdtemp(prefix="lb-nginx-")
         self.port = port or free_port()  # a port chosen earlier (built into a URL)
@@ -33,7 +36,7 @@ class Nginx:
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}/"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}/"
 
     def log(self):
         with open(os.path.join(self.prefix, "access.log")) as f:
@@ -41,6 +44,10 @@ class Nginx:
 
     def __enter__(self):
         conf = os.path.join(self.prefix, "nginx.conf")
+        listen = f"listen 127.0.0.1:{self.port}"
+        if self.tls:
+            listen += (f" ssl;\n        ssl_certificate {os.path.abspath(self.tls[0])};"
+                       f"\n        ssl_certificate_key {os.path.abspath(self.tls[1])}")
         with open(conf, "w") as f:
             f.write(f"""daemon off;
 master_process off;
@@ -59,7 +66,7 @@ http {{
     uwsgi_temp_path {self.prefix}/uwsgi;
     scgi_temp_path {self.prefix}/scgi;
     server {{
-        listen 127.0.0.1:{self.port};
+        {listen};
         root {self.root};
         {self.extra}
     }}

@@ -207,7 +207,12 @@ void lb_emit_ota_handler_h(const lb_layout_t *l, lb_sb_t *sb)
     lb_sb_printf(sb, "#define LB_OTA_DNS %u\n", lb_layout_app_dns(l) ? 1u : 0u);
     lb_sb_printf(sb, "#define LB_OTA_NET_DNS \"%s\"\n", l->app.net.dns);
     lb_sb_printf(sb, "#define LB_OTA_KEY_PRESENT LB_KEY_PRESENT\n");
-    lb_sb_printf(sb, "#define LB_OTA_KEY_HASH_INIT LB_KEY_HASH_INIT\n\n");
+    lb_sb_printf(sb, "#define LB_OTA_KEY_HASH_INIT LB_KEY_HASH_INIT\n");
+    lb_sb_printf(sb, "/* app.pin: the DER SubjectPublicKeyInfo an https:// update server must\n"
+                     " * present (0 bytes: none pinned, plain http:// only). */\n");
+    lb_sb_printf(sb, "#define LB_OTA_PIN_LEN %uu\n", (unsigned)l->app.pin_len);
+    bytes_init(sb, "LB_OTA_PIN_INIT", l->app.pin, l->app.pin_len);
+    lb_sb_printf(sb, "\n");
     lb_sb_printf(sb, "/* The app's slot(s). */\n");
     lb_sb_printf(sb, "#define LB_OTA_SLOT_COUNT LB_SLOT_COUNT\n");
     lb_sb_printf(sb, "#define LB_OTA_SLOT0_OFFSET LB_SLOT0_OFFSET\n");

@@ -15,6 +15,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/sha256.h>
+#include <mbedtls/x509_crt.h>
 
 #include "lb/err.h"
 #include "ytree.h"
@@ -312,15 +313,25 @@ static int get_str(ctx_t *c, const lb_ynode_t *n, const char *what, int set, cha
     return 1;
 }
 
-static int get_url(ctx_t *c, const lb_ynode_t *n, const char *what, char *buf, size_t cap)
+/* An update url: http://, or https:// where `https` (the app, with a
+ * pinned key; recovery speaks plain HTTP, the image signature being its
+ * trust). */
+static int get_url(ctx_t *c, const lb_ynode_t *n, const char *what, bool https, char *buf,
+                   size_t cap)
 {
     if (!get_str(c, n, what, CH_TEXT, buf, cap)) {
         return 0;
     }
-    if (strncmp(buf, "http://", 7) != 0 || buf[7] == '\0' || strchr(buf, ' ')) {
+    size_t skip = strncmp(buf, "http://", 7) == 0             ? 7
+                  : https && strncmp(buf, "https://", 8) == 0 ? 8
+                                                              : 0;
+    if (skip == 0 || buf[skip] == '\0' || strchr(buf, ' ')) {
         char b[48];
-        err_at(c, n, "%s: %s is not an http:// URL (the device speaks plain HTTP)", what,
-               shown(n, b, sizeof(b)));
+        err_at(c, n,
+               https ? "%s: %s is not an http:// or https:// URL"
+                     : "%s: %s is not an http:// URL (recovery speaks plain HTTP: the image "
+                       "signature is its trust)",
+               what, shown(n, b, sizeof(b)));
         buf[0] = '\0';
         return 0;
     }
@@ -995,7 +1006,7 @@ static void parse_recovery(ctx_t *c, const lb_ynode_t *n)
         get_u32(c, f[2].val, "recovery.idle_timeout_s", 0, 604800, 0, &l->recovery.idle_timeout_s);
     }
     if (f[3].val &&
-        get_url(c, f[3].val, "recovery.update_url", l->recovery.update_url,
+        get_url(c, f[3].val, "recovery.update_url", false, l->recovery.update_url,
                 sizeof(l->recovery.update_url)) &&
         url_names_host(l->recovery.update_url)) {
         err_at(c, f[3].val,
@@ -1014,10 +1025,14 @@ static void parse_recovery(ctx_t *c, const lb_ynode_t *n)
 static void parse_app(ctx_t *c, const lb_ynode_t *n)
 {
     lb_layout_t *l = c->l;
-    field_t f[] = {{"name", 0, 0},          {"version", 0, 0},
-                   {"update_url", 0, 0},    {"check_interval_s", 0, 0},
-                   {"first_check_s", 0, 0}, {"net", 0, 0}};
-    if (!get_fields(c, n, "app", f, 6)) {
+    field_t f[] = {{"name", 0, 0},
+                   {"version", 0, 0},
+                   {"update_url", 0, 0},
+                   {"check_interval_s", 0, 0},
+                   {"first_check_s", 0, 0},
+                   {"net", 0, 0},
+                   {"pin", 0, 0}};
+    if (!get_fields(c, n, "app", f, 7)) {
         return;
     }
     if (f[0].val) {
@@ -1063,7 +1078,7 @@ static void parse_app(ctx_t *c, const lb_ynode_t *n)
         }
     }
     if (f[2].val) {
-        get_url(c, f[2].val, "app.update_url", l->app.update_url, sizeof(l->app.update_url));
+        get_url(c, f[2].val, "app.update_url", true, l->app.update_url, sizeof(l->app.update_url));
     }
     if (f[3].val) {
         get_u32(c, f[3].val, "app.check_interval_s", 0, 31536000, 0, &l->app.check_interval_s);
@@ -1073,6 +1088,16 @@ static void parse_app(ctx_t *c, const lb_ynode_t *n)
     }
     if (f[5].val) {
         parse_net(c, f[5].val, "app.net", &l->app.net, true);
+    }
+    if (f[6].val) {
+        l->app.pin_pos = pos_of(f[6].val);
+        get_str(c, f[6].val, "app.pin", CH_TEXT, l->app.pin_path, sizeof(l->app.pin_path));
+    }
+    /* https:// is only as good as the key it insists on. */
+    if (f[2].val && strncmp(l->app.update_url, "https://", 8) == 0 && !l->app.pin_path[0]) {
+        err_at(c, f[2].val,
+               "app.update_url: https:// needs app.pin (the update server's public key or "
+               "certificate, PEM): the app accepts no other server");
     }
     /* A host name needs a DNS server: DHCP's, or app.net.dns. */
     if (f[2].val && url_names_host(l->app.update_url) && !l->app.net.dhcp &&
@@ -1323,6 +1348,79 @@ unsigned lb_layout_load_key(lb_layout_t *l, const char *override, lb_diag_t *d)
     return errs;
 }
 
+static unsigned pin_error(const lb_layout_t *l, lb_diag_t *d, const char *path, const char *detail)
+{
+    lb_diag_add(d, l->app.pin_pos.line, l->app.pin_pos.col, "app.pin: %s: %s", path, detail);
+    return 1;
+}
+
+unsigned lb_layout_load_pin(lb_layout_t *l, lb_diag_t *d)
+{
+    l->app.pin_len = 0;
+    if (!l->app.pin_path[0]) {
+        return 0;
+    }
+    char path[2 * LB_LAYOUT_PATH_MAX];
+    const char *slash = strrchr(l->file, '/');
+    if (l->app.pin_path[0] == '/' || !slash) {
+        snprintf(path, sizeof(path), "%s", l->app.pin_path);
+    } else {
+        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - l->file), l->file, l->app.pin_path);
+    }
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        char why[128];
+        snprintf(why, sizeof(why), "cannot read: %s", strerror(errno));
+        return pin_error(l, d, path, why);
+    }
+    fclose(fp);
+    /* A certificate gives its key; else the file is the key. */
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    mbedtls_pk_context *key = NULL;
+    if (mbedtls_x509_crt_parse_file(&crt, path) == 0) {
+        if (crt.next != NULL) {
+            mbedtls_x509_crt_free(&crt);
+            return pin_error(l, d, path, "holds more than one certificate: pin the server's own");
+        }
+        key = &crt.pk;
+    } else if (mbedtls_pk_parse_public_keyfile(&pk, path) == 0) {
+        key = &pk;
+    }
+    unsigned errs = 0;
+    if (key == NULL) {
+        errs = pin_error(l, d, path, "not a PEM certificate or a PEM/DER public key");
+    } else if (mbedtls_pk_get_type(key) != MBEDTLS_PK_ECKEY ||
+               mbedtls_pk_ec(*key)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
+        errs = pin_error(l, d, path,
+                         "not an ECDSA P-256 key (the app's TLS accepts "
+                         "ECDHE-ECDSA-AES128-GCM-SHA256 with a P-256 server key)");
+    } else if (key == &crt.pk) {
+        /* The bytes as the server's certificate holds them: the device
+         * compares those. */
+        if (crt.pk_raw.len > sizeof(l->app.pin)) {
+            errs = pin_error(l, d, path, "the certificate's key is too long");
+        } else {
+            memcpy(l->app.pin, crt.pk_raw.p, crt.pk_raw.len);
+            l->app.pin_len = crt.pk_raw.len;
+        }
+    } else {
+        unsigned char buf[LB_LAYOUT_KEY_DER_MAX];
+        int n = mbedtls_pk_write_pubkey_der(key, buf, sizeof(buf));
+        if (n <= 0) {
+            errs = pin_error(l, d, path, "cannot encode the key as DER");
+        } else {
+            memcpy(l->app.pin, buf + sizeof(buf) - (size_t)n, (size_t)n);
+            l->app.pin_len = (size_t)n;
+        }
+    }
+    mbedtls_x509_crt_free(&crt);
+    mbedtls_pk_free(&pk);
+    return errs;
+}
+
 unsigned lb_layout_load(lb_layout_t *l, const char *path, const char *key_override, lb_diag_t *d)
 {
     FILE *fp = fopen(path, "rb");
@@ -1345,6 +1443,7 @@ unsigned lb_layout_load(lb_layout_t *l, const char *path, const char *key_overri
     free(text);
     if (errs == 0) {
         errs += lb_layout_load_key(l, key_override, d);
+        errs += lb_layout_load_pin(l, d);
     }
     return errs;
 }

@@ -96,6 +96,13 @@ typedef struct {
         uint32_t check_interval_s;
         uint32_t first_check_s; /* the first check this long after boot */
         lb_layout_net_t net;    /* the app's network (its update agent) */
+        /* app.pin: the update server's key the app's https:// requests
+         * insist on (a PEM public key or certificate, relative to the YAML);
+         * loaded by lb_layout_load_pin as its DER SubjectPublicKeyInfo. */
+        char pin_path[LB_LAYOUT_PATH_MAX];
+        lb_layout_pos_t pin_pos;
+        uint8_t pin[LB_LAYOUT_KEY_DER_MAX];
+        size_t pin_len; /* 0: no pin (plain http:// only) */
     } app;
 
     struct {
@@ -117,7 +124,14 @@ unsigned lb_layout_parse(lb_layout_t *l, const char *text, size_t len, const cha
  * number of errors added to `d`. */
 unsigned lb_layout_load_key(lb_layout_t *l, const char *override, lb_diag_t *d);
 
-/* Reads the file at `path`, then lb_layout_parse and lb_layout_load_key.
+/* Loads app.pin (when set) into l->app.pin: a PEM or DER public key, or a
+ * PEM certificate whose key is taken; it must be ECDSA P-256 (the app's
+ * TLS suite). Problems are added to `d` at app.pin. Returns the number of
+ * errors (0 also when no pin is set). */
+unsigned lb_layout_load_pin(lb_layout_t *l, lb_diag_t *d);
+
+/* Reads the file at `path`, then lb_layout_parse, lb_layout_load_key and
+ * lb_layout_load_pin.
  * `d` must have been initialised with lb_diag_init(d, path). Returns the
  * number of errors (0: valid). */
 unsigned lb_layout_load(lb_layout_t *l, const char *path, const char *key_override, lb_diag_t *d);

@@ -84,17 +84,18 @@ int lb_board_console_getc(void);
 
 /* ---- entropy ------------------------------------------------------------
  * Noise for the secrets an image derives at start (the recovery image's
- * nonce key). The caller conditions it: lb_seed_draw (lb/seed.h) hashes it
- * together with the seed kept in flash, so raw samples are fine and a
- * board with a weak source still gets a fresh secret every boot. */
+ * nonce key, an https:// app's TLS randomness). The caller conditions
+ * it: lb_seed_draw (lb/seed.h) hashes it together with the seed kept in
+ * flash, so raw samples are fine and a board with a weak source still
+ * gets a fresh secret every boot. */
 
 /* Fills `len` bytes of `buf` with noise an attacker on the network can
  * neither predict nor observe: a hardware RNG where the chip has one,
  * else physical jitter (ADC noise, free-running oscillators against each
  * other). Each board's README says what its source is worth. May take a
- * few milliseconds; called once per boot. Returns 0, or LB_E_UNSUPPORTED
- * when the board has no source at all (the stored seed then carries the
- * secret alone). */
+ * few milliseconds; called once per boot by each such image. Returns 0,
+ * or LB_E_UNSUPPORTED when the board has no source at all (the stored
+ * seed then carries the secret alone). */
 int lb_board_entropy(void *buf, size_t len);
 
 /* ---- retained RAM ------------------------------------------------------

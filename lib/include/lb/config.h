@@ -161,6 +161,21 @@
 #ifndef LB_CFG_PULL_REDIRECT_MAX
 #define LB_CFG_PULL_REDIRECT_MAX 3u
 #endif
+/* https:// for the update agent (lib/ota/tls.c, mbedTLS): 1 in apps whose
+ * layout pins their server's key (app.pin; the build sets it), 0 else, and
+ * always 0 in recovery (plain HTTP: the image signature is its trust). */
+#ifndef LB_CFG_PULL_HTTPS
+#define LB_CFG_PULL_HTTPS 0
+#endif
+/* The TLS handshake's elliptic-curve work per main-loop turn, in mbedTLS's
+ * restartable-ECC units (mbedtls_ecp_set_max_ops; 0: no slicing). */
+/* Decrypted bytes the agent takes from a TLS session per read. */
+#ifndef LB_PULL_TLS_READ
+#define LB_PULL_TLS_READ 1024u
+#endif
+#ifndef LB_TLS_ECC_SLICE_OPS
+#define LB_TLS_ECC_SLICE_OPS 1000u
+#endif
 /* A download continued after a reset reads what the slot holds back
  * through the verifier this many bytes per main-loop turn. */
 #ifndef LB_PULL_REPLAY_CHUNK

@@ -28,6 +28,13 @@
 #define LB_OTA_NET_DNS ""
 #define LB_OTA_KEY_PRESENT LB_KEY_PRESENT
 #define LB_OTA_KEY_HASH_INIT LB_KEY_HASH_INIT
+/* app.pin: the DER SubjectPublicKeyInfo an https:// update server must
+ * present (0 bytes: none pinned, plain http:// only). */
+#define LB_OTA_PIN_LEN 0u
+#define LB_OTA_PIN_INIT \
+    { \
+        0x00 \
+    }
 
 /* The app's slot(s). */
 #define LB_OTA_SLOT_COUNT LB_SLOT_COUNT
