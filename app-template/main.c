@@ -212,10 +212,12 @@ int main(void)
             lb_app_reboot();
         } else if (c == 's') {
             print_bootstate();
-            size_t peak, size;
-            if (lb_ota_tls_memory(&peak, &size) == 0) {
-                lb_app_printf("[app] tls: arena peak %lu of %lu bytes\n", (unsigned long)peak,
-                              (unsigned long)size);
+            lb_ota_tls_stats_t tls;
+            if (lb_ota_tls_stats(&tls) == 0) {
+                lb_app_printf("[app] tls: arena peak %lu of %lu bytes, last handshake in %u "
+                              "slices\n",
+                              (unsigned long)tls.arena_peak, (unsigned long)tls.arena_size,
+                              tls.slices);
             }
         } else if (c == 'u') {
             lb_ota_check_now();

@@ -258,12 +258,13 @@ bool lb_ota_pending(void)
     return ota.on && lb_agent_installed();
 }
 
-int lb_ota_tls_memory(size_t *peak, size_t *size)
+int lb_ota_tls_stats(lb_ota_tls_stats_t *st)
 {
     if (!LB_CFG_PULL_HTTPS) {
         return LB_E_UNSUPPORTED;
     }
-    *peak = lb_tls_heap_peak();
-    *size = LB_MBEDTLS_HEAP_SIZE;
+    st->arena_peak = lb_tls_heap_peak();
+    st->arena_size = LB_MBEDTLS_HEAP_SIZE;
+    st->slices = lb_tls_handshake_slices();
     return 0;
 }

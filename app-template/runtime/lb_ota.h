@@ -85,9 +85,15 @@ uint32_t lb_ota_first_check_s(void);
 /* True once an update is installed and waits for the reboot. */
 bool lb_ota_pending(void);
 
-/* The TLS client's memory (an app with app.pin): the most its arena held
- * so far and its size (LB_MBEDTLS_HEAP_SIZE), to size that arena. Returns
- * 0, or LB_E_UNSUPPORTED in an app without https://. */
-int lb_ota_tls_memory(size_t *peak, size_t *size);
+/* What the TLS client used (an app with app.pin), to size its arena and
+ * its slices (LB_MBEDTLS_HEAP_SIZE, LB_TLS_ECC_SLICE_OPS). */
+typedef struct {
+    size_t arena_peak; /* the most its arena held so far */
+    size_t arena_size; /* LB_MBEDTLS_HEAP_SIZE */
+    unsigned slices;   /* main-loop turns of the last handshake's ECC work */
+} lb_ota_tls_stats_t;
+
+/* Fills `st`. Returns 0, or LB_E_UNSUPPORTED in an app without https://. */
+int lb_ota_tls_stats(lb_ota_tls_stats_t *st);
 
 #endif

@@ -21,7 +21,9 @@ static struct {
     const uint8_t *pin;
     size_t pin_len;
     struct tcp_pcb *pcb;
-    struct pbuf *rx; /* received, not yet read by the session */
+    struct pbuf *rx;      /* received, not yet read by the session */
+    unsigned slices;      /* this handshake's ECC slices so far */
+    unsigned last_slices; /* those of the last handshake that completed */
     mbedtls_hmac_drbg_context drbg;
     mbedtls_ssl_config conf;
     mbedtls_ssl_context ssl;
@@ -89,6 +91,7 @@ int lb_tls_open(struct tcp_pcb *pcb, const char *host)
     t.pcb = pcb;
     mbedtls_ssl_init(&t.ssl);
     t.open = true;
+    t.slices = 0;
     /* Fresh randomness for each session on top of the boot's seed. */
     uint32_t now = lb_board_millis();
     (void)mbedtls_hmac_drbg_update_ret(&t.drbg, (const unsigned char *)&now, sizeof now);
@@ -130,8 +133,11 @@ int lb_tls_step(void)
         return 0;
     }
     int r = mbedtls_ssl_handshake(&t.ssl);
-    if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE ||
-        r == MBEDTLS_ERR_SSL_CRYPTO_IN_PROGRESS) {
+    if (r == MBEDTLS_ERR_SSL_CRYPTO_IN_PROGRESS) {
+        t.slices++;
+        return 1;
+    }
+    if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) {
         return 1;
     }
     if (r == MBEDTLS_ERR_SSL_ALLOC_FAILED || r == MBEDTLS_ERR_MPI_ALLOC_FAILED ||
@@ -145,6 +151,7 @@ int lb_tls_step(void)
         return LB_E_KEY;
     }
     t.up = true;
+    t.last_slices = t.slices + 1; /* the one that finished */
     return 0;
 }
 
@@ -192,4 +199,9 @@ void lb_tls_close(void)
 size_t lb_tls_heap_peak(void)
 {
     return lb_mbedtls_heap_peak();
+}
+
+unsigned lb_tls_handshake_slices(void)
+{
+    return t.last_slices;
 }

@@ -1179,6 +1179,13 @@ int lb_flash_writer_write""",
          find="    if (!pinned()) {",
          replace="    if (0 && !pinned()) {",
          suite=APULL + "test_app_refuses_an_https_server_with_another_key"),
+    dict(id="tls-handshake-unsliced",
+         why="the TLS handshake's elliptic-curve work runs in one go: the app's main loop "
+             "(its watchdog feed, its own work) waits for whole scalar multiplications",
+         file="lib/ota/tls.c",
+         find="    mbedtls_ecp_set_max_ops(LB_TLS_ECC_SLICE_OPS);",
+         replace="    mbedtls_ecp_set_max_ops(0);",
+         suite=APULL + "test_app_pulls_over_https_from_the_server_it_pins"),
     dict(id="tls-window-never-reopened",
          why="the TLS transport never acknowledges what the session read: the TCP window "
              "closes after a few KiB and the download stalls until the idle timeout",

@@ -227,8 +227,9 @@ def one_run(n, qb=QB):
         t1 = dev.wait(r"\[app\] update: 9\.0\.0\+0 verified and installed", 120)
         if qb == QB_TLS:
             line = next((l for _, l in dev.lines if "tls: arena peak" in l), "")
-            m = re.search(r"arena peak (\d+) of (\d+) bytes", line)
-            peak = (int(m.group(1)), int(m.group(2))) if m else None
+            m = re.search(r"arena peak (\d+) of (\d+) bytes, last handshake in (\d+) slices",
+                          line)
+            peak = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
         dev.wait(r"boot image=app slot=b reason=trial", 30)
     finally:
         dev.kill()
@@ -297,6 +298,7 @@ def main():
     if None in peaks:
         die("the https app printed no 'tls: arena peak' line")
     peak, arena = max(p[0] for p in peaks), peaks[0][1]
+    slices = max(p[2] for p in peaks)
     with Nginx(site, port=port, extra="limit_rate 256k;") as web:
         at, sent = cut_run(n, web)
     unit = erase_unit()
@@ -323,6 +325,8 @@ def main():
          tram <= TLS_RAM_BUDGET),
         ("  TLS arena peak (of its LB_MBEDTLS_HEAP_SIZE)", f"{peak} B", f"<= {arena} B",
          peak <= arena),
+        ("  TLS handshake's ECC spread over main-loop turns", f"{slices}",
+         "(LB_TLS_ECC_SLICE_OPS per turn)", None),
         ("pull 1 MiB over https (TLS 1.2, AES-128-GCM)", f"{n / min(tpulls) / 1e6:.2f} MB/s",
          f">= {RATIO_BUDGET} x raw = {RATIO_BUDGET * raw_mbs:.2f} MB/s",
          n / min(tpulls) / 1e6 >= RATIO_BUDGET * raw_mbs),

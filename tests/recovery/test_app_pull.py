@@ -352,15 +352,17 @@ def big_image(tmp_path, version="9.0.0"):
     return img
 
 
-@pytest.mark.parametrize("ranges", ["honoured", "ignored"])
-def test_app_resumes_a_cut_download_where_it_stopped(apull, tmp_path, ranges):
+@pytest.mark.parametrize("ranges,transport", [("honoured", "http"), ("ignored", "http"),
+                                              ("honoured", "https")])
+def test_app_resumes_a_cut_download_where_it_stopped(request, tmp_path, ranges, transport):
     """nginx, rate-limited so the cut lands mid-body, is killed during the
     download and started again: the agent continues with a Range request
     from the byte it stopped at (nothing is fetched twice), and the image,
     verified as a whole, boots. A server that ignores Range (nginx
     max_ranges 0) answers 200 with the whole file: the download starts
-    over and still installs."""
-    fw, site, web = apull
+    over and still installs. Over https:// the same, in a new TLS session
+    (the cut one is dropped with its connection)."""
+    fw, site, web = request.getfixturevalue("apull" if transport == "http" else "apull_tls")
     img = big_image(tmp_path)
     size = os.path.getsize(img)
     publish(site, img)
@@ -692,7 +694,9 @@ def test_app_pulls_over_https_from_the_server_it_pins(apull_tls, tmp_path):
     """app.update_url is https:// and app.pin names the server's certificate:
     the app fetches the manifest and the image over TLS (nginx with a
     self-signed certificate the test made), reboots into the new version on
-    trial, which confirms itself and then finds nothing newer."""
+    trial, which confirms itself and then finds nothing newer. The
+    handshake's elliptic-curve work was spread over several main-loop turns
+    (the app's loop never waits for a whole handshake)."""
     fw, site, web = apull_tls
     publish(site, fw["app-v2"])
     mark = len(web.log())
@@ -701,11 +705,16 @@ def test_app_pulls_over_https_from_the_server_it_pins(apull_tls, tmp_path):
         q.expect(r"\[app\] update: checking https://10\.0\.2\.2:\d+/fleet/demo-sensor/"
                  r"version\.json", 30)
         q.expect(r"\[app\] update: downloading 1\.1\.0\+0 \(\d+ bytes\) while running", 30)
+
         q.expect(r"\[app\] update: 1\.1\.0\+0 verified and installed; rebooting into it", 60)
         assert q.boot() == {"image": "app", "slot": "b", "reason": "trial",
                             "reset": "software"}, q.transcript()
         q.expect(r"\[app\] healthy: reported")
         q.expect(r"\[app\] update: up to date \(offered 1\.1\.0\+0\)", 30)
+        q.send("s")  # the handshake of that check
+        m = q.expect(r"\[app\] tls: arena peak (\d+) of (\d+) bytes, last handshake in (\d+) "
+                     r"slices")
+        assert 0 < int(m.group(1)) <= int(m.group(2)) and int(m.group(3)) > 1, m.group(0)
     finally:
         q.kill()
     assert len(gets(web, mark, "app-1.1.0-0.bin")) == 1, web.log()[mark:]

@@ -167,14 +167,16 @@
 #ifndef LB_CFG_PULL_HTTPS
 #define LB_CFG_PULL_HTTPS 0
 #endif
-/* The TLS handshake's elliptic-curve work per main-loop turn, in mbedTLS's
- * restartable-ECC units (mbedtls_ecp_set_max_ops; 0: no slicing). */
 /* Decrypted bytes the agent takes from a TLS session per read. */
 #ifndef LB_PULL_TLS_READ
 #define LB_PULL_TLS_READ 1024u
 #endif
+/* The TLS handshake's elliptic-curve work per main-loop turn, in mbedTLS's
+ * restartable-ECC units (mbedtls_ecp_set_max_ops: about one P-256 field
+ * multiplication each, a few thousand per scalar multiplication; 0: no
+ * slicing). */
 #ifndef LB_TLS_ECC_SLICE_OPS
-#define LB_TLS_ECC_SLICE_OPS 1000u
+#define LB_TLS_ECC_SLICE_OPS 250u
 #endif
 /* A download continued after a reset reads what the slot holds back
  * through the verifier this many bytes per main-loop turn. */
