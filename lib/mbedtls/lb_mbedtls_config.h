@@ -13,18 +13,7 @@
 #define LB_MBEDTLS_CONFIG_H
 
 /* Platform: no libc heap, no stdio, no time, no entropy. */
-#include <stddef.h>
-void *lb_mbedtls_calloc(size_t n, size_t size); /* lib/mbedtls/lb_mbedtls_alloc.h */
-void lb_mbedtls_free(void *p);
-#define MBEDTLS_PLATFORM_C
-#define MBEDTLS_PLATFORM_MEMORY
-#define MBEDTLS_PLATFORM_CALLOC_MACRO lb_mbedtls_calloc
-#define MBEDTLS_PLATFORM_FREE_MACRO lb_mbedtls_free
-#define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
-#define MBEDTLS_NO_PLATFORM_ENTROPY
-/* 64-bit division would pull libgcc's __aeabi_uldivmod into the loader. */
-#define MBEDTLS_NO_UDBL_DIVISION
-#define MBEDTLS_HAVE_ASM
+#include "lb_mbedtls_platform.h"
 
 /* Hash. */
 #define MBEDTLS_SHA256_C

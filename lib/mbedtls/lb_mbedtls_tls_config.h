@@ -18,20 +18,10 @@
 #ifndef LB_MBEDTLS_TLS_CONFIG_H
 #define LB_MBEDTLS_TLS_CONFIG_H
 
-#include <stddef.h>
-void *lb_mbedtls_calloc(size_t n, size_t size); /* lib/mbedtls/lb_mbedtls_alloc.h */
-void lb_mbedtls_free(void *p);
-#define MBEDTLS_PLATFORM_C
-#define MBEDTLS_PLATFORM_MEMORY
-#define MBEDTLS_PLATFORM_CALLOC_MACRO lb_mbedtls_calloc
-#define MBEDTLS_PLATFORM_FREE_MACRO lb_mbedtls_free
-#define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
+#include "lb_mbedtls_platform.h"
 /* x509's text dumps name snprintf; nothing here calls them (gc'd). */
 #include <stdio.h>
 #define MBEDTLS_PLATFORM_SNPRINTF_MACRO snprintf
-#define MBEDTLS_NO_PLATFORM_ENTROPY
-#define MBEDTLS_NO_UDBL_DIVISION
-#define MBEDTLS_HAVE_ASM
 
 /* Hash, the image verifier's too. */
 #define MBEDTLS_SHA256_C

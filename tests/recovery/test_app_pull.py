@@ -91,17 +91,26 @@ def apull_dns(apull):
                       r"\g<1>  net: { address: 10.0.2.15/24, gateway: 10.0.2.2, dns: 10.0.2.2 }\n",
                       text)
     assert n == 1 and DNS_NAME in text, "config/default.yaml: the app section moved"
-    layout = write_layout("default-app-dns.yaml", text)
-    qb = os.path.join(OUT, "qemu-mps2-an385-dns")
+    dpaths, h = app_only_build(paths, "dns", text)
+    assert "#define LB_OTA_DNS 1" in h and '#define LB_OTA_NET_DNS "10.0.2.2"' in h
+    return dpaths, site, web
+
+
+def app_only_build(paths, name, text):
+    """The app and app-v2 of the layout `text` (OUT/default-app-NAME.yaml,
+    built into OUT/qemu-mps2-an385-NAME) in place of those of `paths`,
+    whose loader, table and recovery they share. Returns (the images, the
+    build's ota_handler.h)."""
+    layout = write_layout(f"default-app-{name}.yaml", text)
+    qb = os.path.join(OUT, f"qemu-mps2-an385-{name}")
     harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app")
     harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app", "APP_VARIANT=v2", "APP_VERSION=1.1.0")
     with open(os.path.join(qb, "layout", "ota_handler.h")) as f:
         h = f.read()
-    assert "#define LB_OTA_DNS 1" in h and '#define LB_OTA_NET_DNS "10.0.2.2"' in h
-    dpaths = dict(paths)
-    for name in ("app", "app-v2"):
-        dpaths[name] = os.path.join(qb, name + ".signed.bin")
-    return dpaths, site, web
+    out = dict(paths)
+    for image in ("app", "app-v2"):
+        out[image] = os.path.join(qb, image + ".signed.bin")
+    return out, h
 
 
 @pytest.fixture(scope="session")
@@ -162,16 +171,8 @@ def apull_tls(apull):
     old = f"  update_url: http://10.0.2.2:{web.port}/fleet"
     assert old in text, "the pulling layout's app.update_url moved"
     text = text.replace(old, f"  pin: tls-server.pem\n  update_url: https://10.0.2.2:{port}/fleet")
-    layout = write_layout("default-app-tls.yaml", text)
-    qb = os.path.join(OUT, "qemu-mps2-an385-tls")
-    harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app")
-    harness.make(f"QB={qb}", f"LAYOUT={layout}", "qemu-app", "APP_VARIANT=v2", "APP_VERSION=1.1.0")
-    with open(os.path.join(qb, "layout", "ota_handler.h")) as f:
-        h = f.read()
+    tpaths, h = app_only_build(paths, "tls", text)
     assert "#define LB_OTA_PIN_LEN 91u" in h and f"https://10.0.2.2:{port}/" in h
-    tpaths = dict(paths)
-    for name in ("app", "app-v2"):
-        tpaths[name] = os.path.join(qb, name + ".signed.bin")
     tweb = Server(site, port, tls=(cert, key))
     try:
         yield tpaths, site, tweb
