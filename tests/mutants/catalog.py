@@ -1186,6 +1186,13 @@ int lb_flash_writer_write""",
          find="    mbedtls_ecp_set_max_ops(LB_TLS_ECC_SLICE_OPS);",
          replace="    mbedtls_ecp_set_max_ops(0);",
          suite=APULL + "test_app_pulls_over_https_from_the_server_it_pins"),
+    dict(id="tls-no-sni",
+         why="the TLS hello never names the server: a virtual host or a CDN that serves "
+             "many names from one address cannot pick the right certificate",
+         file="lib/ota/agent.c",
+         find="        int e = lb_tls_open(pcb, ag.named ? ag.u.host : NULL);",
+         replace="        int e = lb_tls_open(pcb, NULL);",
+         suite=APULL + "test_app_names_its_https_server_in_the_handshake"),
     dict(id="tls-window-never-reopened",
          why="the TLS transport never acknowledges what the session read: the TCP window "
              "closes after a few KiB and the download stalls until the idle timeout",

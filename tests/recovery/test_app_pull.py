@@ -180,6 +180,26 @@ def apull_tls(apull):
         tweb.stop()
 
 
+@pytest.fixture(scope="session")
+def apull_tls_dns(apull_tls):
+    """apull_tls's layout, but the app knows its https server by name (and
+    asks the test's DNS server on the host, as apull_dns): the TLS client
+    names it in its hello (SNI), as a virtual host or a CDN needs. Returns
+    (images, site, the https nginx)."""
+    paths, site, web = apull_tls
+    with open(os.path.join(OUT, "default-app-tls.yaml")) as f:
+        text = f.read()
+    text = text.replace(f"  update_url: https://10.0.2.2:{web.port}/fleet",
+                        f"  update_url: https://{DNS_NAME}:{web.port}/fleet")
+    text, n = re.subn(r"(?m)^(app:\n(?:  .*\n)*?)  net: dhcp.*\n",
+                      r"\g<1>  net: { address: 10.0.2.15/24, gateway: 10.0.2.2, dns: 10.0.2.2 }\n",
+                      text)
+    assert n == 1 and DNS_NAME in text, "the https layout's app section moved"
+    tpaths, h = app_only_build(paths, "tls-dns", text)
+    assert "#define LB_OTA_DNS 1" in h and "#define LB_OTA_PIN_LEN 91u" in h
+    return tpaths, site, web
+
+
 class Server:
     """nginx on one port, restartable with other settings (rate limits, a
     TLS certificate) or killed mid-transfer and started again, as a real
@@ -746,3 +766,20 @@ def test_app_refuses_an_https_server_with_another_key(apull_tls, tmp_path):
             q.kill()
     finally:
         web.restart(tls=tls_cert("tls-server"))
+
+
+def test_app_names_its_https_server_in_the_handshake(apull_tls_dns, tmp_path):
+    """An https:// url with a host name: the app resolves it, names it in the
+    TLS hello (SNI: what lets one address serve many sites, as CDNs do;
+    nginx logs it) and pulls as from an address."""
+    fw, site, web = apull_tls_dns
+    publish(site, fw["app-v2"])
+    mark = len(web.log())
+    with DnsServer({DNS_NAME: "10.0.2.2"}):
+        q, fl = boot_v1(fw, tmp_path)
+        try:
+            q.expect(r"\[app\] update: 1\.1\.0\+0 verified and installed; rebooting into it", 60)
+        finally:
+            q.kill()
+    lines = gets(web, mark, "")
+    assert len(lines) == 2 and all(f"sni={DNS_NAME} " in l for l in lines), web.log()[mark:]

@@ -6,7 +6,8 @@ root and touches nothing of the system's nginx.
     with Nginx(folder) as web:
         web.url  # http://127.0.0.1:PORT/
         web.log()  # the access log so far (one line per request: nginx's
-                   # combined format, then range=<the Range header or ->)
+                   # combined format, then sni=<the TLS server name or ->
+                   # and range=<the Range header or ->)
 
     Nginx(folder, tls=(cert, key)) serves https:// instead (PEM files).
 """
@@ -58,7 +59,8 @@ http {{
     types {{ application/json json; application/octet-stream bin; }}
     default_type application/octet-stream;
     log_format lb '$remote_addr - $remote_user [$time_local] "$request" $status '
-                  '$body_bytes_sent "$http_referer" "$http_user_agent" range=$http_range';
+                  '$body_bytes_sent "$http_referer" "$http_user_agent" '
+                  'sni=$ssl_server_name range=$http_range';
     access_log {self.prefix}/access.log lb;
     client_body_temp_path {self.prefix}/body;
     proxy_temp_path {self.prefix}/proxy;
