@@ -85,15 +85,22 @@ def apull_dns(apull):
     paths, site, web = apull
     with open(os.path.join(OUT, "default-app-pull.yaml")) as f:
         text = f.read()
-    text = text.replace(f"  update_url: http://10.0.2.2:{web.port}/fleet",
-                        f"  update_url: http://{DNS_NAME}:{web.port}/fleet")
+    dpaths, h = app_only_build(paths, "dns", by_name(text, "http", web.port))
+    assert "#define LB_OTA_DNS 1" in h and '#define LB_OTA_NET_DNS "10.0.2.2"' in h
+    return dpaths, site, web
+
+
+def by_name(text, scheme, port):
+    """The pulling layout `text` with its app's server named DNS_NAME
+    instead of 10.0.2.2, and a static address whose DNS server is the
+    test's (on the host)."""
+    text = text.replace(f"  update_url: {scheme}://10.0.2.2:{port}/fleet",
+                        f"  update_url: {scheme}://{DNS_NAME}:{port}/fleet")
     text, n = re.subn(r"(?m)^(app:\n(?:  .*\n)*?)  net: dhcp.*\n",
                       r"\g<1>  net: { address: 10.0.2.15/24, gateway: 10.0.2.2, dns: 10.0.2.2 }\n",
                       text)
-    assert n == 1 and DNS_NAME in text, "config/default.yaml: the app section moved"
-    dpaths, h = app_only_build(paths, "dns", text)
-    assert "#define LB_OTA_DNS 1" in h and '#define LB_OTA_NET_DNS "10.0.2.2"' in h
-    return dpaths, site, web
+    assert n == 1 and DNS_NAME in text, "the pulling layout's app section moved"
+    return text
 
 
 def app_only_build(paths, name, text):
@@ -189,13 +196,7 @@ def apull_tls_dns(apull_tls):
     paths, site, web = apull_tls
     with open(os.path.join(OUT, "default-app-tls.yaml")) as f:
         text = f.read()
-    text = text.replace(f"  update_url: https://10.0.2.2:{web.port}/fleet",
-                        f"  update_url: https://{DNS_NAME}:{web.port}/fleet")
-    text, n = re.subn(r"(?m)^(app:\n(?:  .*\n)*?)  net: dhcp.*\n",
-                      r"\g<1>  net: { address: 10.0.2.15/24, gateway: 10.0.2.2, dns: 10.0.2.2 }\n",
-                      text)
-    assert n == 1 and DNS_NAME in text, "the https layout's app section moved"
-    tpaths, h = app_only_build(paths, "tls-dns", text)
+    tpaths, h = app_only_build(paths, "tls-dns", by_name(text, "https", web.port))
     assert "#define LB_OTA_DNS 1" in h and "#define LB_OTA_PIN_LEN 91u" in h
     return tpaths, site, web
 
