@@ -9,6 +9,7 @@
 #include "lb/board.h"
 #include "lb/err.h"
 #include "lb_app.h"
+#include "lb_mbedtls_alloc.h"
 #include "lb/hmac.h"
 #include "net.h"
 #include "ota_handler.h"
@@ -263,7 +264,7 @@ int lb_ota_tls_stats(lb_ota_tls_stats_t *st)
     if (!LB_CFG_PULL_HTTPS) {
         return LB_E_UNSUPPORTED;
     }
-    st->arena_peak = lb_tls_heap_peak();
+    st->arena_peak = lb_mbedtls_heap_peak();
     st->arena_size = LB_MBEDTLS_HEAP_SIZE;
     st->slices = lb_tls_handshake_slices();
     return 0;

@@ -7,7 +7,6 @@
 #include "lb/board.h"
 #include "lb/config.h"
 #include "lb/err.h"
-#include "lb_mbedtls_alloc.h"
 #include "mbedtls/ecp.h"
 #include "mbedtls/hmac_drbg.h"
 #include "mbedtls/md.h"
@@ -15,9 +14,8 @@
 #include "mbedtls/x509_crt.h"
 
 static struct {
-    bool ready; /* lb_tls_init done */
-    bool open;  /* a session exists */
-    bool up;    /* its handshake is done and the key pinned */
+    bool open; /* a session exists */
+    bool up;   /* its handshake is done and the key pinned */
     const uint8_t *pin;
     size_t pin_len;
     struct tcp_pcb *pcb;
@@ -61,8 +59,6 @@ int lb_tls_init(const uint8_t *pin, size_t pin_len, const uint8_t seed[LB_TLS_SE
     if (pin == NULL || pin_len == 0) {
         return LB_E_INVAL;
     }
-    t.pin = pin;
-    t.pin_len = pin_len;
     mbedtls_hmac_drbg_init(&t.drbg);
     if (mbedtls_hmac_drbg_seed_buf(&t.drbg, mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), seed,
                                    LB_TLS_SEED_SIZE) != 0) {
@@ -78,14 +74,15 @@ int lb_tls_init(const uint8_t *pin, size_t pin_len, const uint8_t seed[LB_TLS_SE
     mbedtls_ssl_conf_authmode(&t.conf, MBEDTLS_SSL_VERIFY_NONE);
     mbedtls_ssl_conf_rng(&t.conf, mbedtls_hmac_drbg_random, &t.drbg);
     mbedtls_ecp_set_max_ops(LB_TLS_ECC_SLICE_OPS);
-    t.ready = true;
+    t.pin = pin; /* last: lb_tls_open works only after all of this */
+    t.pin_len = pin_len;
     return 0;
 }
 
 int lb_tls_open(struct tcp_pcb *pcb, const char *host)
 {
-    if (!t.ready) {
-        return LB_E_STATE;
+    if (t.pin == NULL) {
+        return LB_E_STATE; /* no lb_tls_init */
     }
     lb_tls_close();
     t.pcb = pcb;
@@ -194,11 +191,6 @@ void lb_tls_close(void)
         t.rx = NULL;
     }
     t.pcb = NULL;
-}
-
-size_t lb_tls_heap_peak(void)
-{
-    return lb_mbedtls_heap_peak();
 }
 
 unsigned lb_tls_handshake_slices(void)

@@ -62,9 +62,6 @@ int lb_tls_read(uint8_t *buf, size_t cap);
 /* Ends the session and frees its memory (the pcb stays the caller's). */
 void lb_tls_close(void);
 
-/* Bytes of the mbedTLS arena in use at its peak (make bench-app). */
-size_t lb_tls_heap_peak(void);
-
 /* The main-loop turns the last completed handshake's elliptic-curve work
  * took (1: not sliced; 0: none completed yet). */
 unsigned lb_tls_handshake_slices(void);

@@ -37,7 +37,7 @@ static int key_new(lb_key_t **out)
     return 0;
 }
 
-static bool is_p256(const mbedtls_pk_context *pk)
+bool lb_key_pk_is_p256(const mbedtls_pk_context *pk)
 {
     return mbedtls_pk_get_type(pk) == MBEDTLS_PK_ECKEY &&
            mbedtls_pk_ec(*pk)->grp.id == MBEDTLS_ECP_DP_SECP256R1;
@@ -47,7 +47,7 @@ static bool is_p256(const mbedtls_pk_context *pk)
  * holds a P-256 key, frees it otherwise. Returns 0, `err` or LB_E_KEY. */
 static int adopt(lb_key_t *k, int err, lb_key_t **out)
 {
-    if (err == 0 && !is_p256(&k->pk)) {
+    if (err == 0 && !lb_key_pk_is_p256(&k->pk)) {
         err = LB_E_KEY;
     }
     if (err != 0) {

@@ -25,6 +25,11 @@ int lb_key_load(const char *path, lb_key_t **out);
  * LB_E_INVAL. */
 int lb_key_parse(const char *pem, lb_key_t **out);
 
+/* True when `pk` (an mbedtls_pk_context) holds an ECDSA P-256 key: the
+ * one kind lifeboat signs with and its app's TLS pins. */
+struct mbedtls_pk_context;
+bool lb_key_pk_is_p256(const struct mbedtls_pk_context *pk);
+
 /* Returns true when the key holds a private part (can sign). */
 bool lb_key_is_private(const lb_key_t *k);
 

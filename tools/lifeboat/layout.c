@@ -18,6 +18,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "lb/err.h"
+#include "keys.h"
 #include "ytree.h"
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -1293,19 +1294,50 @@ static unsigned key_error(lb_layout_t *l, lb_diag_t *d, const char *override, co
     return 1;
 }
 
+/* A file the layout names (`rel`): relative to the YAML unless absolute. */
+static void beside_layout(const lb_layout_t *l, const char *rel, char *out, size_t cap)
+{
+    const char *slash = strrchr(l->file, '/');
+    if (rel[0] == '/' || !slash) {
+        snprintf(out, cap, "%s", rel);
+    } else {
+        snprintf(out, cap, "%.*s/%s", (int)(slash - l->file), l->file, rel);
+    }
+}
+
+/* Returns true, with why it is not into `why`, when `path` cannot be read. */
+static bool unreadable(const char *path, char *why, size_t cap)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        snprintf(why, cap, "cannot read: %s", strerror(errno));
+        return true;
+    }
+    fclose(fp);
+    return false;
+}
+
+/* The DER SubjectPublicKeyInfo of `pk` into out (capacity cap). Returns
+ * its length, or 0 when it does not fit. */
+static size_t spki_der(mbedtls_pk_context *pk, uint8_t *out, size_t cap)
+{
+    unsigned char buf[LB_LAYOUT_KEY_DER_MAX];
+    int n = mbedtls_pk_write_pubkey_der(pk, buf, sizeof(buf));
+    if (n <= 0 || (size_t)n > cap) {
+        return 0;
+    }
+    memcpy(out, buf + sizeof(buf) - (size_t)n, (size_t)n);
+    return (size_t)n;
+}
+
 unsigned lb_layout_load_key(lb_layout_t *l, const char *override, lb_diag_t *d)
 {
-    char path[2 * LB_LAYOUT_PATH_MAX];
+    char path[2 * LB_LAYOUT_PATH_MAX], why[128];
     l->key.present = false;
     if (override) {
         snprintf(path, sizeof(path), "%s", override);
     } else if (l->key.path[0]) {
-        const char *slash = strrchr(l->file, '/');
-        if (l->key.path[0] == '/' || !slash) {
-            snprintf(path, sizeof(path), "%s", l->key.path);
-        } else {
-            snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - l->file), l->file, l->key.path);
-        }
+        beside_layout(l, l->key.path, path, sizeof(path));
     } else {
         if (l->boot.verify_signature) {
             lb_diag_add(d, l->boot.verify_pos.line, l->boot.verify_pos.col,
@@ -1315,34 +1347,23 @@ unsigned lb_layout_load_key(lb_layout_t *l, const char *override, lb_diag_t *d)
         }
         return 0;
     }
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        char why[128];
-        snprintf(why, sizeof(why), "cannot read: %s", strerror(errno));
+    if (unreadable(path, why, sizeof(why))) {
         return key_error(l, d, override, path, why);
     }
-    fclose(fp);
     mbedtls_pk_context pk;
     mbedtls_pk_init(&pk);
     int r = mbedtls_pk_parse_public_keyfile(&pk, path);
     unsigned errs = 0;
     if (r != 0) {
         errs = key_error(l, d, override, path, "not a PEM or DER public key");
-    } else if (mbedtls_pk_get_type(&pk) != MBEDTLS_PK_ECKEY ||
-               mbedtls_pk_ec(pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
+    } else if (!lb_key_pk_is_p256(&pk)) {
         errs = key_error(l, d, override, path,
                          "not an ECDSA P-256 public key (lifeboat images use ECDSA P-256)");
+    } else if ((l->key.der_len = spki_der(&pk, l->key.der, sizeof(l->key.der))) == 0) {
+        errs = key_error(l, d, override, path, "cannot encode the key as DER");
     } else {
-        unsigned char buf[LB_LAYOUT_KEY_DER_MAX];
-        int n = mbedtls_pk_write_pubkey_der(&pk, buf, sizeof(buf));
-        if (n <= 0) {
-            errs = key_error(l, d, override, path, "cannot encode the key as DER");
-        } else {
-            memcpy(l->key.der, buf + sizeof(buf) - (size_t)n, (size_t)n);
-            l->key.der_len = (size_t)n;
-            mbedtls_sha256_ret(l->key.der, l->key.der_len, l->key.hash, 0);
-            l->key.present = true;
-        }
+        mbedtls_sha256_ret(l->key.der, l->key.der_len, l->key.hash, 0);
+        l->key.present = true;
     }
     mbedtls_pk_free(&pk);
     return errs;
@@ -1360,20 +1381,11 @@ unsigned lb_layout_load_pin(lb_layout_t *l, lb_diag_t *d)
     if (!l->app.pin_path[0]) {
         return 0;
     }
-    char path[2 * LB_LAYOUT_PATH_MAX];
-    const char *slash = strrchr(l->file, '/');
-    if (l->app.pin_path[0] == '/' || !slash) {
-        snprintf(path, sizeof(path), "%s", l->app.pin_path);
-    } else {
-        snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - l->file), l->file, l->app.pin_path);
-    }
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        char why[128];
-        snprintf(why, sizeof(why), "cannot read: %s", strerror(errno));
+    char path[2 * LB_LAYOUT_PATH_MAX], why[128];
+    beside_layout(l, l->app.pin_path, path, sizeof(path));
+    if (unreadable(path, why, sizeof(why))) {
         return pin_error(l, d, path, why);
     }
-    fclose(fp);
     /* A certificate gives its key; else the file is the key. */
     mbedtls_x509_crt crt;
     mbedtls_x509_crt_init(&crt);
@@ -1381,10 +1393,6 @@ unsigned lb_layout_load_pin(lb_layout_t *l, lb_diag_t *d)
     mbedtls_pk_init(&pk);
     mbedtls_pk_context *key = NULL;
     if (mbedtls_x509_crt_parse_file(&crt, path) == 0) {
-        if (crt.next != NULL) {
-            mbedtls_x509_crt_free(&crt);
-            return pin_error(l, d, path, "holds more than one certificate: pin the server's own");
-        }
         key = &crt.pk;
     } else if (mbedtls_pk_parse_public_keyfile(&pk, path) == 0) {
         key = &pk;
@@ -1392,8 +1400,9 @@ unsigned lb_layout_load_pin(lb_layout_t *l, lb_diag_t *d)
     unsigned errs = 0;
     if (key == NULL) {
         errs = pin_error(l, d, path, "not a PEM certificate or a PEM/DER public key");
-    } else if (mbedtls_pk_get_type(key) != MBEDTLS_PK_ECKEY ||
-               mbedtls_pk_ec(*key)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
+    } else if (key == &crt.pk && crt.next != NULL) {
+        errs = pin_error(l, d, path, "holds more than one certificate: pin the server's own");
+    } else if (!lb_key_pk_is_p256(key)) {
         errs = pin_error(l, d, path,
                          "not an ECDSA P-256 key (the app's TLS accepts "
                          "ECDHE-ECDSA-AES128-GCM-SHA256 with a P-256 server key)");
@@ -1406,15 +1415,8 @@ unsigned lb_layout_load_pin(lb_layout_t *l, lb_diag_t *d)
             memcpy(l->app.pin, crt.pk_raw.p, crt.pk_raw.len);
             l->app.pin_len = crt.pk_raw.len;
         }
-    } else {
-        unsigned char buf[LB_LAYOUT_KEY_DER_MAX];
-        int n = mbedtls_pk_write_pubkey_der(key, buf, sizeof(buf));
-        if (n <= 0) {
-            errs = pin_error(l, d, path, "cannot encode the key as DER");
-        } else {
-            memcpy(l->app.pin, buf + sizeof(buf) - (size_t)n, (size_t)n);
-            l->app.pin_len = (size_t)n;
-        }
+    } else if ((l->app.pin_len = spki_der(key, l->app.pin, sizeof(l->app.pin))) == 0) {
+        errs = pin_error(l, d, path, "cannot encode the key as DER");
     }
     mbedtls_x509_crt_free(&crt);
     mbedtls_pk_free(&pk);
