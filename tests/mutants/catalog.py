@@ -637,8 +637,8 @@ int lb_flash_writer_write""",
          why="the host tool takes a key on another curve than P-256 (sign, verify, publish "
              "would make or check images no device can verify)",
          file="tools/lifeboat/keys.c",
-         find="    if (err == 0 && !is_p256(&k->pk)) {",
-         replace="    if (err == 0 && 0 && !is_p256(&k->pk)) {",
+         find="    if (err == 0 && !lb_key_pk_is_p256(&k->pk)) {",
+         replace="    if (err == 0 && 0 && !lb_key_pk_is_p256(&k->pk)) {",
          suite="image", fast=True),
     dict(id="httpc-timeout-says-eagain",
          why="a device that never answers is reported as 'Resource temporarily "
@@ -1217,9 +1217,22 @@ int lb_flash_writer_write""",
          why="lifeboat gen pins an RSA (or other curve) key the app's TLS suite can never "
              "meet: every check fails on the device instead of at build time",
          file="tools/lifeboat/layout.c",
-         find="    } else if (mbedtls_pk_get_type(key) != MBEDTLS_PK_ECKEY ||\n"
-              "               mbedtls_pk_ec(*key)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {",
+         find="    } else if (!lb_key_pk_is_p256(key)) {",
          replace="    } else if (0) {",
+         suite="gen", fast=True),
+    dict(id="gen-pin-chain-accepted",
+         why="lifeboat gen pins the first certificate of a chain without a word: the "
+             "owner may have meant another one of them (an intermediate, the server's)",
+         file="tools/lifeboat/layout.c",
+         find="    } else if (key == &crt.pk && crt.next != NULL) {",
+         replace="    } else if (0) {",
+         suite="gen", fast=True),
+    dict(id="gen-recovery-https-accepted",
+         why="lifeboat gen accepts an https:// recovery.update_url, which recovery (plain "
+             "HTTP) can never fetch",
+         file="tools/lifeboat/layout.c",
+         find='get_url(c, f[3].val, "recovery.update_url", false,',
+         replace='get_url(c, f[3].val, "recovery.update_url", true,',
          suite="gen", fast=True),
     dict(id="gen-pin-cert-reencoded-wrong",
          why="the certificate's key is emitted without its algorithm identifier: the "
