@@ -645,7 +645,8 @@ static void request(void)
 static void attempt(void)
 {
     if (target() != 0) {
-        retry_later("image url unusable (http://IPv4 only): ", LB_E_INVAL);
+        /* A scheme, host or name this build cannot reach. */
+        retry_later("url unusable: ", LB_E_INVAL);
         return;
     }
     if (!ag.resuming) {
