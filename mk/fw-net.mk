@@ -26,11 +26,11 @@ LWIP_SRCS := $(addprefix $(LWIP_DIR)/core/,init.c def.c inet_chksum.c ip.c mem.c
 OTA_SRCS := $(filter-out lib/ota/tls.c,$(wildcard lib/ota/*.c))
 OTA_CPPFLAGS := -Ilib/ota -I$(LWIP_DIR)/include
 RECOVERY_NET_SRCS := $(LWIP_SRCS) $(NET_HOST_SRCS) $(OTA_SRCS)
-# Recovery's self-heal fetches a download cut by a reset whole again: the
-# resume record's code does not fit its 64 KiB (LB_CFG_INSTALL_RESUME), nor does
-# following redirects (LB_CFG_PULL_REDIRECT_MAX).
+# Recovery's self-heal resumes a download cut by a reset like the app's
+# agent (LB_CFG_INSTALL_RESUME, lb/config.h's default); following redirects
+# (LB_CFG_PULL_REDIRECT_MAX, ~400 B) does not fit its 64 KiB.
 RECOVERY_NET_CPPFLAGS := -Irecovery -Irecovery/net $(OTA_CPPFLAGS) -I$(B)/recovery \
-  -DLB_CFG_INSTALL_RESUME=0 -DLB_CFG_PULL_REDIRECT_MAX=0
+  -DLB_CFG_PULL_REDIRECT_MAX=0
 # Apps built on app-template: the update agent (app-template/runtime/lb_ota.c);
 # lwIP's resolver compiles to nothing unless the layout needs it (LB_OTA_DNS).
 APP_NET_SRCS := $(LWIP_SRCS) $(LWIP_DIR)/core/dns.c $(OTA_SRCS)

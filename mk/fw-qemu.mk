@@ -111,15 +111,21 @@ $(QB_SIG_STAMP): FORCE
 QB_SIG_SRCS := $(FW_SIG_SRCS_$(if $(QB_VERIFY_SIG),$(SIG_BACKEND),none))
 QB_FW_LIB_SRCS := $(filter-out lib/src/image_build.c,$(LIB_CORE_SRCS)) $(FW_MBEDTLS_SRCS_HASH)
 QB_RUNTIME_SRCS := app-template/runtime/lb_app.c $(QB_DIR)/heap.c
-QB_LOADER_SRCS := $(QB_DIR)/loader_main.c loader/loader.c loader/libc_min.c $(QB_BOARD_SRCS) \
+# lib/fw/libc_min.c is the whole C library of the loader and the recovery
+# image (both link -nostdlib: a new libc dependency is a link error),
+# compiled outside LTO so the calls the compiler emits late still resolve.
+QB_LIBC_SRCS := lib/fw/libc_min.c
+QB_LIBC_FLAGS := -ffreestanding -fno-tree-loop-distribute-patterns
+QB_LOADER_SRCS := $(QB_DIR)/loader_main.c loader/loader.c $(QB_LIBC_SRCS) $(QB_BOARD_SRCS) \
   $(QB_FW_LIB_SRCS) $(QB_SIG_SRCS)
-QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) \
+QB_RECOVERY_SRCS := $(wildcard recovery/*.c) $(QB_RUNTIME_SRCS) $(QB_BOARD_SRCS) $(QB_FW_LIB_SRCS) $(QB_LIBC_SRCS) \
   $(FW_SIG_SRCS_$(SIG_BACKEND)) $(RECOVERY_NET_SRCS) $(QB_NET_SRCS)
 # lwIP, the HTTP server and Digest auth (mk/fw-net.mk). mbedTLS's fast
 # reduction for NIST curves is on for every firmware build
 # (lib/mbedtls/lb_mbedtls_config.h; make bench-recovery, make bench-loader).
 # Link-time optimisation: the recovery budget (64 KiB with DHCP) needs it.
-QB_FLAGS_recovery := $(RECOVERY_NET_CPPFLAGS) -flto
+QB_FLAGS_recovery := $(RECOVERY_NET_CPPFLAGS) -flto -DLB_QEMU_IRQ_VECTORS=0
+$(QB)/obj/recovery/lib/fw/libc_min.o: QB_FLAGS_recovery := $(QB_LIBC_FLAGS)
 # An app whose layout pins its update server's key (app.pin) fetches over
 # https:// too: it links mbedTLS's TLS client (lib/ota/tls.c), builds all
 # its mbedTLS with the TLS config, and verifies images with the mbedTLS
@@ -175,10 +181,9 @@ $(QB)/bootrom.elf: $(QB_BOOTROM_OBJS) $(QB_DIR)/ld/bootrom.ld $(QB_DIR)/ld/secti
 QB_LOADER_OBJS := $(call qb_objs,loader,$(QB_LOADER_SRCS))
 $(QB_LOADER_OBJS): $(QB)/obj/loader/%.o: %.c
 # Link-time optimisation: the loader is the size-critical image. It links
-# no C library but its own five functions (loader/libc_min.c, compiled
-# outside LTO so the calls the compiler emits late still resolve).
+# no C library but lib/fw/libc_min.c.
 QB_FLAGS_loader := -flto -DLB_QEMU_IRQ_VECTORS=0 -DLB_FW_SIG_SEAM=$(if $(QB_VERIFY_SIG),1,0)
-$(QB)/obj/loader/loader/libc_min.o: QB_FLAGS_loader := -ffreestanding -fno-tree-loop-distribute-patterns
+$(QB)/obj/loader/lib/fw/libc_min.o: QB_FLAGS_loader := $(QB_LIBC_FLAGS)
 $(QB)/loader.elf: $(QB_LOADER_OBJS) $(QB)/ld/loader.ld $(QB_DIR)/ld/loader-ram.ld $(QB_SIG_STAMP)
 	$(call quiet,LD)
 	$(Q)$(FW_CC) $(FW_LDFLAGS) -nostdlib -Os -flto -T$(QB)/ld/loader.ld -Wl,-Map,$@.map -o $@ \
@@ -190,7 +195,8 @@ $(QB_RECOVERY_OBJS): $(QB)/obj/recovery/%.o: %.c
 $(QB)/obj/recovery/recovery/status.o: $(RECOVERY_PAGE_INC)
 $(QB)/recovery.elf: $(QB_RECOVERY_OBJS) $(QB)/ld/recovery.ld $(QB_DIR)/ld/image-ram.ld $(QB_SIG_STAMP)
 	$(call quiet,LD)
-	$(Q)$(FW_CC) $(FW_LDFLAGS) -Os -flto=auto -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ $(QB_RECOVERY_OBJS)
+	$(Q)$(FW_CC) $(FW_LDFLAGS) -nostdlib -Os -flto=auto -flto-partition=one -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ \
+	  $(QB_RECOVERY_OBJS) -lgcc
 
 # Benchmark flavour (`make bench-recovery` only, never flashed by `make
 # run`): the same sources with LB_RECOVERY_BENCH=1, which adds a discard
@@ -199,10 +205,11 @@ QB_RECOVERY_BENCH_OBJS := $(call qb_objs,recovery-bench,$(QB_RECOVERY_SRCS))
 $(QB_RECOVERY_BENCH_OBJS): $(QB)/obj/recovery-bench/%.o: %.c
 $(QB)/obj/recovery-bench/recovery/status.o: $(RECOVERY_PAGE_INC)
 QB_FLAGS_recovery-bench := $(QB_FLAGS_recovery) -DLB_RECOVERY_BENCH=1
+$(QB)/obj/recovery-bench/lib/fw/libc_min.o: QB_FLAGS_recovery-bench := $(QB_LIBC_FLAGS)
 $(QB)/recovery-bench.elf: $(QB_RECOVERY_BENCH_OBJS) $(QB)/ld/recovery.ld $(QB_DIR)/ld/image-ram.ld $(QB_SIG_STAMP)
 	$(call quiet,LD)
-	$(Q)$(FW_CC) $(FW_LDFLAGS) -Os -flto=auto -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ \
-	  $(QB_RECOVERY_BENCH_OBJS)
+	$(Q)$(FW_CC) $(FW_LDFLAGS) -nostdlib -Os -flto=auto -flto-partition=one -T$(QB)/ld/recovery.ld -Wl,-Map,$@.map -o $@ \
+	  $(QB_RECOVERY_BENCH_OBJS) -lgcc
 
 # ---- app (app-template demo) ---------------------------------------------
 # Test variants: `make qemu-app APP_VARIANT=hang APP_HANG=1 APP_VERSION=1.1.0`

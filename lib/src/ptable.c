@@ -25,7 +25,7 @@ static size_t name_len(const char *name)
 }
 
 /* strncmp(a, b, LB_PTABLE_NAME_LEN) == 0, without libc's strncmp (the
- * loader links no C library beyond loader/libc_min.c). */
+ * loader links no C library beyond lib/fw/libc_min.c). */
 static bool name_eq(const char *a, const char *b)
 {
     for (size_t i = 0; i < LB_PTABLE_NAME_LEN; i++) {

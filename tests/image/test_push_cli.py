@@ -75,7 +75,7 @@ def on_a_terminal(args, typed, timeout=30.0):
     pid, fd = pty.fork()
     if pid == 0:  # the child: lifeboat, its stdin/stdout/stderr and /dev/tty the pty
         os.execv(LIFEBOAT, [LIFEBOAT, *map(str, args)])
-    shown, sent = b"", False
+    shown, sent, pid_done = b"", False, 0
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         r, _, _ = select.select([fd], [], [], 0.2)
@@ -92,6 +92,15 @@ def on_a_terminal(args, typed, timeout=30.0):
             sent = True
         pid_done, st = os.waitpid(pid, os.WNOHANG)
         if pid_done:
+            # What it wrote just before it exited may still be in the pty.
+            while time.monotonic() < deadline and select.select([fd], [], [], 0.2)[0]:
+                try:
+                    data = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not data:
+                    break
+                shown += data
             break
     else:
         os.kill(pid, 9)

@@ -1006,6 +1006,13 @@ int lb_flash_writer_write""",
          find="        if (LB_CFG_INSTALL_RESUME && ag.image && !ag.whole && continue_from_flash()) {",
          replace="        if (LB_CFG_INSTALL_RESUME && ag.image && !ag.whole && continue_from_flash() && 0) {",
          suite=APULL + "test_app_resumes_a_download_cut_by_power_loss[cuts0]"),
+    dict(id="recovery-no-resume-after-reset",
+         why="recovery's self-heal is built without the resume record again: a repair cut "
+             "by a power loss is fetched whole at the next boot",
+         file="mk/fw-net.mk",
+         find="  -DLB_CFG_PULL_REDIRECT_MAX=0\n",
+         replace="  -DLB_CFG_PULL_REDIRECT_MAX=0 -DLB_CFG_INSTALL_RESUME=0\n",
+         suite=PULL + "test_self_heal_resumes_a_download_cut_by_power_loss[cuts0]"),
     dict(id="agent-continued-refusal-avoided",
          why="a continued download refused because the slot's part was damaged counts the "
              "server's good image as refused: never fetched again",

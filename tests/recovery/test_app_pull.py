@@ -18,12 +18,12 @@ import sys
 import pytest
 
 from conftest import LIFEBOAT, ROOT, NetQemu, harness
-from test_pull import publish  # the same folder layout: site/fleet/demo-sensor/
+from test_pull import big_image, publish  # the same folder layout: site/fleet/demo-sensor/
 from test_recovery import history
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
 from dnsd import DnsServer  # noqa: E402
-from nginx import Nginx, free_port  # noqa: E402
+from nginx import Server, free_port  # noqa: E402
 
 OUT = os.path.join(ROOT, "build", "test-app-pull")
 INTERVAL_S = 8
@@ -201,32 +201,6 @@ def apull_tls_dns(apull_tls):
     return tpaths, site, web
 
 
-class Server:
-    """nginx on one port, restartable with other settings (rate limits, a
-    TLS certificate) or killed mid-transfer and started again, as a real
-    server may be. log() is the running instance's access log."""
-
-    def __init__(self, site, port, tls=None):
-        self.site, self.port, self.web, self.tls = site, port, None, tls
-        self.restart()
-
-    def restart(self, extra="", tls=None):
-        """Kills the running nginx (kill -9: transfers are cut) and starts
-        a fresh one on the same port (https with `tls`, (cert, key), when
-        given; else as before)."""
-        self.stop()
-        self.tls = tls or self.tls
-        self.web = Nginx(self.site, extra=extra, port=self.port, tls=self.tls).__enter__()
-
-    def stop(self):
-        if self.web is not None:
-            self.web.__exit__()
-            self.web = None
-
-    def log(self):
-        return self.web.log()
-
-
 def gets(web, since, what):
     """GET lines for `what` that nginx logged after `since` characters."""
     return [l for l in web.log()[since:].splitlines() if "GET /fleet/" in l and what in l]
@@ -360,18 +334,6 @@ def test_an_image_on_trial_never_updates_its_rollback_target_stays(apull, tmp_pa
     finally:
         q.kill()
     assert gets(web, mark, "version.json") == []
-
-
-def big_image(tmp_path, version="9.0.0"):
-    """A signed 1 MiB app image (random body) this build accepts."""
-    body, img = str(tmp_path / "big.bin"), str(tmp_path / "big.signed.bin")
-    with open(body, "wb") as f:
-        f.write(os.urandom(1024 * 1024 - 0x400))
-    subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(ROOT, "build", "keys", "dev.pem"),
-                    "--header-size", "0x200", "--load-addr", "0x00100000", "--product",
-                    "demo-sensor", "--kind", "app", "--version", version, body, img],
-                   check=True, capture_output=True)
-    return img
 
 
 @pytest.mark.parametrize("ranges,transport", [("honoured", "http"), ("ignored", "http"),

@@ -20,14 +20,15 @@ from conftest import LIFEBOAT, ROOT, NetQemu, harness
 from test_recovery import status
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
-from nginx import Nginx, free_port  # noqa: E402
+from nginx import Server, free_port  # noqa: E402
 
 PULL = os.path.join(ROOT, "build", "test-pull")
 
 
 @pytest.fixture(scope="session")
 def pull(fw):
-    """(fw dict with the self-healing recovery image, site folder, nginx)."""
+    """(fw dict with the self-healing recovery image, site folder, nginx
+    restartable with other settings: nginx.Server)."""
     port = free_port()
     with open(os.path.join(ROOT, "config", "default.yaml")) as f:
         text = f.read()
@@ -46,8 +47,11 @@ def pull(fw):
     paths["recovery"] = os.path.join(qb, "recovery.signed.bin")
     site = os.path.join(PULL, "site")
     os.makedirs(site, exist_ok=True)
-    with Nginx(site, port=port) as web:
+    web = Server(site, port)
+    try:
         yield paths, site, web
+    finally:
+        web.stop()
 
 
 def publish(site, *images):
@@ -60,6 +64,18 @@ def publish(site, *images):
 def requests_for(web, since):
     """Request lines nginx logged after `since` characters of its log."""
     return [l for l in web.log()[since:].splitlines() if "GET /fleet/" in l]
+
+
+def big_image(tmp_path, version="9.0.0"):
+    """A signed 1 MiB app image (random body) this build accepts."""
+    body, img = str(tmp_path / "big.bin"), str(tmp_path / "big.signed.bin")
+    with open(body, "wb") as f:
+        f.write(os.urandom(1024 * 1024 - 0x400))
+    subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(ROOT, "build", "keys", "dev.pem"),
+                    "--header-size", "0x200", "--load-addr", "0x00100000", "--product",
+                    "demo-sensor", "--kind", "app", "--version", version, body, img],
+                   check=True, capture_output=True)
+    return img
 
 
 def corrupt_body(fl, part):
@@ -167,3 +183,69 @@ def test_crash_looping_app_is_not_reinstalled_but_a_new_version_is(pull, tmp_pat
         q.expect(r"\[app\] \S+ version 1\.1\.0")
     finally:
         q.kill()
+
+
+def upload_progress(q):
+    """(received, total) of the install in progress, from /api/status."""
+    up = status(q)["upload"]
+    return (up["received"], up["total"]) if up["active"] else (0, 0)
+
+
+@pytest.mark.parametrize("cuts", [[30], [30, 70]])
+def test_self_heal_resumes_a_download_cut_by_power_loss(pull, tmp_path, cuts):
+    """A device nobody looks after loses power while recovery downloads
+    its repair (kill -9 of QEMU at the instants listed, read off
+    /api/status): at the next boot recovery continues from what the slot
+    holds (every complete erase unit, the resume record of docs/SPEC.md)
+    with one Range request nginx answers 206, verifies the image as a whole
+    and boots it. nginx is rate-limited so that the cuts land mid-body."""
+    fw, site, web = pull
+    img = big_image(tmp_path, "9.2.0")
+    size = os.path.getsize(img)
+    publish(site, img)
+    web.restart(extra="limit_rate 256k;")  # about 4 s for 1 MiB
+    unit = 4096  # config/default.yaml's erase unit
+    try:
+        fl = harness.Flash(fw, str(tmp_path / "f.bin"), app="app")
+        corrupt_body(fl, "SLOT0")
+        cut_at = []  # bytes received at each cut
+        for i, pct in enumerate(cuts + [None]):
+            q = NetQemu(fw, fl.path)
+            try:
+                assert q.boot()["reason"] == "no-valid-app", q.transcript()
+                if i == 0:
+                    q.expect(r"\[recovery\] self-heal: downloading ", 30)
+                else:
+                    q.expect(r"\[recovery\] self-heal: the download was cut by a reset", 30)
+                if pct is None:
+                    q.expect(r"\[recovery\] self-heal: installed app 9\.2\.0\+0", 60)
+                    q.expect(r"\[recovery\] rebooting")
+                    b = q.boot()
+                    assert (b["image"], b["slot"], b["reason"]) == ("app", "b", "trial"), \
+                        q.transcript()
+                    break
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:
+                    got, total = upload_progress(q)
+                    if total and got * 100 >= total * pct:
+                        break
+                    time.sleep(0.1)
+                else:
+                    raise AssertionError(f"never reached {pct}%: " + q.transcript())
+                cut_at.append(got)
+            finally:
+                q.kill()  # the power cut (or the end)
+        # Each continued download was one Range request from where the
+        # slot's record said (at least every complete unit of what had
+        # arrived before the cut), answered 206; the last one with exactly
+        # the rest (the others were cut in turn).
+        lines = [l for l in requests_for(web, 0) if "app-9.2.0-0.bin" in l]
+        assert len(lines) == 1 + len(cuts), web.log()
+        for k, line in enumerate(lines[1:]):
+            m = re.search(r'" (\d+) (\d+) .*range=bytes=(\d+)-$', line)
+            assert m and m.group(1) == "206", line
+            at = int(m.group(3))
+            assert at % unit == 0 and cut_at[k] // unit * unit - unit <= at < size, (cut_at, line)
+            assert int(m.group(2)) == size - at or k < len(cuts) - 1, line
+    finally:
+        web.restart()

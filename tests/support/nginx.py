@@ -10,6 +10,7 @@ root and touches nothing of the system's nginx.
                    # and range=<the Range header or ->)
 
     Nginx(folder, tls=(cert, key)) serves https:// instead (PEM files).
+    Server(folder, port) is one that a test restarts with other settings.
 """
 import os
 import socket
@@ -94,3 +95,29 @@ http {{
             self.proc.wait()
             self.proc.stderr.close()
             self.proc = None
+
+
+class Server:
+    """nginx on one port, restartable with other settings (rate limits, a
+    TLS certificate) or killed mid-transfer and started again, as a real
+    server may be. log() is the running instance's access log."""
+
+    def __init__(self, site, port, tls=None):
+        self.site, self.port, self.web, self.tls = site, port, None, tls
+        self.restart()
+
+    def restart(self, extra="", tls=None):
+        """Kills the running nginx (kill -9: transfers are cut) and starts
+        a fresh one on the same port (https with `tls`, (cert, key), when
+        given; else as before)."""
+        self.stop()
+        self.tls = tls or self.tls
+        self.web = Nginx(self.site, extra=extra, port=self.port, tls=self.tls).__enter__()
+
+    def stop(self):
+        if self.web is not None:
+            self.web.__exit__()
+            self.web = None
+
+    def log(self):
+        return self.web.log()

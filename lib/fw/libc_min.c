@@ -1,7 +1,8 @@
-/* The loader's whole C library: the five functions lib/, mbedTLS, BearSSL
- * and the compiler's own block copies call. The loader links with -nostdlib, so
- * anything else from libc is a link error rather than a silent kilobyte
- * (newlib-nano's memcpy/memset/strncmp/... cost ~700 bytes here).
+/* The firmware's whole C library: the functions lib/, lwIP, mbedTLS,
+ * BearSSL and the compiler's own block copies call. The loader and the
+ * recovery image link with -nostdlib, so anything else from libc is a link
+ * error rather than a silent kilobyte (newlib-nano's memcpy/memset/
+ * memchr/... cost ~700 bytes in each).
  *
  * Built without LTO and with -ffreestanding
  * -fno-tree-loop-distribute-patterns (mk/fw-qemu.mk) so the compiler
@@ -13,16 +14,20 @@
 #include <string.h>
 
 typedef uint32_t __attribute__((may_alias)) lb_word_t;
+/* A word read from any address: one load where the core allows unaligned
+ * loads (Cortex-M3 and up), bytes where it does not (the compiler knows). */
+typedef uint32_t __attribute__((may_alias, aligned(1))) lb_uword_t;
 
-/* Word copies when both pointers are word-aligned (bignum limbs, SHA-256
- * blocks and the loader's records are), bytes otherwise. */
+/* Word copies when the destination is word-aligned (bignum limbs, SHA-256
+ * blocks, the loader's records; recovery's 4 KiB program buffer, filled
+ * from TCP payloads that sit 2 bytes off a word), bytes otherwise. */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
     uint8_t *d = dst;
     const uint8_t *s = src;
-    if ((((uintptr_t)d | (uintptr_t)s) & 3u) == 0) {
+    if (((uintptr_t)d & 3u) == 0) {
         for (; n >= 4; n -= 4, d += 4, s += 4) {
-            *(lb_word_t *)(void *)d = *(const lb_word_t *)(const void *)s;
+            *(lb_word_t *)(void *)d = *(const lb_uword_t *)(const void *)s;
         }
     }
     while (n--) {
@@ -84,6 +89,17 @@ int memcmp(const void *a, const void *b, size_t n)
         }
     }
     return 0;
+}
+
+void *memchr(const void *s, int c, size_t n)
+{
+    const uint8_t *p = s;
+    for (; n; n--, p++) {
+        if (*p == (uint8_t)c) {
+            return (void *)(uintptr_t)p;
+        }
+    }
+    return NULL;
 }
 
 size_t strlen(const char *s)
