@@ -9,8 +9,9 @@ HOST_CPPFLAGS := -Ilib/include -Itools/lifeboat -D_DEFAULT_SOURCE
 HOST_CFLAGS := -std=c11 -O2 -g -ffunction-sections -fdata-sections $(WARN) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
-# Libraries the host CLI and the host tests link (Debian packages).
-HOST_LIBS := -lyaml -lmbedx509 -lmbedcrypto
+# Libraries the host CLI and the host tests link (Debian packages; zlib is
+# the reference DEFLATE encoder the inflater is tested and fuzzed against).
+HOST_LIBS := -lyaml -lmbedx509 -lmbedcrypto -lz
 
 # Quiet by default, as kbuild and Zephyr: one line per step ("  CC  file");
 # `make V=1` prints every command in full.

@@ -16,7 +16,7 @@ deps=$(cd "$build/deps" && pwd)
 # docs/DESIGN.md "Dependencies".
 PKGS=(
   make gcc libc6-dev gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
-  qemu-system-arm libyaml-dev libmbedtls-dev libcmocka-dev
+  qemu-system-arm libyaml-dev libmbedtls-dev libcmocka-dev zlib1g-dev
   clang libfuzzer-14-dev libclang-rt-14-dev
   python3 python3-pytest python3-cryptography python3-selenium
   nginx-light chromium chromium-driver curl xz-utils ca-certificates

@@ -37,7 +37,7 @@ enum {
 };
 
 /* The TLVs lifeboat reads, in the order of their `seen` bits. */
-enum { T_SHA256, T_KEYHASH, T_SIG, T_SEC_CNT, T_KIND, T_PRODUCT, T_COUNT };
+enum { T_SHA256, T_KEYHASH, T_SIG, T_SEC_CNT, T_KIND, T_PRODUCT, T_DSIZE, T_DSHA, T_COUNT };
 
 typedef struct {
     const lb_image_policy_t *policy;
@@ -82,7 +82,11 @@ static const struct {
     [T_SEC_CNT] = {LB_IMAGE_TLV_SEC_CNT, 1, 4, 4, offsetof(lb_stream_t, buf)},
     [T_KIND] = {LB_IMAGE_TLV_KIND, 1, 1, 1, offsetof(lb_stream_t, buf)},
     [T_PRODUCT] = {LB_IMAGE_TLV_PRODUCT, 1, 1, LB_IMAGE_PRODUCT_MAX, offsetof(lb_stream_t, buf)},
+    [T_DSIZE] = {LB_IMAGE_TLV_DECOMP_SIZE, 1, 4, 4, offsetof(lb_stream_t, buf)},
+    [T_DSHA] = {LB_IMAGE_TLV_DECOMP_SHA, 1, LB_IMAGE_HASH_SIZE, LB_IMAGE_HASH_SIZE,
+                offsetof(lb_stream_t, info) + offsetof(lb_image_info_t, decomp_hash)},
 };
+_Static_assert(T_COUNT <= 8, "one `seen` bit per TLV read");
 
 /* The fixed header after its magic (image.h's offsets). */
 #define H(off, width, member) LB_FIELD_AS(off, width, lb_image_info_t, member)
@@ -130,10 +134,10 @@ static int parse_header(lb_stream_t *c)
     if (in->hdr_size < LB_IMAGE_HEADER_SIZE) {
         return LB_E_SIZE;
     }
-    if (in->flags & LB_IMAGE_F_UNSUPPORTED) {
+    const lb_image_policy_t *p = c->policy;
+    if (in->flags & LB_IMAGE_F_UNSUPPORTED & ~(p->accept_deflate ? LB_IMAGE_F_DEFLATE : 0u)) {
         return LB_E_FLAGS;
     }
-    const lb_image_policy_t *p = c->policy;
     if (p->load_size != 0) {
         /* Refused here, not only when the loader copies it: an installer
          * must not accept what the loader would never start. */
@@ -233,6 +237,9 @@ static int tlv_value(lb_stream_t *c)
     case T_SEC_CNT:
         in->security_counter = lb_get_le32(v);
         in->has_security_counter = true;
+        break;
+    case T_DSIZE:
+        in->decomp_size = lb_get_le32(v);
         break;
     case T_KIND:
         if (v[0] != LB_IMAGE_KIND_APP && v[0] != LB_IMAGE_KIND_RECOVERY) {
@@ -401,6 +408,11 @@ static int finish_checks(lb_stream_t *c)
         return LB_E_HASH;
     }
     in->hash_ok = true;
+    /* A compressed image names what it inflates to; a plain one does not. */
+    unsigned decomp = c->seen & (1u << T_DSIZE | 1u << T_DSHA);
+    if (decomp != ((in->flags & LB_IMAGE_F_DEFLATE) ? (1u << T_DSIZE | 1u << T_DSHA) : 0u)) {
+        return LB_E_TLV;
+    }
     if (p->require_signature) {
         uint8_t key_hash[LB_IMAGE_HASH_SIZE];
         if (!lb_image_sig_supported) {

@@ -52,7 +52,9 @@ int lb_image_build(const uint8_t *body, size_t body_len, const lb_image_build_op
     }
     uint32_t hdr_size = o->hdr_size != 0 ? o->hdr_size : LB_IMAGE_HEADER_SIZE;
     size_t product_len = o->product != NULL ? strlen(o->product) : 0;
-    if (hdr_size < LB_IMAGE_HEADER_SIZE || (o->flags & LB_IMAGE_F_UNSUPPORTED) ||
+    uint32_t deflate = o->decomp_sha256 != NULL ? LB_IMAGE_F_DEFLATE : 0u;
+    if (hdr_size < LB_IMAGE_HEADER_SIZE || (o->flags & LB_IMAGE_F_UNSUPPORTED & ~deflate) ||
+        (o->flags & LB_IMAGE_F_DEFLATE) != deflate ||
         (o->kind != 0 && o->kind != LB_IMAGE_KIND_APP && o->kind != LB_IMAGE_KIND_RECOVERY) ||
         (o->product != NULL && (product_len == 0 || product_len > LB_IMAGE_PRODUCT_MAX)) ||
         (o->key_der != NULL && (o->key_der_len == 0 || o->sign == NULL))) {
@@ -69,7 +71,7 @@ int lb_image_build(const uint8_t *body, size_t body_len, const lb_image_build_op
 
     /* Protected area: only written when it holds something (as imgtool). */
     size_t prot_start = off;
-    if (o->has_security_counter || o->kind != 0 || o->product != NULL) {
+    if (o->has_security_counter || o->kind != 0 || o->product != NULL || deflate) {
         if (cap - off < LB_IMAGE_TLV_INFO_SIZE) {
             return LB_E_NOSPACE;
         }
@@ -85,6 +87,15 @@ int lb_image_build(const uint8_t *body, size_t body_len, const lb_image_build_op
         }
         if (rc == 0 && o->product != NULL) {
             rc = lb_image_tlv_put(out, cap, &off, LB_IMAGE_TLV_PRODUCT, o->product, product_len);
+        }
+        if (rc == 0 && deflate) {
+            uint8_t v[4];
+            lb_put_le32(v, o->decomp_size);
+            rc = lb_image_tlv_put(out, cap, &off, LB_IMAGE_TLV_DECOMP_SIZE, v, sizeof(v));
+        }
+        if (rc == 0 && deflate) {
+            rc = lb_image_tlv_put(out, cap, &off, LB_IMAGE_TLV_DECOMP_SHA, o->decomp_sha256,
+                                  LB_IMAGE_HASH_SIZE);
         }
         if (rc != 0) {
             return rc;

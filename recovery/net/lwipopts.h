@@ -83,7 +83,8 @@
 #define LWIP_SINGLE_NETIF 1
 
 #define LWIP_STATS 0
-#define LWIP_DEBUG 0
+/* LWIP_DEBUG stays undefined: lwIP tests it with #ifdef (0 would keep the
+ * pools' names and the error texts). */
 #define LWIP_PROVIDE_ERRNO 1
 
 #endif

@@ -1,7 +1,9 @@
 /* libFuzzer target for the image parser/verifier. The first input byte
  * picks the policy and a chunk size; the rest is the image. Checks that
  * whole-buffer and chunked streaming verification agree, and that an
- * accepted image's info is consistent with the input. */
+ * accepted image's info is consistent with the input; then the same bytes
+ * as a compressed image (lb_image_verify_deflated): what it accepts is
+ * well-formed inside the bound, and a plain image gets the plain verdict. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,6 +55,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (p.max_size != 0 && a.total_size > p.max_size)) {
             abort();
         }
+    }
+    static uint8_t out[8192];
+    size_t n = 0;
+    lb_image_info_t o, i;
+    int rz = lb_image_verify_deflated(data, size, &p, out, sizeof out, &n, &o, &i);
+    if (rz > 0 || rz <= LB_E_LAST || (rz == 0 && n > sizeof out) ||
+        (!(o.flags & LB_IMAGE_F_DEFLATE) && rz != ra && ra != LB_E_FLAGS) ||
+        (rz == 0 && (o.flags & LB_IMAGE_F_DEFLATE) &&
+         (n != o.decomp_size || i.total_size != n || (i.flags & LB_IMAGE_F_DEFLATE)))) {
+        abort();
     }
     return 0;
 }

@@ -745,6 +745,34 @@ static void test_image_unknown_protected_tlv_refused(void **state)
     }
 }
 
+/* A compressed image (docs/SPEC.md): its flag only where the policy takes
+ * it (never the loader's), its DECOMP TLVs with the flag and only then. */
+static void test_image_compressed_only_where_the_policy_takes_it(void **state)
+{
+    (void)state;
+    uint8_t img[CAP], sha[LB_IMAGE_HASH_SIZE] = {1};
+    lb_image_build_opts_t o = default_opts();
+    o.flags |= LB_IMAGE_F_DEFLATE;
+    o.decomp_sha256 = sha;
+    o.decomp_size = 3000;
+    size_t n = build(&o, img);
+    lb_image_policy_t p = default_policy();
+    lb_image_info_t in;
+    assert_int_equal(lb_image_verify(img, n, &p, &in), LB_E_FLAGS);
+    p.accept_deflate = true;
+    assert_int_equal(lb_image_verify(img, n, &p, &in), 0);
+    assert_int_equal(in.decomp_size, 3000);
+    assert_memory_equal(in.decomp_hash, sha, sizeof sha);
+    /* The TLVs without the flag, the flag without the TLVs. */
+    uint8_t v[4] = {0xB8, 0x0B, 0, 0};
+    const tlv_t prot[] = {
+        STD_PROT, {LB_IMAGE_TLV_DECOMP_SIZE, 4, v, 0}, {LB_IMAGE_TLV_DECOMP_SHA, 32, sha, 0}};
+    const tlv_t tlvs[] = {STD_TLVS};
+    assert_int_equal(lb_image_verify(img, assemble(img, prot, 5, tlvs, 3), &p, NULL), LB_E_TLV);
+    o.decomp_sha256 = NULL;
+    assert_int_equal(lb_image_build(body, BODY_LEN, &o, img, CAP), LB_E_INVAL);
+}
+
 static void test_image_duplicate_tlv_refused(void **state)
 {
     (void)state;
@@ -971,6 +999,7 @@ int main(void)
         cmocka_unit_test(test_image_signature_not_covered_refused),
         cmocka_unit_test(test_image_security_tlvs_unprotected_refused),
         cmocka_unit_test(test_image_unknown_protected_tlv_refused),
+        cmocka_unit_test(test_image_compressed_only_where_the_policy_takes_it),
         cmocka_unit_test(test_image_duplicate_tlv_refused),
         cmocka_unit_test(test_image_hash_missing_or_wrong_refused),
         cmocka_unit_test(test_image_unsigned_where_signature_required_refused),

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "cli.h"
 #include "keys.h"
@@ -354,10 +355,53 @@ static const char sign_usage[] =
     "  --header-size N            header room before the body (default 32; 0x200 for\n"
     "                             the emulated board)\n"
     "  --pad-to SIZE              fill the output with 0xff up to SIZE bytes (a slot image)\n"
+    "  --compress                 DEFLATE-compress the signed image and sign that again\n"
+    "                             (installers inflate it into the slot; docs/SPEC.md)\n"
     "  -o, --output OUT.bin       instead of the second argument\n"
     "  --json                     print what was written as one JSON object\n"
     "  -h, --help                 this text\n"
     "exit 0 signed, 1 failed (e.g. a public key given), 2 usage error";
+
+/* sign --compress: the signed image `*img` (n bytes), DEFLATE-compressed
+ * (zlib, best) and signed again as the body of a compressed image with the
+ * same header fields and protected TLVs, plus what it inflates to
+ * (docs/SPEC.md, "Compressed images"). Replaces *img. Returns the new
+ * length or a negative LB_E_* code. */
+static int compress_image(const lb_image_build_opts_t *plain, uint8_t **img, size_t n)
+{
+    uint8_t sha[LB_IMAGE_HASH_SIZE];
+    int rc = lb_image_sha256(*img, n, sha);
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (rc != 0 ||
+        deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+        return rc != 0 ? rc : LB_E_NOSPACE;
+    }
+    size_t zcap = deflateBound(&zs, (uLong)n);
+    uint8_t *z = malloc(zcap);
+    zs.next_in = *img;
+    zs.avail_in = (uInt)n;
+    zs.next_out = z;
+    zs.avail_out = (uInt)zcap;
+    rc = z != NULL && deflate(&zs, Z_FINISH) == Z_STREAM_END ? 0 : LB_E_NOSPACE;
+    size_t zlen = zs.total_out;
+    deflateEnd(&zs);
+    lb_image_build_opts_t o = *plain;
+    o.flags |= LB_IMAGE_F_DEFLATE;
+    o.decomp_sha256 = sha;
+    o.decomp_size = (uint32_t)n;
+    size_t cap = zlen + (o.hdr_size ? o.hdr_size : LB_IMAGE_HEADER_SIZE) + 1024u;
+    uint8_t *out = rc == 0 ? malloc(cap) : NULL;
+    int len = out != NULL ? lb_image_build(z, zlen, &o, out, cap) : LB_E_NOSPACE;
+    free(z);
+    if (len < 0) {
+        free(out);
+        return len;
+    }
+    free(*img);
+    *img = out;
+    return len;
+}
 
 int lb_cmd_sign(int argc, char **argv)
 {
@@ -371,7 +415,8 @@ int lb_cmd_sign(int argc, char **argv)
         O_HDR,
         O_PAD,
         O_RAM,
-        O_JSON
+        O_JSON,
+        O_COMPRESS
     };
     static const struct option opts[] = {
         {"key", required_argument, NULL, O_KEY},
@@ -384,13 +429,14 @@ int lb_cmd_sign(int argc, char **argv)
         {"pad-to", required_argument, NULL, O_PAD},
         {"ram-load", no_argument, NULL, O_RAM},
         {"json", no_argument, NULL, O_JSON},
+        {"compress", no_argument, NULL, O_COMPRESS},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     lb_image_build_opts_t o = {0};
     const char *key_path = NULL, *out_opt = NULL;
-    int have_version = 0, json = 0, c;
+    int have_version = 0, json = 0, compress = 0, c;
     uint32_t pad_to = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":k:o:h", opts, NULL)) != -1) {
@@ -437,6 +483,9 @@ int lb_cmd_sign(int argc, char **argv)
         case O_RAM:
             o.flags |= LB_IMAGE_F_RAM_LOAD;
             break;
+        case O_COMPRESS:
+            compress = 1;
+            break;
         case 'o':
             out_opt = optarg;
             break;
@@ -454,6 +503,10 @@ int lb_cmd_sign(int argc, char **argv)
         argc - optind != (out_opt != NULL ? 1 : 2)) {
         return usage_err("sign", sign_usage,
                          "--key, --version, --kind, --product, IN and OUT are required");
+    }
+    if (compress && pad_to != 0) {
+        return usage_err("sign", sign_usage,
+                         "--compress and --pad-to exclude each other (a slot holds plain images)");
     }
     const char *in_path = argv[optind];
     const char *out_path = out_opt != NULL ? out_opt : argv[optind + 1];
@@ -488,6 +541,10 @@ int lb_cmd_sign(int argc, char **argv)
     }
     uint8_t *img = malloc(cap);
     int n = img != NULL ? lb_image_build(body, body_len, &o, img, cap) : LB_E_NOSPACE;
+    int plain_len = n;
+    if (n > 0 && compress) {
+        n = compress_image(&o, &img, (size_t)n);
+    }
     free(body);
     lb_key_free(key);
     if (n < 0) {
@@ -521,16 +578,22 @@ int lb_cmd_sign(int argc, char **argv)
         put_json_str(stdout, (const uint8_t *)o.product, strlen(o.product));
         fprintf(stdout,
                 ", \"version\": \"%s\", \"security_counter\": %" PRIu32
-                ", \"image_size\": %d, \"file_size\": %zu, \"key\": ",
-                ver, o.security_counter, n, out_len);
+                ", \"image_size\": %d, \"file_size\": %zu, \"compressed\": %s, "
+                "\"inflated_size\": %d, \"key\": ",
+                ver, o.security_counter, n, out_len, compress ? "true" : "false", plain_len);
         put_json_str(stdout, (const uint8_t *)key_path, strlen(key_path));
         fputs("}\n", stdout);
         return LB_CLI_EXIT_OK;
     }
     char ver[LB_IMAGE_VERSION_STR_MAX];
     lb_image_version_format(&o.version, ver);
-    printf("%s: %s image for %s, version %s, %d bytes signed\n", out_path, kind_name(o.kind),
+    printf("%s: %s image for %s, version %s, %d bytes signed", out_path, kind_name(o.kind),
            o.product, ver, n);
+    if (compress) {
+        printf(", compressed from %d (%d %%)", plain_len,
+               (int)((100LL * n + plain_len / 2) / plain_len));
+    }
+    putchar('\n');
     return LB_CLI_EXIT_OK;
 }
 
@@ -552,8 +615,27 @@ static const char verify_usage[] =
     "option; 1 refused; 2 usage error";
 
 /* One sentence on why verification refused, with the values involved. */
-static void explain(int rc, const lb_image_info_t *in, const lb_image_policy_t *p)
+static void explain(int rc, const lb_image_info_t *in, const lb_image_info_t *inner,
+                    const lb_image_policy_t *p)
 {
+    /* A compressed image whose own checks passed: what it inflates to. */
+    if ((in->flags & LB_IMAGE_F_DEFLATE) && in->signature_ok) {
+        if (rc == LB_E_HASH) {
+            fprintf(stderr, "  the image it inflates to does not hash to its DECOMP_SHA\n");
+            return;
+        }
+        if (rc == LB_E_SIZE) {
+            fprintf(stderr, "  it does not inflate to one image of DECOMP_SIZE bytes\n");
+            return;
+        }
+        if (rc == LB_E_MISMATCH) {
+            fprintf(stderr, "  the image it inflates to is not the one it names (version, kind,"
+                            " product, security counter or load address)\n");
+            return;
+        }
+        fprintf(stderr, "  the image it inflates to is refused:\n");
+        in = inner;
+    }
     switch (rc) {
     case LB_E_KIND:
         fprintf(stderr, "  image kind is %s, expected %s\n", kind_name(in->kind),
@@ -622,6 +704,26 @@ static void verify_json(const char *path, const char *key_path, int rc, const lb
     fprintf(f, ", \"signature_ok\": %s, \"key\": ", in->signature_ok ? "true" : "false");
     put_json_str(f, (const uint8_t *)key_path, strlen(key_path));
     fputs("}\n", f);
+}
+
+/* Verifies a plain image, or a compressed one and the image it inflates to
+ * (as an installer would: into a slot of the policy's max_size, else of
+ * the size it names). Returns 0 or the first refusal; *inner_len is the
+ * inflated image's length (0: plain). */
+static int verify_any(const uint8_t *img, size_t len, const lb_image_policy_t *p,
+                      lb_image_info_t *info, lb_image_info_t *inner, size_t *inner_len)
+{
+    lb_image_policy_t q = *p;
+    q.require_signature = false; /* only to learn what it inflates to */
+    q.accept_deflate = true;
+    (void)lb_image_verify(img, len, &q, info);
+    size_t cap = p->max_size != 0 ? p->max_size : info->decomp_size;
+    uint8_t *out = (info->flags & LB_IMAGE_F_DEFLATE) ? malloc(cap ? cap : 1) : NULL;
+    int rc = out != NULL || !(info->flags & LB_IMAGE_F_DEFLATE)
+                 ? lb_image_verify_deflated(img, len, p, out, out ? cap : 0, inner_len, info, inner)
+                 : LB_E_NOSPACE;
+    free(out);
+    return rc;
 }
 
 int lb_cmd_verify(int argc, char **argv)
@@ -695,8 +797,9 @@ int lb_cmd_verify(int argc, char **argv)
         fprintf(stderr, "lifeboat verify: %s: %s\n", path, strerror(errno));
         return LB_CLI_EXIT_FAIL;
     }
-    lb_image_info_t info;
-    int rc = lb_image_verify(img, len, &p, &info);
+    lb_image_info_t info, inner;
+    size_t inner_len = 0;
+    int rc = verify_any(img, len, &p, &info, &inner, &inner_len);
     free(img);
     if (json) {
         verify_json(path, key_path, rc, &info);
@@ -704,7 +807,7 @@ int lb_cmd_verify(int argc, char **argv)
     }
     if (rc != 0) {
         fprintf(stderr, "lifeboat verify: %s: refused: %s\n", path, lb_err_str(rc));
-        explain(rc, &info, &p);
+        explain(rc, &info, &inner, &p);
         return LB_CLI_EXIT_FAIL;
     }
     printf("%s: ok: %s image for ", path, kind_name(info.kind));
@@ -715,8 +818,14 @@ int lb_cmd_verify(int argc, char **argv)
     }
     char ver[LB_IMAGE_VERSION_STR_MAX];
     lb_image_version_format(&info.version, ver);
-    printf(", version %s, security counter %" PRIu32 ", signed by %s\n", ver, info.security_counter,
+    printf(", version %s, security counter %" PRIu32 ", signed by %s", ver, info.security_counter,
            key_path);
+    if (inner_len != 0) {
+        printf("; compressed: %" PRIu32 " bytes inflate to the %zu-byte image it names,"
+               " signed and verified in turn",
+               info.total_size, inner_len);
+    }
+    putchar('\n');
     return LB_CLI_EXIT_OK;
 }
 
@@ -762,6 +871,10 @@ static const char *tlv_name(uint16_t type)
         return "KIND";
     case LB_IMAGE_TLV_PRODUCT:
         return "PRODUCT";
+    case LB_IMAGE_TLV_DECOMP_SIZE:
+        return "DECOMP_SIZE";
+    case LB_IMAGE_TLV_DECOMP_SHA:
+        return "DECOMP_SHA";
     default:
         return type >= LB_IMAGE_TLV_VENDOR_MIN ? "VENDOR" : "UNKNOWN";
     }
@@ -786,6 +899,7 @@ static void put_flags(FILE *f, uint32_t flags, int json)
         {LB_IMAGE_F_NON_BOOTABLE, "NON_BOOTABLE"},
         {LB_IMAGE_F_RAM_LOAD, "RAM_LOAD"},
         {LB_IMAGE_F_ROM_FIXED, "ROM_FIXED"},
+        {LB_IMAGE_F_DEFLATE, "DEFLATE"},
     };
     int first = 1;
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -800,7 +914,7 @@ static void put_flags(FILE *f, uint32_t flags, int json)
 static void put_tlv_value(FILE *f, const uint8_t *img, const tlv_rec_t *t, int json)
 {
     const uint8_t *v = img + t->off;
-    if (t->type == LB_IMAGE_TLV_SEC_CNT && t->len == 4) {
+    if ((t->type == LB_IMAGE_TLV_SEC_CNT || t->type == LB_IMAGE_TLV_DECOMP_SIZE) && t->len == 4) {
         fprintf(f, "%" PRIu32,
                 (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24);
     } else if (t->type == LB_IMAGE_TLV_KIND && t->len == 1) {
@@ -864,8 +978,9 @@ int lb_cmd_info(int argc, char **argv)
         fprintf(stderr, "lifeboat info: %s: %s\n", path, strerror(errno));
         return LB_CLI_EXIT_FAIL;
     }
-    /* No key, no expectations: structure and hash only. */
-    lb_image_policy_t p = {0};
+    /* No key, no expectations: structure and hash only (of a compressed
+     * image, also of the image it inflates to). */
+    lb_image_policy_t p = {.accept_deflate = true};
     lb_image_stream_t s;
     static tlv_list_t tl;
     lb_image_info_t in;
@@ -875,6 +990,16 @@ int lb_cmd_info(int argc, char **argv)
     (void)lb_image_stream_update(&s, img, len);
     int rc = lb_image_stream_finish(&s, &in);
     int header_read = len >= LB_IMAGE_HEADER_SIZE && rc != LB_E_MAGIC;
+    int zrc = 0;
+    size_t zlen = 0;
+    if (rc == 0 && (in.flags & LB_IMAGE_F_DEFLATE)) {
+        uint8_t *out = malloc(in.decomp_size ? in.decomp_size : 1);
+        zrc = out != NULL
+                  ? lb_image_verify_deflated(img, len, &p, out, in.decomp_size, &zlen, NULL, NULL)
+                  : LB_E_NOSPACE;
+        free(out);
+        rc = zrc;
+    }
     char ver[LB_IMAGE_VERSION_STR_MAX];
     lb_image_version_format(&in.version, ver);
 
@@ -903,6 +1028,11 @@ int lb_cmd_info(int argc, char **argv)
             fprintf(f, ",\n  \"kind\": \"%s\",\n  \"product\": ", kind_name(in.kind));
             put_json_str(f, (const uint8_t *)in.product, strlen(in.product));
             fprintf(f, ",\n  \"security_counter\": %" PRIu32, in.security_counter);
+            if (in.flags & LB_IMAGE_F_DEFLATE) {
+                fprintf(
+                    f, ",\n  \"compressed\": {\"inflated_size\": %" PRIu32 ", \"inflated_ok\": %s}",
+                    in.decomp_size, zlen != 0 && zrc == 0 ? "true" : "false");
+            }
         }
         fprintf(f, ",\n  \"tlvs\": [");
         for (size_t i = 0; i < tl.n; i++) {
@@ -933,6 +1063,11 @@ int lb_cmd_info(int argc, char **argv)
             printf("total_size: %" PRIu32 "\nhash: ", in.total_size);
             put_hex(f, in.hash, sizeof(in.hash));
             printf(" (%s)\n", in.hash_ok ? "matches SHA256 TLV" : "not verified");
+            if (in.flags & LB_IMAGE_F_DEFLATE) {
+                printf("compressed: inflates to %" PRIu32 " bytes (%s)\n", in.decomp_size,
+                       zlen != 0 && zrc == 0 ? "inflated, the image it names, well-formed"
+                                             : "not inflated: see the status above");
+            }
         }
         printf("tlvs:\n");
         for (size_t i = 0; i < tl.n; i++) {

@@ -45,6 +45,13 @@
 #define LB_IMAGE_F_NON_BOOTABLE 0x10u
 #define LB_IMAGE_F_RAM_LOAD 0x20u
 #define LB_IMAGE_F_ROM_FIXED 0x100u
+/* lifeboat's compressed variant (docs/SPEC.md, "Compressed images"): the
+ * body is a raw DEFLATE stream (RFC 1951) of a whole plain image, header to
+ * last TLV, which the installer inflates into the slot. Accepted only
+ * where the policy says so (installers), never by the loader: a slot holds
+ * plain images. MCUboot's compression flags (0x200 LZMA1, 0x400 LZMA2,
+ * 0x800 ARM filter) mean another codec and layout and stay refused. */
+#define LB_IMAGE_F_DEFLATE 0x01000000u
 #define LB_IMAGE_F_UNSUPPORTED                                                                     \
     (~(uint32_t)(LB_IMAGE_F_PIC | LB_IMAGE_F_NON_BOOTABLE | LB_IMAGE_F_RAM_LOAD |                  \
                  LB_IMAGE_F_ROM_FIXED))
@@ -58,6 +65,11 @@
 #define LB_IMAGE_TLV_SEC_CNT 0x50u   /* protected, u32 */
 #define LB_IMAGE_TLV_KIND 0xA0u      /* protected, 1 byte: lb_image_kind_t */
 #define LB_IMAGE_TLV_PRODUCT 0xA1u   /* protected, UTF-8 product id, no NUL */
+/* Protected, with LB_IMAGE_F_DEFLATE and only then (MCUboot's numbers for
+ * its compressed images, the same meaning for what the body inflates to):
+ * the inflated image's length (u32) and its SHA-256 (32 bytes). */
+#define LB_IMAGE_TLV_DECOMP_SIZE 0x70u
+#define LB_IMAGE_TLV_DECOMP_SHA 0x71u
 #define LB_IMAGE_TLV_VENDOR_MIN 0xA0u
 
 #define LB_IMAGE_HASH_SIZE 32u
@@ -94,6 +106,7 @@ typedef struct {
      * [load_base, load_base + load_size). load_size 0: not checked. */
     uint32_t load_base;
     uint32_t load_size;
+    bool accept_deflate; /* LB_IMAGE_F_DEFLATE allowed (an installer inflates it) */
 } lb_image_policy_t;
 
 /* What verification learned about an image (as far as parsing got). */
@@ -113,6 +126,9 @@ typedef struct {
     /* SHA-256 of the whole image, header to the last TLV (what a manifest
      * names: docs/SPEC.md); known once the stream reached the image's end */
     uint8_t file_hash[LB_IMAGE_HASH_SIZE];
+    /* LB_IMAGE_F_DEFLATE: the DECOMP_SIZE and DECOMP_SHA TLVs */
+    uint32_t decomp_size;
+    uint8_t decomp_hash[LB_IMAGE_HASH_SIZE];
     bool hash_ok;       /* the SHA256 TLV matched `hash` */
     bool has_signature; /* an ECDSA_SIG TLV was present */
     bool signature_ok;  /* a valid signature by the trusted key */
@@ -192,6 +208,30 @@ int lb_image_version_parse(const char *s, lb_image_version_t *v);
 /* Writes v as "MAJOR.MINOR.REVISION+BUILD" (NUL-terminated) into out.
  * Returns the text's length. */
 size_t lb_image_version_format(const lb_image_version_t *v, char out[LB_IMAGE_VERSION_STR_MAX]);
+/* ---- Compressed images (LB_IMAGE_F_DEFLATE). ---- */
+
+/* Whether the image a compressed one inflated to (`inner`, inner_len bytes
+ * whose SHA-256 is inner_sha256) is the one the compressed image (`outer`)
+ * names: DECOMP_SIZE bytes, nothing after the image's last TLV, DECOMP_SHA,
+ * and the same load address, version (build included), kind, product and
+ * security counter; itself plain. Returns 0, LB_E_SIZE, LB_E_HASH or
+ * LB_E_MISMATCH. */
+int lb_image_deflated_agrees(const lb_image_info_t *outer, const lb_image_info_t *inner,
+                             const uint8_t inner_sha256[LB_IMAGE_HASH_SIZE], uint32_t inner_len);
+
+/* Verifies a compressed image held in memory, inflates its body into out
+ * (cap bytes: the slot) and verifies the image it inflates to, both under
+ * `policy` (the compressed one with accept_deflate; the inflated one must be
+ * plain), and that the two agree. A plain image is verified as is and not
+ * copied (*inner_len 0). Returns 0 with *inner_len, or the first error:
+ * lb_image_verify's, LB_E_FLAGS (not compressed where one is required:
+ * none here), LB_E_RANGE (it inflates to more than cap), lb_inflate's
+ * (LB_E_CORRUPT, LB_E_SIZE, LB_E_TRUNCATED, LB_E_TRAILING), or
+ * lb_image_deflated_agrees's. outer/inner may be NULL. Not reentrant (the
+ * inflater's state is static: host tools and tests). */
+int lb_image_verify_deflated(const uint8_t *image, size_t len, const lb_image_policy_t *policy,
+                             uint8_t *out, size_t cap, size_t *inner_len, lb_image_info_t *outer,
+                             lb_image_info_t *inner);
 
 /* ---- Building images (host CLI, tests). ---- */
 
@@ -213,6 +253,10 @@ typedef struct {
     size_t key_der_len;
     lb_image_sign_cb_t sign; /* with key_der: makes the ECDSA_SIG TLV */
     void *sign_arg;
+    /* Non-NULL: a compressed image (flags must hold LB_IMAGE_F_DEFLATE; the
+     * body is the DEFLATE stream): DECOMP_SIZE and DECOMP_SHA TLVs. */
+    const uint8_t *decomp_sha256;
+    uint32_t decomp_size;
 } lb_image_build_opts_t;
 
 /* Writes the image for `body` into out (capacity cap): header, body,

@@ -15,7 +15,7 @@
  * bytes of flash for the address parser alone. */
 #define LWIP_NO_CTYPE_H 1
 
-/* Diagnostics are compiled out (LWIP_DEBUG 0, LWIP_NOASSERT): these only
+/* Diagnostics are compiled out (LWIP_DEBUG undefined, LWIP_NOASSERT): these only
  * have to be well-formed. */
 void lb_net_diag(const char *msg);
 #define LWIP_PLATFORM_DIAG(x)                                                                      \
