@@ -28,9 +28,10 @@ OTA_CPPFLAGS := -Ilib/ota -I$(LWIP_DIR)/include
 RECOVERY_NET_SRCS := $(LWIP_SRCS) $(NET_HOST_SRCS) $(OTA_SRCS)
 # Recovery's self-heal resumes a download cut by a reset like the app's
 # agent (LB_CFG_INSTALL_RESUME, lb/config.h's default); following redirects
-# (LB_CFG_PULL_REDIRECT_MAX, ~400 B) does not fit its 64 KiB.
+# (LB_CFG_PULL_REDIRECT_MAX, ~400 B) and inflating compressed images
+# (LB_CFG_INSTALL_DEFLATE) do not fit its 64 KiB.
 RECOVERY_NET_CPPFLAGS := -Irecovery -Irecovery/net $(OTA_CPPFLAGS) -I$(B)/recovery \
-  -DLB_CFG_PULL_REDIRECT_MAX=0
+  -DLB_CFG_PULL_REDIRECT_MAX=0 -DLB_CFG_INSTALL_DEFLATE=0
 # Apps built on app-template: the update agent (app-template/runtime/lb_ota.c);
 # lwIP's resolver compiles to nothing unless the layout needs it (LB_OTA_DNS).
 APP_NET_SRCS := $(LWIP_SRCS) $(LWIP_DIR)/core/dns.c $(OTA_SRCS)

@@ -151,6 +151,10 @@ int lb_ota_begin(const lb_ota_callbacks_t *cb)
     }
     /* The slot this image runs from is never written. */
     lb_update_keep(bi->slot);
+    /* Compressed images (lifeboat sign --compress) are inflated into the
+     * slot: the verifier of what arrives and the inflater live here. */
+    static lb_install_deflate_t zwork;
+    lb_update_set_deflate(&zwork);
     /* A version this device rolled back (its slot marked invalid) is not
      * fetched again while it is offered. */
     lb_pull_avoid_t avoid;

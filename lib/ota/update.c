@@ -4,6 +4,7 @@
 
 #include "lb/board.h"
 #include "lb/bootstate.h"
+#include "lb/config.h"
 #include "lb/err.h"
 #include "lb/flash.h"
 #include "lb/install.h"
@@ -16,7 +17,8 @@ static struct {
     uint32_t total;                     /* announced length */
     lb_image_policy_t policy;
     lb_bootstate_log_t log;
-    lb_install_t in; /* the lib's install sequence (stream verify, erase-ahead writer) */
+    lb_install_t in;          /* the lib's install sequence (stream verify, erase-ahead writer) */
+    lb_install_deflate_t *zw; /* lb_update_set_deflate's, or NULL */
 } up;
 
 static int open_log(void)
@@ -123,11 +125,19 @@ static int begin(uint32_t length, const lb_install_id_t *id)
         up.bootable[slot] = false;
         err = lb_install_begin_id(&up.in, &up.log, &area, &up.policy, slot, id);
     }
+    if (LB_CFG_INSTALL_DEFLATE && err == 0 && up.zw != NULL) {
+        err = lb_install_set_deflate(&up.in, up.zw);
+    }
     if (err != 0) {
         return err;
     }
     up.total = length;
     return 0;
+}
+
+void lb_update_set_deflate(lb_install_deflate_t *zw)
+{
+    up.zw = zw;
 }
 
 void lb_update_reset(void)

@@ -40,6 +40,12 @@ extern const lb_update_layout_t *const lb_update_layout;
  * simulated resets keep the process, so its harness calls this). */
 void lb_update_reset(void);
 
+/* Lets every later upload and download of this boot be a compressed image
+ * too (docs/SPEC.md, "Compressed images"), inflated into the slot with the
+ * caller's work area (static, ~2 KB; NULL: plain images only, as after a
+ * reset). A build with LB_CFG_INSTALL_DEFLATE 0 refuses them still. */
+void lb_update_set_deflate(lb_install_deflate_t *zw);
+
 /* Starts an upload of `length` bytes. Picks and invalidates the target slot
  * (boot state: empty) before anything is erased; the first upload of a
  * boot verifies every slot in flash once to know which ones could boot. Returns 0; LB_E_STATE

@@ -24,6 +24,10 @@ unsigned lb_install_pick_slot(const lb_bootstate_t *s, unsigned slot_count, cons
     return s->active_slot == 1 ? 0u : 1u;
 }
 
+/* How received bytes are taken: as the plain image; the first header
+ * bytes, which say (lb_install_set_deflate); a compressed image's. */
+enum { M_PLAIN, M_SNIFF, M_DEFLATE };
+
 /* ---- the resume record (docs/SPEC.md, "Resume record") ---- */
 
 int lb_install_rec_check(const uint8_t *fixed, const uint8_t *head, uint32_t head_len,
@@ -131,9 +135,13 @@ static int begin(lb_install_t *ctx, lb_bootstate_log_t *log, const lb_flash_area
         return LB_E_INVAL;
     }
     ctx->log = log;
+    ctx->policy = policy;
+    ctx->zw = NULL;
+    ctx->mode = M_PLAIN;
     ctx->area = *area;
     ctx->slot = slot;
     ctx->done = 0;
+    ctx->wpos = 0;
     ctx->accept = NULL;
     ctx->accept_arg = NULL;
     /* The commit unit holds at least the whole magic: an unprogrammed one
@@ -278,13 +286,13 @@ int lb_install_replay(lb_install_t *ctx, uint32_t max, lb_install_feed_fn feed, 
     int err = 0;
     const uint8_t *d = ctx->head;
     uint32_t len = ctx->head_len;
-    while (err == 0 && ctx->done < ctx->replay_end && max > 0) {
-        if (ctx->done != 0) {
-            len = ctx->replay_end - ctx->done;
+    while (err == 0 && ctx->wpos < ctx->replay_end && max > 0) {
+        if (ctx->wpos != 0) {
+            len = ctx->replay_end - ctx->wpos;
             len = len < sizeof ctx->w.pend ? len : (uint32_t)sizeof ctx->w.pend;
             len = len < max ? len : max;
             d = ctx->w.pend;
-            err = lb_flash_area_read(&ctx->area, ctx->done, ctx->w.pend, len);
+            err = lb_flash_area_read(&ctx->area, ctx->wpos, ctx->w.pend, len);
         }
         if (err == 0) {
             err = lb_image_stream_update(&ctx->vs, d, len);
@@ -292,31 +300,31 @@ int lb_install_replay(lb_install_t *ctx, uint32_t max, lb_install_feed_fn feed, 
         if (err == 0 && feed != NULL) {
             feed(arg, d, len);
         }
-        ctx->done += len;
+        ctx->wpos += len;
+        ctx->done = ctx->wpos;
         max = len < max ? max - len : 0;
     }
     if (err != 0) {
         ctx->active = false;
         return err;
     }
-    return (int)(ctx->replay_end - ctx->done);
+    return (int)(ctx->replay_end - ctx->wpos);
 }
 
-int lb_install_write(lb_install_t *ctx, const uint8_t *data, size_t len)
+/* Bytes of the plain image: verified, the first head_len held back, the
+ * rest programmed; wpos advances. Returns 0 or the error. */
+static int plain(lb_install_t *ctx, const uint8_t *data, size_t len)
 {
-    if (ctx == NULL || !ctx->active || (LB_CFG_INSTALL_RESUME && ctx->done < ctx->replay_end)) {
-        return LB_E_STATE;
-    }
     int err = lb_image_stream_update(&ctx->vs, data, len);
     uint32_t total = lb_image_stream_total(&ctx->vs);
-    if (err == 0 && total != 0 && len > total - ctx->done) {
+    if (err == 0 && total != 0 && len > total - ctx->wpos) {
         err = LB_E_TRAILING; /* the image ended inside this chunk */
     }
     size_t held = 0;
-    if (err == 0 && ctx->done < ctx->head_len) {
-        held = ctx->head_len - ctx->done < len ? ctx->head_len - ctx->done : len;
-        memcpy(ctx->head + ctx->done, data, held);
-        if (ctx->done + held == ctx->head_len) {
+    if (err == 0 && ctx->wpos < ctx->head_len) {
+        held = ctx->head_len - ctx->wpos < len ? ctx->head_len - ctx->wpos : len;
+        memcpy(ctx->head + ctx->wpos, data, held);
+        if (ctx->wpos + held == ctx->head_len) {
             if (LB_CFG_INSTALL_RESUME && ctx->resumable) {
                 err = rec_write(ctx);
             }
@@ -332,17 +340,146 @@ int lb_install_write(lb_install_t *ctx, const uint8_t *data, size_t len)
     if (LB_CFG_INSTALL_RESUME && err == 0 && ctx->resumable) {
         err = rec_mark(ctx);
     }
-    if (err != 0) {
-        ctx->active = false;
-        return err;
+    if (err == 0) {
+        ctx->wpos += (uint32_t)len;
+    }
+    return err;
+}
+
+/* ---- compressed images (docs/SPEC.md, "Compressed images") ---- */
+
+/* The inflater's output: the plain image. */
+static int inflated(void *arg, const uint8_t *d, size_t n)
+{
+    return plain(arg, d, n);
+}
+
+/* Earlier output for a back-reference, wherever it is now: the held-back
+ * head, the slot (programmed up to the writer's position), or the
+ * writer's buffer. */
+static int read_back(void *arg, uint32_t off, uint8_t *d, size_t n)
+{
+    lb_install_t *ctx = arg;
+    int err = 0;
+    while (err == 0 && n > 0) {
+        size_t k = n;
+        if (off < ctx->head_len) {
+            k = ctx->head_len - off < n ? ctx->head_len - off : n;
+            memcpy(d, ctx->head + off, k);
+        } else if (off < ctx->w.pos) {
+            k = ctx->w.pos - off < n ? ctx->w.pos - off : n;
+            err = lb_flash_area_read(&ctx->area, off, d, k);
+        } else {
+            memcpy(d, ctx->w.pend + (off - ctx->w.pos), k);
+        }
+        off += (uint32_t)k;
+        d += k;
+        n -= k;
+    }
+    return err;
+}
+
+/* Received bytes of a compressed image: all verified as they arrive, the
+ * body's inflated into the plain path. */
+static int received(lb_install_t *ctx, const uint8_t *data, size_t len)
+{
+    lb_install_deflate_t *zw = ctx->zw;
+    int err = lb_image_stream_update(&zw->outer, data, len);
+    uint32_t total = lb_image_stream_total(&zw->outer);
+    if (err == 0 && total != 0 && len > total - ctx->done) {
+        err = LB_E_TRAILING;
+    }
+    /* The verifier checked the header's sizes before a body byte counts. */
+    uint64_t b0 = lb_get_le16(zw->hdr + LB_IMAGE_OFF_HDR_SIZE);
+    uint64_t b1 = b0 + lb_get_le32(zw->hdr + LB_IMAGE_OFF_IMG_SIZE);
+    uint64_t s = ctx->done > b0 ? ctx->done : b0;
+    uint64_t e = ctx->done + len < b1 ? ctx->done + len : b1;
+    if (err == 0 && s < e) {
+        err = lb_inflate_update(&zw->z, data + (s - ctx->done), (size_t)(e - s));
     }
     ctx->done += (uint32_t)len;
+    return err;
+}
+
+/* The first header bytes decide: a plain image goes the plain path (those
+ * bytes first), a compressed one is verified and inflated from here. */
+static int sniffed(lb_install_t *ctx, const uint8_t *data, size_t len)
+{
+    lb_install_deflate_t *zw = ctx->zw;
+    size_t k = LB_IMAGE_HEADER_SIZE - ctx->done < len ? LB_IMAGE_HEADER_SIZE - ctx->done : len;
+    memcpy(zw->hdr + ctx->done, data, k);
+    ctx->done += (uint32_t)k;
+    if (ctx->done < LB_IMAGE_HEADER_SIZE) {
+        return 0;
+    }
+    ctx->done = 0;
+    int err;
+    if (!(lb_get_le32(zw->hdr + LB_IMAGE_OFF_FLAGS) & LB_IMAGE_F_DEFLATE)) {
+        ctx->mode = M_PLAIN;
+        err = plain(ctx, zw->hdr, LB_IMAGE_HEADER_SIZE);
+        if (err == 0) {
+            err = plain(ctx, data + k, len - k);
+        }
+        ctx->done = ctx->wpos;
+        return err;
+    }
+    ctx->mode = M_DEFLATE;
+    ctx->resumable = false; /* its prefix could not be rebuilt from the slot */
+    zw->policy = *ctx->policy;
+    zw->policy.accept_deflate = true;
+    lb_inflate_io_t io = {inflated, read_back, ctx};
+    err = lb_image_stream_init(&zw->outer, &zw->policy);
+    if (err == 0) {
+        err = lb_inflate_init(&zw->z, &io, ctx->area.size);
+    }
+    if (err == 0) {
+        err = received(ctx, zw->hdr, LB_IMAGE_HEADER_SIZE);
+    }
+    if (err == 0) {
+        err = received(ctx, data + k, len - k);
+    }
+    return err;
+}
+
+int lb_install_set_deflate(lb_install_t *ctx, lb_install_deflate_t *zw)
+{
+    if (!LB_CFG_INSTALL_DEFLATE) {
+        return LB_E_UNSUPPORTED;
+    }
+    if (ctx == NULL || !ctx->active || ctx->done != 0 || ctx->replay_end != 0) {
+        return LB_E_STATE;
+    }
+    if (zw == NULL || ctx->policy->accept_deflate) {
+        return LB_E_INVAL;
+    }
+    ctx->zw = zw;
+    ctx->mode = M_SNIFF;
     return 0;
+}
+
+int lb_install_write(lb_install_t *ctx, const uint8_t *data, size_t len)
+{
+    if (ctx == NULL || !ctx->active || (LB_CFG_INSTALL_RESUME && ctx->wpos < ctx->replay_end)) {
+        return LB_E_STATE;
+    }
+    int err;
+    if (LB_CFG_INSTALL_DEFLATE && ctx->mode == M_SNIFF) {
+        err = sniffed(ctx, data, len);
+    } else if (LB_CFG_INSTALL_DEFLATE && ctx->mode == M_DEFLATE) {
+        err = received(ctx, data, len);
+    } else {
+        err = plain(ctx, data, len);
+        ctx->done = ctx->wpos;
+    }
+    if (err != 0) {
+        ctx->active = false;
+    }
+    return err;
 }
 
 int lb_install_finish(lb_install_t *ctx, lb_image_info_t *info)
 {
-    if (ctx == NULL || !ctx->active || (LB_CFG_INSTALL_RESUME && ctx->done < ctx->replay_end)) {
+    if (ctx == NULL || !ctx->active || (LB_CFG_INSTALL_RESUME && ctx->wpos < ctx->replay_end)) {
         return LB_E_STATE;
     }
     ctx->active = false;
@@ -350,7 +487,25 @@ int lb_install_finish(lb_install_t *ctx, lb_image_info_t *info)
     if (info == NULL) {
         info = &local;
     }
-    int err = lb_image_stream_finish(&ctx->vs, info);
+    int err;
+    if (LB_CFG_INSTALL_DEFLATE && ctx->mode == M_DEFLATE) {
+        /* Both images' checks (two signatures), the stream's end, and the
+         * plain image being the one the compressed image names. */
+        lb_image_info_t in;
+        uint32_t n = 0;
+        err = lb_image_stream_finish(&ctx->zw->outer, info);
+        if (err == 0) {
+            err = lb_inflate_finish(&ctx->zw->z, &n);
+        }
+        if (err == 0) {
+            err = lb_image_stream_finish(&ctx->vs, &in);
+        }
+        if (err == 0) {
+            err = lb_image_deflated_agrees(info, &in, in.file_hash, n);
+        }
+    } else {
+        err = lb_image_stream_finish(&ctx->vs, info);
+    }
     if (err == 0 && ctx->accept != NULL) {
         err = ctx->accept(ctx->accept_arg, info);
     }
@@ -358,9 +513,9 @@ int lb_install_finish(lb_install_t *ctx, lb_image_info_t *info)
         /* The tail, padded to the program size with the erased value. */
         err = lb_flash_writer_finish(&ctx->w);
     }
-    if (err == 0 && ctx->done < ctx->head_len) {
+    if (err == 0 && ctx->wpos < ctx->head_len) {
         /* An image shorter than one program unit: pad the held unit. */
-        memset(ctx->head + ctx->done, ctx->area.geom->erased, ctx->head_len - ctx->done);
+        memset(ctx->head + ctx->wpos, ctx->area.geom->erased, ctx->head_len - ctx->wpos);
         err = lb_flash_writer_skip(&ctx->w, ctx->head_len);
     }
     if (err == 0) {

@@ -4,6 +4,7 @@ way a compressed image can lie about what it inflates to, crafted with the
 oracle and refused by `lifeboat verify` (the host run of the checks the
 installers make)."""
 import hashlib
+import json
 import os
 import struct
 import zlib
@@ -144,6 +145,35 @@ def test_a_compressed_image_inflating_past_the_slot_is_refused(tmp_path, lifeboa
     assert p.returncode == 1 and "out of range" in p.stderr, p.stderr
     p = lifeboat("verify", "--key", pub, "--max-size", "131072", tmp_path / "z.bin")
     assert p.returncode == 0, p.stderr
+
+
+def test_publish_carries_a_compressed_image_and_refuses_a_lying_one(tmp_path, lifeboat, okey):
+    key, _, pub = okey
+    inner = oracle.encode(bytes(range(256)) * 40, key=key, version=(1, 2, 3, 4), kind="app",
+                          product=PRODUCT)
+    good = compressed(key, inner)
+    (tmp_path / "z.bin").write_bytes(good)
+    p = lifeboat("publish", "--key", pub, "--out", tmp_path / "site", tmp_path / "z.bin")
+    assert p.returncode == 0, p.stderr
+    m = json.loads((tmp_path / "site" / "version.json").read_text())
+    e = m["images"][0]
+    assert (e["version"], e["size"]) == ("1.2.3+4", len(good))
+    assert e["sha256"] == hashlib.sha256(good).hexdigest()
+    assert (tmp_path / "site" / e["url"]).read_bytes() == good
+    (tmp_path / "lie.bin").write_bytes(compressed(key, inner, version=(1, 2, 3, 5)))
+    p = lifeboat("publish", "--key", pub, "--out", tmp_path / "site2", tmp_path / "lie.bin")
+    assert p.returncode == 1 and "disagree" in p.stderr, p.stderr
+    assert not (tmp_path / "site2" / "version.json").exists()
+
+
+def test_push_says_recovery_takes_plain_images(tmp_path, lifeboat, okey):
+    key, _, _ = okey
+    inner = oracle.encode(b"x" * 3000, key=key, version=(1, 2, 3, 4), kind="app", product=PRODUCT)
+    (tmp_path / "z.bin").write_bytes(compressed(key, inner))
+    (tmp_path / "pw").write_text("secret\n")
+    p = lifeboat("push", "--url", "http://127.0.0.1:9", "--user", "admin", "--password-file",
+                 tmp_path / "pw", tmp_path / "z.bin")
+    assert p.returncode == 1 and "without --compress" in p.stderr, p.stderr
 
 
 def test_sign_compress_refuses_pad_to(tmp_path, lifeboat, okey, firmware):

@@ -239,6 +239,44 @@ def test_app_pulls_a_newer_version_reboots_confirms_and_stops(apull, tmp_path):
     assert len(gets(web, mark, "version.json")) >= 3
 
 
+def test_app_pulls_a_compressed_update_and_boots_what_it_inflates_to(apull, tmp_path):
+    """v2 signed with `lifeboat sign --compress` and published as it is: the
+    agent fetches the compressed file (nginx sends fewer bytes than the
+    plain image has), inflates it into slot b while v1 runs, checks both
+    images, and the plain v2 boots on trial and confirms."""
+    fw, site, web = apull
+    raw = fw["app-v2"].replace(".signed.bin", ".bin")
+    z = str(tmp_path / "app-v2.z.bin")
+    p = subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(ROOT, "build", "keys", "dev.pem"),
+                        "--header-size", "0x200", "--load-addr", "0x00100000", "--product",
+                        "demo-sensor", "--kind", "app", "--version", "1.1.0", "--compress", raw, z],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    plain_size, z_size = os.path.getsize(fw["app-v2"]), os.path.getsize(z)
+    assert z_size < plain_size, (z_size, plain_size)  # Thumb code: about 78 %
+    publish(site, z)
+    mark = len(web.log())
+    q, fl = boot_v1(fw, tmp_path)
+    try:
+        q.expect(rf"\[app\] update: downloading 1\.1\.0\+0 \({z_size} bytes\) while running", 30)
+        q.expect(r"\[app\] update: 1\.1\.0\+0 verified and installed; rebooting into it", 60)
+        assert q.boot() == {"image": "app", "slot": "b", "reason": "trial",
+                            "reset": "software"}, q.transcript()
+        q.expect(r"\[app\] \S+ version 1\.1\.0")
+        q.expect(r"\[app\] healthy: reported")
+        q.send("s")
+        q.expect(r"\[app\] slot b: confirmed 1\.1\.0 \(active\)", 30)
+    finally:
+        q.kill()
+    lines = gets(web, mark, "app-1.1.0-0.bin")
+    assert len(lines) == 1 and re.search(rf'" 200 {z_size} ', lines[0]), lines
+    # The slot holds the plain image the compressed one names.
+    b_off, _ = fl.part("SLOT1")
+    with open(fw["app-v2"], "rb") as f:
+        plain = f.read()
+    assert fl.read(b_off, len(plain)) == plain
+
+
 def test_app_rolls_back_a_hanging_update_and_never_fetches_it_again(apull, tmp_path):
     fw, site, web = apull
     publish(site, fw["app-hang"])

@@ -7,8 +7,10 @@ booted after the next power cycle, and does not move the security floor.
 Images are built by the independent oracle (tests/image/oracle.py) from the
 real app binary, signed with the development key the firmware trusts (or
 another one)."""
+import hashlib
 import os
 import subprocess
+import zlib
 
 from conftest import LIFEBOAT, ROOT, harness, oracle
 from test_recovery import read, status, upload
@@ -65,6 +67,12 @@ def test_every_verifier_refusal_is_422_and_changes_nothing(fw, flash, nqemu, dev
         ("bad size", patch(good, 8, b"\x10\x00")),  # header size 16 < 32
         ("unsupported image flags", build(body, devkey, sec_cnt=6,
                                           flags=oracle.F_RAM_LOAD | 0x04)),
+        # Compressed (lifeboat sign --compress): recovery installs plain
+        # images only (LB_CFG_INSTALL_DEFLATE 0 there).
+        ("unsupported image flags", build(
+            zlib.compress(good, 9)[2:-4], devkey, sec_cnt=6, flags=oracle.F_RAM_LOAD | 0x01000000,
+            extra_prot=oracle.tlv(0x70, len(good).to_bytes(4, "little"))
+            + oracle.tlv(0x71, hashlib.sha256(good).digest()))),
         ("out of range", patch(good, 12, (0x7FFFFF00).to_bytes(4, "little"))),
         ("does not fit the load area", build(body, devkey, sec_cnt=6, load_addr=0x00500000)),
         ("does not fit the load area", build(body, devkey, sec_cnt=6, load_addr=0x003FF000)),

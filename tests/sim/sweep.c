@@ -74,11 +74,12 @@ typedef enum {
     F_REFUSED,
     F_PULL,
     F_STRAP,
+    F_DEFLATE, /* install, of v2 compressed: inflated into the slot */
     F_COUNT
 } flow_t;
-static const char *const flow_names[F_COUNT] = {"install",    "confirm",    "rollback",
-                                                "crash-loop", "compaction", "second",
-                                                "refused",    "pull",       "strap"};
+static const char *const flow_names[F_COUNT] = {
+    "install", "confirm", "rollback", "crash-loop", "compaction",
+    "second",  "refused", "pull",     "strap",      "install-deflated"};
 
 /* Layout and loader verification mode. Every flow runs the first; the
  * refused flow runs all of them. */
@@ -124,8 +125,8 @@ static void make_configs(void)
 /* ---- images -------------------------------------------------------------- */
 
 static uint8_t img_v1[LBT_IMAGE_MAX], img_v2[LBT_IMAGE_MAX], img_v3[LBT_IMAGE_MAX],
-    img_rec[LBT_IMAGE_MAX];
-static size_t len_v1, len_v2, len_v3, len_rec;
+    img_rec[LBT_IMAGE_MAX], img_v2z[LBT_IMAGE_MAX];
+static size_t len_v1, len_v2, len_v3, len_rec, len_v2z;
 static uint8_t hash_v1[32], hash_v2[32], hash_v3[32], hash_rec[32]; /* what may ever boot */
 /* The pull flow's v2: the same version and counter, a body over two erase
  * units of uniform4k so that it resumes there. */
@@ -345,9 +346,11 @@ static void image_main(void *arg)
             S->next_cause = LB_RESET_POWER_ON;
             return;
         }
-        if ((S->flow == F_INSTALL || S->flow == F_REFUSED || S->flow == F_STRAP) &&
+        if ((S->flow == F_INSTALL || S->flow == F_REFUSED || S->flow == F_STRAP ||
+             S->flow == F_DEFLATE) &&
             !v2_installed()) {
-            int rc = lbt_install(S->dev, img_v2, len_v2);
+            int rc = S->flow == F_DEFLATE ? lbt_install_deflated(S->dev, img_v2z, len_v2z)
+                                          : lbt_install(S->dev, img_v2, len_v2);
             if (rc < 0) {
                 fail("install failed: %s", lb_err_str(rc));
                 return;
@@ -399,7 +402,7 @@ static void image_main(void *arg)
         S->next_cause = LB_RESET_POWER_ON;
         return;
     }
-    if ((S->flow == F_INSTALL && v == 1 && !v2_installed()) ||
+    if (((S->flow == F_INSTALL || S->flow == F_DEFLATE) && v == 1 && !v2_installed()) ||
         (S->flow == F_SECOND && v == 2 && !v3_installed())) {
         /* the operator wants the update: the app asks for recovery */
         if (lb_bootstate_request(&l, LB_REQUEST_RECOVERY) != LB_OK) {
@@ -567,6 +570,7 @@ static void boot_once(void)
     case F_CONFIRM:
     case F_PULL:
     case F_STRAP:
+    case F_DEFLATE:
         S->done = app && v == 2 && running.reason == LB_BOOT_REASON_NORMAL;
         break;
     case F_REFUSED:
@@ -671,6 +675,11 @@ static int make_images(void)
     len_v3 = (size_t)n3;
     len_v1 = (size_t)n1;
     len_v2 = (size_t)n2;
+    int nz = lbt_image_deflated(img_v2z, sizeof img_v2z, img_v2, len_v2, LBT_KEY_TRUSTED, 9);
+    if (nz <= 0) {
+        return -1;
+    }
+    len_v2z = (size_t)nz;
     len_rec = (size_t)nr;
     if (image_hash(img_v1, len_v1, hash_v1) || image_hash(img_v2, len_v2, hash_v2) ||
         image_hash(img_v3, len_v3, hash_v3) || image_hash(img_rec, len_rec, hash_rec)) {

@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "lb/err.h"
 #include "lb/flash.h"
@@ -208,6 +209,54 @@ int lbt_image_sized(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint3
     return lb_image_build(body, body_len, &o, buf, cap);
 }
 
+int lbt_image_deflated(uint8_t *buf, size_t cap, const uint8_t *plain, size_t plain_len, int key,
+                       int level)
+{
+    lb_image_policy_t any = {.kind = LB_IMAGE_KIND_ANY};
+    lb_image_info_t in;
+    if (lb_image_verify(plain, plain_len, &any, &in) != 0) {
+        return LB_E_INVAL;
+    }
+    static uint8_t z[LBT_BODY_MAX + 1024];
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, level, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+        return LB_E_INVAL;
+    }
+    zs.next_in = (Bytef *)(uintptr_t)plain;
+    zs.avail_in = (uInt)plain_len;
+    zs.next_out = z;
+    zs.avail_out = sizeof z;
+    int r = deflate(&zs, Z_FINISH);
+    size_t zlen = zs.total_out;
+    deflateEnd(&zs);
+    if (r != Z_STREAM_END) {
+        return LB_E_NOSPACE;
+    }
+    uint8_t sha[LB_IMAGE_HASH_SIZE];
+    (void)lb_image_sha256(plain, plain_len, sha);
+    lb_image_build_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.load_addr = in.load_addr;
+    o.hdr_size = in.hdr_size;
+    o.flags = in.flags | LB_IMAGE_F_DEFLATE;
+    o.version = in.version;
+    o.has_security_counter = in.has_security_counter;
+    o.security_counter = in.security_counter;
+    o.kind = in.kind;
+    o.product = in.product[0] ? in.product : NULL;
+    o.decomp_sha256 = sha;
+    o.decomp_size = (uint32_t)plain_len;
+    if (key != LBT_KEY_NONE) {
+        if (lbt_key_der(key, &o.key_der, &o.key_der_len) != 0) {
+            return LB_E_KEY;
+        }
+        o.sign = lb_key_sign_cb;
+        o.sign_arg = keys[key];
+    }
+    return lb_image_build(z, zlen, &o, buf, cap);
+}
+
 void lbt_flash_put(uint32_t off, const void *data, size_t len)
 {
     memcpy(host_flash_mem() + off, data, len);
@@ -263,6 +312,15 @@ static int ended(int rc)
     lb_update_active(&slot, NULL, NULL);
     lb_update_abort();
     return rc < 0 ? rc : (int)slot;
+}
+
+int lbt_install_deflated(lbt_device_t *d, const uint8_t *img, size_t len)
+{
+    static lb_install_deflate_t zw;
+    lb_update_set_deflate(&zw);
+    int rc = lbt_install(d, img, len);
+    lb_update_set_deflate(NULL);
+    return rc;
 }
 
 int lbt_install(lbt_device_t *d, const uint8_t *img, size_t len)

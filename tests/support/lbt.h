@@ -72,6 +72,13 @@ int lbt_image_signed(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint
 int lbt_image_sized(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
                     const char *product, uint32_t tag, int key, size_t body_len);
 
+/* The compressed image (docs/SPEC.md, "Compressed images") of `plain`, a
+ * whole image made by the functions above: its header fields and
+ * protected TLVs, the body zlib's raw DEFLATE of `plain` at `level`,
+ * signed with `key`. Returns the length (> 0) or a negative error. */
+int lbt_image_deflated(uint8_t *buf, size_t cap, const uint8_t *plain, size_t plain_len, int key,
+                       int level);
+
 /* Fixture path: copies bytes into flash directly (no NOR rules, no count). */
 void lbt_flash_put(uint32_t off, const void *data, size_t len);
 
@@ -85,6 +92,10 @@ void lbt_flash_put(uint32_t off, const void *data, size_t len);
  * lb_update_reset at every boot, as a reset clears it. */
 extern size_t lbt_install_chunk; /* default 700 */
 int lbt_install(lbt_device_t *d, const uint8_t *img, size_t len);
+
+/* lbt_install of a compressed image: the update path given a work area
+ * for it (lb_update_set_deflate) for this upload only. */
+int lbt_install_deflated(lbt_device_t *d, const uint8_t *img, size_t len);
 
 /* The app's pull of `img` (the download `id`) through the same code:
  * lb_update_resume when the slot holds part of it from before a cut

@@ -51,6 +51,36 @@ static int install(unsigned slot, const uint8_t *img, size_t len, size_t chunk)
     return rc;
 }
 
+/* install() with a compressed image's work area given after begin. */
+static lb_install_deflate_t zwork;
+static int install_z(unsigned slot, const uint8_t *img, size_t len, size_t chunk)
+{
+    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+    memset(&pol, 0, sizeof pol);
+    pol.kind = LB_IMAGE_KIND_APP;
+    pol.product = LBT_PRODUCT;
+    pol.min_security_counter = logv.state.min_security_counter;
+    pol.max_size = dev.slot[slot]->size;
+    lb_flash_area_t fa;
+    assert_int_equal(lb_flash_area_init(&fa, lb_board_flash_geom(), dev.slot[slot]->offset,
+                                        dev.slot[slot]->size),
+                     LB_OK);
+    int rc = lb_install_begin(&ctx, &logv, &fa, &pol, slot);
+    if (rc == LB_OK) {
+        rc = lb_install_set_deflate(&ctx, &zwork);
+    }
+    for (size_t off = 0; rc == LB_OK && off < len;) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        rc = lb_install_write(&ctx, img + off, n);
+        off += n;
+    }
+    if (rc == LB_OK) {
+        rc = lb_install_finish(&ctx, NULL);
+    }
+    assert_false(ctx.active);
+    return rc;
+}
+
 /* A device with app v1 installed in slot a and confirmed (floor 1). */
 static int setup(void **state)
 {
@@ -191,6 +221,154 @@ static void begin_slot_b(uint32_t load_size)
     pol.load_base = LBT_LOAD_ADDR;
     pol.load_size = load_size;
     assert_int_equal(lb_install_begin(&ctx, &logv, &fa, &pol, 1), LB_OK);
+}
+
+/* A compressed image inflates into the slot as the plain image it names,
+ * however its bytes arrive; without a work area it is refused (422). */
+static void test_install_compressed_image_inflates_into_the_slot(void **st)
+{
+    (void)st;
+    static uint8_t plain[15000], z[15000];
+    int pn = lbt_image_sized(plain, sizeof plain, LB_IMAGE_KIND_APP, 2, 2, LBT_PRODUCT, 9,
+                             LBT_KEY_NONE, 12000);
+    assert_true(pn > 0);
+    static const int levels[] = {0, 1, 9};
+    static const size_t chunks[] = {1, 7, 700, 15000};
+    for (unsigned l = 0; l < 3; l++) {
+        int zn = lbt_image_deflated(z, sizeof z, plain, (size_t)pn, LBT_KEY_NONE, levels[l]);
+        assert_true(zn > 0);
+        assert_true(levels[l] == 0 || zn < pn / 4);
+        for (unsigned c = 0; c < 4; c++) {
+            assert_int_equal(install_z(1, z, (size_t)zn, chunks[c]), LB_OK);
+            assert_int_equal(lbt_state(&dev, &logv), LB_OK);
+            const lb_bootstate_t *s = lb_bootstate_get(&logv);
+            assert_int_equal(s->active_slot, 1);
+            assert_int_equal(s->slots[1].state, LB_SLOT_NEW);
+            assert_int_equal(s->slots[1].version.major, 2);
+            assert_memory_equal(host_flash_mem() + dev.slot[1]->offset, plain, (size_t)pn);
+            assert_slot_a_untouched_state_only();
+        }
+    }
+    int zn = lbt_image_deflated(z, sizeof z, plain, (size_t)pn, LBT_KEY_NONE, 9);
+    assert_int_equal(install(1, z, (size_t)zn, 700), LB_E_FLAGS);
+    assert_slot_b_empty();
+    /* A plain image with a work area installs as without. */
+    assert_int_equal(install_z(1, app2, app2_len, 9), LB_OK);
+    assert_memory_equal(host_flash_mem() + dev.slot[1]->offset, app2, app2_len);
+}
+
+static void test_install_compressed_refusals_leave_the_slot_empty(void **st)
+{
+    (void)st;
+    static uint8_t plain[15000], z[15000], bad[15000];
+    int pn = lbt_image_sized(plain, sizeof plain, LB_IMAGE_KIND_APP, 2, 2, LBT_PRODUCT, 9,
+                             LBT_KEY_NONE, 12000);
+    int zn = lbt_image_deflated(z, sizeof z, plain, (size_t)pn, LBT_KEY_NONE, 9);
+    assert_true(pn > 0 && zn > 0);
+    /* A flipped bit in the stream, anywhere in the body: refused (the
+     * inflater, the plain image's checks or the outer hash say so). */
+    for (size_t at = 0x40; at < (size_t)zn - 200; at += 97) {
+        memcpy(bad, z, (size_t)zn);
+        bad[at] ^= 0x10;
+        assert_int_not_equal(install_z(1, bad, (size_t)zn, 700), LB_OK);
+        assert_slot_b_empty();
+        assert_int_not_equal(slot_verifies(1), LB_OK);
+    }
+    assert_int_equal(install_z(1, z, (size_t)zn - 10, 700), LB_E_TRUNCATED);
+    assert_slot_b_empty();
+    /* The image inside is for another product: refused like a plain one. */
+    int on = lbt_image_sized(plain, sizeof plain, LB_IMAGE_KIND_APP, 2, 2, "other-product", 9,
+                             LBT_KEY_NONE, 12000);
+    zn = lbt_image_deflated(z, sizeof z, plain, (size_t)on, LBT_KEY_NONE, 9);
+    assert_int_equal(install_z(1, z, (size_t)zn, 700), LB_E_PRODUCT);
+    assert_slot_b_empty();
+    assert_slot_a_untouched_state_only();
+    /* Inflated, the image is larger than the slot. */
+    static uint8_t big[20000];
+    int bn = lbt_image_sized(big, sizeof big, LB_IMAGE_KIND_APP, 2, 2, LBT_PRODUCT, 9, LBT_KEY_NONE,
+                             17000);
+    zn = lbt_image_deflated(z, sizeof z, big, (size_t)bn, LBT_KEY_NONE, 9);
+    assert_true(zn > 0 && (size_t)zn < dev.slot[1]->size);
+    assert_int_not_equal(install_z(1, z, (size_t)zn, 700), LB_OK);
+    assert_slot_b_empty();
+    assert_slot_a_untouched_state_only();
+}
+
+/* An unsigned compressed image whose header says major `major` while the
+ * image inside is v2 (its SHA256 TLV recomputed: only the agreement check
+ * can tell), or with its outer SHA256 TLV broken (flip: the outer check). */
+static size_t compressed_lie(uint8_t *z, size_t cap, uint8_t major, bool flip)
+{
+    static uint8_t plain[15000];
+    int pn = lbt_image_sized(plain, sizeof plain, LB_IMAGE_KIND_APP, 2, 2, LBT_PRODUCT, 9,
+                             LBT_KEY_NONE, 12000);
+    int zn = lbt_image_deflated(z, cap, plain, (size_t)pn, LBT_KEY_NONE, 9);
+    assert_true(pn > 0 && zn > 0);
+    lb_image_policy_t any = {.kind = LB_IMAGE_KIND_ANY, .accept_deflate = true};
+    lb_image_info_t in;
+    assert_int_equal(lb_image_verify(z, (size_t)zn, &any, &in), LB_OK);
+    z[LB_IMAGE_OFF_VER_MAJOR] = major;
+    /* Unsigned: the last TLV is the SHA256, over header to protected TLVs. */
+    assert_int_equal(lb_image_sha256(z, in.hdr_size + in.img_size + in.protect_tlv_size,
+                                     z + (size_t)zn - LB_IMAGE_HASH_SIZE),
+                     LB_OK);
+    z[(size_t)zn - 1] ^= flip ? 1 : 0;
+    return (size_t)zn;
+}
+
+static void test_install_compressed_image_must_be_what_it_contains(void **st)
+{
+    (void)st;
+    static uint8_t z[15000];
+    size_t zn = compressed_lie(z, sizeof z, 2, false);
+    assert_int_equal(install_z(1, z, zn, 700), LB_OK); /* the honest one installs */
+    zn = compressed_lie(z, sizeof z, 3, false);
+    assert_int_equal(install_z(1, z, zn, 700), LB_E_MISMATCH);
+    assert_slot_b_empty();
+    assert_int_not_equal(slot_verifies(1), LB_OK);
+    zn = compressed_lie(z, sizeof z, 2, true);
+    assert_int_equal(install_z(1, z, zn, 700), LB_E_HASH);
+    assert_slot_b_empty();
+    assert_slot_a_untouched_state_only();
+}
+
+static void open_b(lb_flash_area_t *fa);
+
+/* A compressed download keeps no resume record: what the slot holds is
+ * the inflated image, from which the stream cannot be rebuilt. */
+static void test_install_compressed_download_is_not_resumable(void **st)
+{
+    (void)st;
+    static uint8_t z[15000];
+    size_t zn = compressed_lie(z, sizeof z, 2, false);
+    /* Sized as if the manifest named 12200 bytes: a record would have room
+     * and mark the units the inflated image completed. */
+    lb_install_id_t id = {.size = 12200};
+    lb_flash_area_t fa;
+    open_b(&fa);
+    assert_int_equal(lb_install_begin_id(&ctx, &logv, &fa, &pol, 1, &id), LB_OK);
+    assert_int_equal(lb_install_set_deflate(&ctx, &zwork), LB_OK);
+    assert_int_equal(lb_install_write(&ctx, z, zn - 40), LB_OK);
+    assert_true(ctx.wpos > 2 * 4096); /* units of the plain image are complete */
+    memset(&ctx, 0, sizeof ctx);
+    open_b(&fa);
+    assert_int_equal(lb_install_resume(&ctx, &logv, &fa, &pol, 1, &id), LB_E_NOTFOUND);
+}
+
+static void test_install_set_deflate_only_before_the_first_byte(void **st)
+{
+    (void)st;
+    begin_slot_b(0);
+    assert_int_equal(lb_install_write(&ctx, app2, 10), LB_OK);
+    assert_int_equal(lb_install_set_deflate(&ctx, &zwork), LB_E_STATE);
+    lb_install_abort(&ctx);
+    begin_slot_b(0);
+    assert_int_equal(lb_install_set_deflate(&ctx, NULL), LB_E_INVAL);
+    lb_install_abort(&ctx);
+    begin_slot_b(0);
+    pol.accept_deflate = true; /* the slot's image would be taken compressed */
+    assert_int_equal(lb_install_set_deflate(&ctx, &zwork), LB_E_INVAL);
+    lb_install_abort(&ctx);
 }
 
 static void test_install_refused_image_never_verifies(void **st)
@@ -603,6 +781,16 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_install_refused_downgrade_leaves_slot_empty, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_install_refused_image_never_verifies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_install_compressed_image_inflates_into_the_slot, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_install_compressed_refusals_leave_the_slot_empty,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_install_set_deflate_only_before_the_first_byte, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_install_compressed_image_must_be_what_it_contains,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_install_compressed_download_is_not_resumable, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_install_accept_hook_decides_last, setup, teardown),
         cmocka_unit_test_setup_teardown(test_install_abandoned_after_last_byte_never_verifies,
                                         setup, teardown),

@@ -116,9 +116,12 @@ static int push_precheck(const lb_httpc_url_t *u, const char *path, int timeout,
         lb_image_version_format(&info.version, version);
     }
     if (rc != 0) {
+        bool z = rc == LB_E_FLAGS && (info.flags & LB_IMAGE_F_DEFLATE);
         snprintf(why, cap, "not sent: %s%s", lb_err_str(rc),
                  rc == LB_E_KIND ? " (the device installs app images; a recovery image goes in "
                                    "with lifeboat mkflash)"
+                 : z             ? " (compressed: recovery installs plain images; sign it without "
+                                   "--compress, or publish it for apps)"
                                  : "");
         return -1;
     }

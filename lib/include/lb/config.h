@@ -147,12 +147,18 @@
 /* 1: installs keep resume records (lb_install_begin_id) and continue them
  * (lb_install_resume), so pulls go on after a reset or power loss from
  * what the slot holds. 0: lb_install_begin_id is lb_install_begin, resume
- * finds nothing, and a download cut by a reset is fetched whole again. The
- * recovery image builds with 0: its flash budget (64 KiB) has no room for
- * the ~1.4 KB it costs (docs/DESIGN.md). A 0 build still erases the
- * records a 1 build left (every begin does). */
+ * finds nothing, and a download cut by a reset is fetched whole again
+ * (~1.8 KB in the recovery image, which keeps it: docs/DESIGN.md). A 0
+ * build still erases the records a 1 build left (every begin does). */
 #ifndef LB_CFG_INSTALL_RESUME
 #define LB_CFG_INSTALL_RESUME 1
+#endif
+/* 1: an install given a work area (lb_install_set_deflate) takes
+ * compressed images too, inflating them into the slot. 0: the inflater is
+ * not linked and a compressed image is refused (LB_E_FLAGS, 422): the
+ * recovery image, whose 64 KiB have no room for it (docs/DESIGN.md). */
+#ifndef LB_CFG_INSTALL_DEFLATE
+#define LB_CFG_INSTALL_DEFLATE 1
 #endif
 /* Redirects (301, 302, 303, 307, 308 with a Location) a pull follows per
  * request, manifest and image each: a CDN or a moved folder. 0: none

@@ -36,6 +36,7 @@
 #include "lb/bootstate.h"
 #include "lb/flash.h"
 #include "lb/image.h"
+#include "lb/inflate.h"
 
 /* An installer's last word on an image that passed every check, called
  * before anything marks it bootable: 0 lets it be activated, an LB_E_*
@@ -72,15 +73,33 @@ int lb_install_rec_check(const uint8_t *fixed, const uint8_t *head, uint32_t hea
 /* The held-back first unit: the program size, at least the magic's 4 bytes. */
 #define LB_INSTALL_HEAD_MAX (LB_CFG_PROGRAM_MAX > 4u ? LB_CFG_PROGRAM_MAX : 4u)
 
+/* What a compressed install (docs/SPEC.md, "Compressed images") needs
+ * beyond a plain one: the verifier of the bytes received, its policy, the
+ * inflater that turns their body into the plain image written to the slot
+ * (the slot itself is its window), and the first header bytes, which say
+ * which kind of image arrives. ~2 KB, caller-owned, handed over with
+ * lb_install_set_deflate: an image that never does so pays nothing (and,
+ * built with LB_CFG_INSTALL_DEFLATE 0, links none of it). */
 typedef struct {
-    lb_bootstate_log_t *log; /* open log, owned by the caller */
-    lb_image_stream_t vs;    /* streaming verifier */
-    lb_flash_area_t area;    /* the slot being written */
-    lb_flash_writer_t w;     /* erase-ahead writer over `area` */
-    unsigned slot;           /* slot index in the boot state */
-    uint32_t done;           /* bytes accepted so far */
-    uint32_t head_len;       /* bytes held back for the commit (a multiple of the program size) */
-    bool active;             /* between a successful begin and finish/abort/error */
+    lb_image_stream_t outer;
+    lb_image_policy_t policy;
+    lb_inflate_t z;
+    uint8_t hdr[LB_IMAGE_HEADER_SIZE];
+} lb_install_deflate_t;
+
+typedef struct {
+    lb_bootstate_log_t *log;         /* open log, owned by the caller */
+    const lb_image_policy_t *policy; /* the plain image's (begin's) */
+    lb_install_deflate_t *zw;        /* NULL: plain images only */
+    uint8_t mode;                    /* how received bytes are taken (install.c) */
+    uint32_t wpos;        /* bytes of the plain image written (= done unless compressed) */
+    lb_image_stream_t vs; /* streaming verifier */
+    lb_flash_area_t area; /* the slot being written */
+    lb_flash_writer_t w;  /* erase-ahead writer over `area` */
+    unsigned slot;        /* slot index in the boot state */
+    uint32_t done;        /* bytes received so far */
+    uint32_t head_len;    /* bytes held back for the commit (a multiple of the program size) */
+    bool active;          /* between a successful begin and finish/abort/error */
     lb_install_accept_fn accept; /* NULL: none (lb_install_set_accept) */
     void *accept_arg;
     bool resumable;      /* a resume record is kept (lb_install_begin_id) */
@@ -162,11 +181,27 @@ int lb_install_write(lb_install_t *ctx, const uint8_t *data, size_t len);
  * begin clears it). Returns 0 or LB_E_STATE (no install active). */
 int lb_install_set_accept(lb_install_t *ctx, lb_install_accept_fn fn, void *arg);
 
+/* Lets the running install take a compressed image too (after begin,
+ * before the first byte; each begin clears it): its bytes are verified as
+ * they arrive (begin's policy, with accept_deflate), its body inflated into
+ * the slot through the plain path (verified, held back, programmed as
+ * any image), and at finish both images' checks and
+ * lb_image_deflated_agrees must hold; accept and `info` then see the
+ * compressed image (what was received: a manifest names it). A plain image
+ * installs as without it. A compressed install keeps no resume record (its
+ * prefix cannot be rebuilt from the slot). Returns 0, LB_E_STATE (not
+ * active, or bytes already taken), LB_E_INVAL (no work area, or begin's
+ * policy accepts compressed images itself: the slot's must not) or
+ * LB_E_UNSUPPORTED (built with LB_CFG_INSTALL_DEFLATE 0). */
+int lb_install_set_deflate(lb_install_t *ctx, lb_install_deflate_t *zw);
+
 /* Ends the image: finishes verification (the whole image must have
  * arrived), programs the padded tail, marks the slot new and active with
  * the image's version and counter, then commits (programs the held-back
  * first unit). `info` (may be NULL) receives the
  * image's facts. Returns 0, LB_E_STATE (no install active),
+ * for a compressed image also lb_inflate's and lb_image_deflated_agrees's
+ * refusals,
  * LB_E_TRUNCATED or another verifier refusal, LB_E_SECCNT (below the
  * boot state's floor), the accept check's code, or a flash error; either way the context is no
  * longer active, and on error the slot holds no image that verifies. */
