@@ -126,34 +126,50 @@ static int put(lb_inflate_t *z, const uint8_t *d, size_t n)
     return z->io.write(z->io.arg, d, n);
 }
 
-/* `len` bytes from `dist` back. The source may overlap what it produces
- * (dist < len repeats a pattern): a piece is never longer than dist, or
- * is a whole number of the pattern's periods. */
+/* Output through ob: written in pieces of its size (a flash program each,
+ * for an installer), and the most recent bytes stay readable from RAM. */
+static int append(lb_inflate_t *z, const uint8_t *d, size_t n)
+{
+    if (n > z->out_max - z->out) {
+        return LB_E_SIZE;
+    }
+    int err = 0;
+    while (err == 0 && n > 0) {
+        size_t k = sizeof z->ob - z->obn < n ? sizeof z->ob - z->obn : n;
+        memcpy(z->ob + z->obn, d, k);
+        z->obn = (uint16_t)(z->obn + k);
+        z->out += (uint32_t)k;
+        d += k;
+        n -= k;
+        if (z->obn == sizeof z->ob) {
+            err = flush(z);
+        }
+    }
+    return err;
+}
+
+/* `len` bytes from `dist` back: from ob when they are still there, else
+ * read back through io. A piece is never longer than dist, so it never
+ * reads bytes it produces itself (dist < len repeats a pattern). */
 static int copy(lb_inflate_t *z, uint32_t dist, uint32_t len)
 {
-    uint8_t b[64];
-    int err = flush(z);
     if (dist > z->out) {
         return LB_E_CORRUPT; /* before the start of the output */
     }
-    if (err == 0 && dist < sizeof b) {
-        err = z->io.read(z->io.arg, z->out - dist, b, dist);
-        for (uint32_t i = dist; i < sizeof b; i++) {
-            b[i] = b[i - dist];
-        }
-        uint32_t period = sizeof b - sizeof b % dist;
-        while (err == 0 && len > 0) {
-            uint32_t n = len < period ? len : period;
-            err = put(z, b, n);
-            len -= n;
-        }
-        return err;
-    }
+    uint8_t b[64];
+    int err = 0;
     while (err == 0 && len > 0) {
+        uint32_t src = z->out - dist, base = z->out - z->obn;
         uint32_t n = len < sizeof b ? len : (uint32_t)sizeof b;
-        err = z->io.read(z->io.arg, z->out - dist, b, n);
+        n = n < dist ? n : dist;
+        if (src >= base) {
+            memcpy(b, z->ob + (src - base), n);
+        } else {
+            n = n < base - src ? n : base - src;
+            err = z->io.read(z->io.arg, src, b, n);
+        }
         if (err == 0) {
-            err = put(z, b, n);
+            err = append(z, b, n);
         }
         len -= n;
     }
@@ -162,12 +178,7 @@ static int copy(lb_inflate_t *z, uint32_t dist, uint32_t len)
 
 static int literal(lb_inflate_t *z, uint8_t c)
 {
-    if (z->out == z->out_max) {
-        return LB_E_SIZE;
-    }
-    z->ob[z->obn++] = c;
-    z->out++;
-    return z->obn == sizeof z->ob ? flush(z) : 0;
+    return append(z, &c, 1);
 }
 
 static void fixed(lb_inflate_t *z)

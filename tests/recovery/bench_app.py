@@ -41,7 +41,18 @@ both requests minus its size: the bytes fetched twice, including what was
 in flight (socket buffers, QEMU's NAT) when power went. Budget: one erase
 unit (the resume record's granularity) plus that flight, which the guest
 never saw: checked as "it continued at least at the 50 % mark less one
-unit"; the nginx figure is shown beside it."""
+unit"; the nginx figure is shown beside it.
+
+Compressed images (lifeboat sign --compress): the ratio for the demo app
+and for 1 MiB of real Thumb-2 code (the executable sections of newlib's
+libc and libm and of libgcc for v7-m, v7e-m, v8-m.main and v7e-m+fp, from Debian's
+arm-none-eabi packages, back to back: what a large app is made of); that
+megabyte signed plain and compressed, each pulled and installed (head ->
+verified, activated) in the same runs as above, best of three; and what
+the inflater adds to the app (lib/inflate.c and image_deflate.c from the
+link map, and the install's work area). Recovery does not link it
+(LB_CFG_INSTALL_DEFLATE 0): its 64 KiB have no room, so compressed pushes
+get 422 there."""
 import os
 import re
 import subprocess
@@ -132,6 +143,81 @@ def tls_cert():
     return cert, key
 
 
+def thumb_code(n):
+    """n bytes of real Thumb-2 code: the executable sections of newlib's and
+    libgcc's objects (ar members, ELF32 section headers)."""
+    import glob
+    import struct
+    out = bytearray()
+    for arch in ("v7-m/nofp", "v7e-m/nofp", "v8-m.main/nofp", "v7e-m+fp/hard"):
+        for a in (sorted(glob.glob(f"/usr/lib/arm-none-eabi/lib/thumb/{arch}/lib[cm].a")) +
+                  glob.glob(f"/usr/lib/gcc/arm-none-eabi/*/thumb/{arch}/libgcc.a")):
+            data = open(a, "rb").read()
+            off = 8
+            while off + 60 <= len(data) and len(out) < n:
+                size = int(data[off + 48:off + 58].decode().strip())
+                elf = data[off + 60:off + 60 + size]
+                off += 60 + size + (size & 1)
+                if elf[:4] != b"\x7fELF" or elf[4] != 1:
+                    continue
+                shoff, = struct.unpack_from("<I", elf, 0x20)
+                shentsize, shnum = struct.unpack_from("<HH", elf, 0x2E)
+                for i in range(shnum):
+                    _, typ, flags, _, soff, ssize = struct.unpack_from("<IIIIII", elf,
+                                                                      shoff + i * shentsize)
+                    if typ == 1 and flags & 4:  # PROGBITS, executable
+                        out += elf[soff:soff + ssize]
+    if len(out) < n:
+        die(f"only {len(out)} bytes of Thumb code found")
+    return bytes(out[:n])
+
+
+def code_image(compress):
+    """1 MiB of Thumb code signed as app 9.1.0, plain or compressed."""
+    body = os.path.join(OUT, "code.bin")
+    img = os.path.join(OUT, "code.z.bin" if compress else "code.signed.bin")
+    with open(body, "wb") as f:
+        f.write(thumb_code(MIB - 0x400))
+    subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(B, "keys", "dev.pem"),
+                    "--header-size", "0x200", "--load-addr", "0x00100000", "--product",
+                    header_value("LB_LAYOUT_PRODUCT"), "--kind", "app", "--version", "9.1.0",
+                    *(["--compress"] if compress else []), body, img],
+                   check=True, stdout=subprocess.DEVNULL)
+    return img
+
+
+def publish_only(site, img):
+    subprocess.run([LIFEBOAT, "publish", "--out", os.path.join(site, "fleet"), img], check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.getsize(img)
+
+
+def compressed_size(raw):
+    """(plain, compressed) signed sizes of the app binary `raw`."""
+    out = []
+    for extra in ([], ["--compress"]):
+        img = os.path.join(OUT, "ratio.bin")
+        subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(B, "keys", "dev.pem"),
+                        "--header-size", "0x200", "--load-addr", "0x00100000", "--product",
+                        header_value("LB_LAYOUT_PRODUCT"), "--kind", "app", "--version", "1.0.0",
+                        *extra, raw, img], check=True, stdout=subprocess.DEVNULL)
+        out.append(os.path.getsize(img))
+    return out
+
+
+def inflater_flash(elf):
+    """Bytes the app's link map places in flash from lib/src/inflate.c and
+    image_deflate.c."""
+    total = 0
+    with open(elf + ".map") as f:
+        for line in f:
+            m = re.match(r"^\s*(?:\.\S+)?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+\S*"
+                         r"lib/src/(?:inflate|image_deflate)\.o$", line)
+            if m and 0x100000 <= int(m.group(1), 16) < 0x20000000:
+                total += int(m.group(2), 16)
+    return total
+
+
 def big_image(site):
     """A signed 1 MiB app image (random body, version 9.0.0), published."""
     body, img = os.path.join(OUT, "big.bin"), os.path.join(OUT, "big.signed.bin")
@@ -210,9 +296,9 @@ def fresh_flash(name, qb=QB):
     return flash
 
 
-def one_run(n, qb=QB):
+def one_run(n, qb=QB, ver="9.0.0"):
     """(raw seconds, pull seconds, the TLS arena's peak or None) of one
-    power-up of `qb`'s app."""
+    power-up of `qb`'s app, which pulls version `ver`."""
     flash = fresh_flash("flash.bin", qb)
     dev = Device(flash)
     peak = None
@@ -220,11 +306,12 @@ def one_run(n, qb=QB):
         dev.wait(r"\[recovery\] netif up")
         raw = raw_tcp(dev.raw, os.urandom(n))
         dev.send("b")  # leave recovery: the app boots and its agent pulls
-        t0 = dev.wait(r"\[app\] update: downloading 9\.0\.0\+0", 60)
+        v = re.escape(ver + "+0")
+        t0 = dev.wait(rf"\[app\] update: downloading {v}", 60)
         if qb == QB_TLS:
             dev.wait(r"\[app\] update: 50%", 60)
             dev.send("s")
-        t1 = dev.wait(r"\[app\] update: 9\.0\.0\+0 verified and installed", 120)
+        t1 = dev.wait(rf"\[app\] update: {v} verified and installed", 120)
         if qb == QB_TLS:
             line = next((l for _, l in dev.lines if "tls: arena peak" in l), "")
             m = re.search(r"arena peak (\d+) of (\d+) bytes, last handshake in (\d+) slices",
@@ -289,6 +376,22 @@ def main():
             r, p, _ = one_run(n)
             raws.append(r)
             pulls.append(p)
+    # The same megabyte of code, plain and compressed, pulled in turn.
+    code_plain, code_z = code_image(False), code_image(True)
+    cpulls, zpulls = [], []
+    with Nginx(site, port=port):
+        for imgs in [(code_plain, cpulls), (code_z, zpulls)]:
+            size = publish_only(site, imgs[0])
+            for _ in range(RUNS):
+                _, p, _ = one_run(size, ver="9.1.0")
+                imgs[1].append(p)
+        n = big_image(site)  # the plain 1 MiB image again, for the runs below
+    csize, zsize = os.path.getsize(code_plain), os.path.getsize(code_z)
+    demo_plain, demo_z = compressed_size(os.path.join(QB, "app.bin"))
+    zflash = inflater_flash(os.path.join(QB, "app.elf"))
+    zram = next((int(l.split()[1]) for l in subprocess.run(
+        ["arm-none-eabi-nm", "-S", "-t", "d", os.path.join(QB, "app.elf")], capture_output=True,
+        text=True).stdout.splitlines() if re.search(r" [bB] zwork", l)), 0)
     with Nginx(site, port=tport, tls=tls_cert()):
         for _ in range(RUNS):
             r, p, peak = one_run(n, QB_TLS)
@@ -336,6 +439,19 @@ def main():
          f">= {floor} B (50 % less one {unit} B unit)", at >= floor),
         ("  fetched twice (nginx: both requests - size, with what was in flight)",
          f"{again} B", "(in flight: never reached the guest)", None),
+        ("compressed (sign --compress): the demo app", f"{demo_z} of {demo_plain} B "
+         f"({100 * demo_z // demo_plain} %)", "(reference)", None),
+        ("compressed: 1 MiB of Thumb-2 code (newlib, libgcc)", f"{zsize} of {csize} B "
+         f"({100 * zsize // csize} %)", "(reference)", None),
+        ("pull + install that MiB, plain (head -> activated)", f"{min(cpulls):.2f} s",
+         f"(best of {RUNS})", None),
+        ("pull + install it compressed (inflated into the slot)", f"{min(zpulls):.2f} s",
+         f"(best of {RUNS}; {zsize} B fetched)", None),
+        ("  inflater in the app: flash (inflate.c, image_deflate.c)", f"{zflash} B",
+         "(in the agent's flash above)", None),
+        ("  inflater in the app: the install's work area (RAM)", f"{zram} B",
+         "(in the agent's RAM above)", None),
+        ("  inflater in recovery", "not linked", "LB_CFG_INSTALL_DEFLATE 0: 64 KiB full", None),
     ]
     print_table(rows)
 

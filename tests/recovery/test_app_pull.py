@@ -18,7 +18,7 @@ import sys
 import pytest
 
 from conftest import LIFEBOAT, ROOT, NetQemu, harness
-from test_pull import big_image, publish  # the same folder layout: site/fleet/demo-sensor/
+from test_pull import big_image, publish, publish_slowly  # site/fleet/demo-sensor/ as there
 from test_recovery import history
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
@@ -428,10 +428,7 @@ def test_app_resumes_a_download_cut_by_power_loss(apull, tmp_path, cuts):
     request nginx answers 206; the image is verified as a whole and boots
     on trial."""
     fw, site, web = apull
-    img = big_image(tmp_path, "9.1.0")
-    size = os.path.getsize(img)
-    publish(site, img)
-    web.restart(extra="limit_rate 256k;")  # about 4 s for 1 MiB
+    size = publish_slowly(site, web, big_image(tmp_path, "9.1.0"))
     unit = 4096  # config/default.yaml's erase unit
     try:
         fl = harness.Flash(fw, str(tmp_path / "f.bin"), app="app")

@@ -78,6 +78,14 @@ def big_image(tmp_path, version="9.0.0"):
     return img
 
 
+def publish_slowly(site, web, img):
+    """Publishes `img` and restarts nginx rate-limited to 256 KiB/s (about
+    4 s for 1 MiB, so that a cut lands mid-body). Returns its size."""
+    publish(site, img)
+    web.restart(extra="limit_rate 256k;")
+    return os.path.getsize(img)
+
+
 def corrupt_body(fl, part):
     off, _ = fl.part(part)
     body = off + 0x200 + 64
@@ -200,10 +208,7 @@ def test_self_heal_resumes_a_download_cut_by_power_loss(pull, tmp_path, cuts):
     with one Range request nginx answers 206, verifies the image as a whole
     and boots it. nginx is rate-limited so that the cuts land mid-body."""
     fw, site, web = pull
-    img = big_image(tmp_path, "9.2.0")
-    size = os.path.getsize(img)
-    publish(site, img)
-    web.restart(extra="limit_rate 256k;")  # about 4 s for 1 MiB
+    size = publish_slowly(site, web, big_image(tmp_path, "9.2.0"))
     unit = 4096  # config/default.yaml's erase unit
     try:
         fl = harness.Flash(fw, str(tmp_path / "f.bin"), app="app")

@@ -30,7 +30,10 @@
  * The crash-loop flow's limit is exact: crash_limit runs, plus one for
  * each cut (a cut is a power-on reset, which is not counted as a crash).
  * The "strap" flow: a person holds the strap at every power-on until v2
- * is installed, and through recovery's reboot into it.
+ * is installed, and through recovery's reboot into it. The
+ * "install-deflated" flow is "install" with v2 sent compressed (docs/SPEC.md,
+ * "Compressed images"): the update path inflates it into the slot, so every
+ * cut lands in an inflating install, and only the plain v2 may ever boot.
  * Images are real MCUboot-format images (signed with a test key) checked by
  * lb_image_verify. Every install and pull runs the device's own install
  * path, lib/ota/update.c, on a layout of the simulated device (lbt.c). The "refused" flow starts

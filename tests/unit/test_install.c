@@ -24,9 +24,11 @@ static lb_install_t ctx;
 static uint8_t app1[LBT_IMAGE_MAX], app2[LBT_IMAGE_MAX], other[LBT_IMAGE_MAX];
 static size_t app1_len, app2_len, other_len;
 
-/* Streams `img` into `slot` in `chunk`-byte pieces through the lib API.
+/* Streams `img` into `slot` in `chunk`-byte pieces through the lib API,
+ * with a compressed image's work area `zw` given after begin (NULL: none).
  * Returns the first error or finish's result. */
-static int install(unsigned slot, const uint8_t *img, size_t len, size_t chunk)
+static int install_with(unsigned slot, const uint8_t *img, size_t len, size_t chunk,
+                        lb_install_deflate_t *zw)
 {
     assert_int_equal(lbt_state(&dev, &logv), LB_OK);
     memset(&pol, 0, sizeof pol);
@@ -39,6 +41,9 @@ static int install(unsigned slot, const uint8_t *img, size_t len, size_t chunk)
                                         dev.slot[slot]->size),
                      LB_OK);
     int rc = lb_install_begin(&ctx, &logv, &fa, &pol, slot);
+    if (rc == LB_OK && zw != NULL) {
+        rc = lb_install_set_deflate(&ctx, zw);
+    }
     for (size_t off = 0; rc == LB_OK && off < len;) {
         size_t n = len - off < chunk ? len - off : chunk;
         rc = lb_install_write(&ctx, img + off, n);
@@ -51,34 +56,16 @@ static int install(unsigned slot, const uint8_t *img, size_t len, size_t chunk)
     return rc;
 }
 
-/* install() with a compressed image's work area given after begin. */
+static int install(unsigned slot, const uint8_t *img, size_t len, size_t chunk)
+{
+    return install_with(slot, img, len, chunk, NULL);
+}
+
+/* install() with a compressed image's work area. */
 static lb_install_deflate_t zwork;
 static int install_z(unsigned slot, const uint8_t *img, size_t len, size_t chunk)
 {
-    assert_int_equal(lbt_state(&dev, &logv), LB_OK);
-    memset(&pol, 0, sizeof pol);
-    pol.kind = LB_IMAGE_KIND_APP;
-    pol.product = LBT_PRODUCT;
-    pol.min_security_counter = logv.state.min_security_counter;
-    pol.max_size = dev.slot[slot]->size;
-    lb_flash_area_t fa;
-    assert_int_equal(lb_flash_area_init(&fa, lb_board_flash_geom(), dev.slot[slot]->offset,
-                                        dev.slot[slot]->size),
-                     LB_OK);
-    int rc = lb_install_begin(&ctx, &logv, &fa, &pol, slot);
-    if (rc == LB_OK) {
-        rc = lb_install_set_deflate(&ctx, &zwork);
-    }
-    for (size_t off = 0; rc == LB_OK && off < len;) {
-        size_t n = len - off < chunk ? len - off : chunk;
-        rc = lb_install_write(&ctx, img + off, n);
-        off += n;
-    }
-    if (rc == LB_OK) {
-        rc = lb_install_finish(&ctx, NULL);
-    }
-    assert_false(ctx.active);
-    return rc;
+    return install_with(slot, img, len, chunk, &zwork);
 }
 
 /* A device with app v1 installed in slot a and confirmed (floor 1). */

@@ -1,7 +1,7 @@
 /* A streaming DEFLATE decoder (RFC 1951, raw: no zlib or gzip wrapper)
  * that keeps no window of its own: a back-reference reads the earlier
  * output back through the caller's `read` (an installer reads the slot it
- * is writing), so the state is ~1.1 KB whatever the stream's window.
+ * is writing), so the state is ~1.3 KB whatever the stream's window.
  * Input arrives in pieces of any size, split anywhere; output leaves in
  * order through `write`. Bounded and heap-free; every input byte is
  * untrusted: a malformed stream is an error, never an assert, and nothing
@@ -42,14 +42,15 @@ typedef struct {
     uint32_t bits;    /* input bits not yet used, first in bit 0 */
     uint8_t nbits;
     uint8_t state;
-    uint8_t last;                     /* the block being read is the final one */
-    uint8_t obn;                      /* literals waiting in ob */
+    uint8_t last; /* the block being read is the final one */
+    uint8_t spare;
     int err;                          /* sticky: the first error */
     uint16_t left;                    /* stored block: bytes to copy; match: its length */
     uint16_t nlen, ndist, ncode, idx; /* dynamic block header progress */
     uint16_t dsym;                    /* the distance symbol read, before its extra bits */
+    uint16_t obn;                     /* output waiting in ob */
     uint8_t lens[288 + 32];
-    uint8_t ob[32];
+    uint8_t ob[256]; /* the latest output, written in pieces of this size */
     lb_inflate_lit_t lit;
     lb_inflate_dist_t dist; /* also the code-length code while a header is read */
 } lb_inflate_t;
