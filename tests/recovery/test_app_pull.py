@@ -375,7 +375,7 @@ def test_an_image_on_trial_never_updates_its_rollback_target_stays(apull, tmp_pa
 
 
 @pytest.mark.parametrize("ranges,transport", [("honoured", "http"), ("ignored", "http"),
-                                              ("honoured", "https")])
+                                              ("honoured", "https"), ("honoured", "compressed")])
 def test_app_resumes_a_cut_download_where_it_stopped(request, tmp_path, ranges, transport):
     """nginx, rate-limited so the cut lands mid-body, is killed during the
     download and started again: the agent continues with a Range request
@@ -383,9 +383,13 @@ def test_app_resumes_a_cut_download_where_it_stopped(request, tmp_path, ranges, 
     verified as a whole, boots. A server that ignores Range (nginx
     max_ranges 0) answers 200 with the whole file: the download starts
     over and still installs. Over https:// the same, in a new TLS session
-    (the cut one is dropped with its connection)."""
-    fw, site, web = request.getfixturevalue("apull" if transport == "http" else "apull_tls")
-    img = big_image(tmp_path)
+    (the cut one is dropped with its connection). A compressed image (the
+    demo app's code over and over, signed --compress) the same: the
+    inflater's state is kept with the connection's, so the rest of the
+    compressed file goes on where it stopped."""
+    fw, site, web = request.getfixturevalue("apull_tls" if transport == "https" else "apull")
+    raw = fw["app-v2"].replace(".signed.bin", ".bin")
+    img = big_image(tmp_path, like=raw if transport == "compressed" else None)
     size = os.path.getsize(img)
     publish(site, img)
     web.restart(extra="limit_rate 256k;")  # about 4 s for 1 MiB

@@ -66,15 +66,23 @@ def requests_for(web, since):
     return [l for l in web.log()[since:].splitlines() if "GET /fleet/" in l]
 
 
-def big_image(tmp_path, version="9.0.0"):
-    """A signed 1 MiB app image (random body) this build accepts."""
+def big_image(tmp_path, version="9.0.0", like=None):
+    """A signed 1 MiB app image this build accepts: a random body, or with
+    `like` (a file) that file's bytes over and over, signed compressed
+    (lifeboat sign --compress)."""
     body, img = str(tmp_path / "big.bin"), str(tmp_path / "big.signed.bin")
+    n = 1024 * 1024 - 0x400
     with open(body, "wb") as f:
-        f.write(os.urandom(1024 * 1024 - 0x400))
+        if like is None:
+            f.write(os.urandom(n))
+        else:
+            with open(like, "rb") as src:
+                code = src.read()
+            f.write((code * (n // len(code) + 1))[:n])
     subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(ROOT, "build", "keys", "dev.pem"),
                     "--header-size", "0x200", "--load-addr", "0x00100000", "--product",
-                    "demo-sensor", "--kind", "app", "--version", version, body, img],
-                   check=True, capture_output=True)
+                    "demo-sensor", "--kind", "app", "--version", version, body, img,
+                    *(["--compress"] if like else [])], check=True, capture_output=True)
     return img
 
 
