@@ -8,15 +8,6 @@
 #include "lb/image.h"
 #include "lb/inflate.h"
 
-static bool same_str(const char *a, const char *b)
-{
-    while (*a != '\0' && *a == *b) {
-        a++;
-        b++;
-    }
-    return *a == *b;
-}
-
 int lb_image_deflated_agrees(const lb_image_info_t *outer, const lb_image_info_t *inner,
                              const uint8_t inner_sha256[LB_IMAGE_HASH_SIZE], uint32_t inner_len)
 {
@@ -28,7 +19,8 @@ int lb_image_deflated_agrees(const lb_image_info_t *outer, const lb_image_info_t
     }
     if ((inner->flags & LB_IMAGE_F_DEFLATE) || inner->load_addr != outer->load_addr ||
         !lb_image_version_same(&inner->version, &outer->version) || inner->kind != outer->kind ||
-        !same_str(inner->product, outer->product) ||
+        /* Both zero-filled past the id (the verifier clears its info). */
+        memcmp(inner->product, outer->product, sizeof inner->product) != 0 ||
         inner->has_security_counter != outer->has_security_counter ||
         inner->security_counter != outer->security_counter) {
         return LB_E_MISMATCH;

@@ -342,6 +342,9 @@ static int plain(lb_install_t *ctx, const uint8_t *data, size_t len)
     }
     if (err == 0) {
         ctx->wpos += (uint32_t)len;
+        if (ctx->mode != M_DEFLATE) {
+            ctx->done = ctx->wpos; /* plain: what arrives is what is written */
+        }
     }
     return err;
 }
@@ -417,11 +420,7 @@ static int sniffed(lb_install_t *ctx, const uint8_t *data, size_t len)
     if (!(lb_get_le32(zw->hdr + LB_IMAGE_OFF_FLAGS) & LB_IMAGE_F_DEFLATE)) {
         ctx->mode = M_PLAIN;
         err = plain(ctx, zw->hdr, LB_IMAGE_HEADER_SIZE);
-        if (err == 0) {
-            err = plain(ctx, data + k, len - k);
-        }
-        ctx->done = ctx->wpos;
-        return err;
+        return err == 0 ? plain(ctx, data + k, len - k) : err;
     }
     ctx->mode = M_DEFLATE;
     ctx->resumable = false; /* its prefix could not be rebuilt from the slot */
@@ -469,7 +468,6 @@ int lb_install_write(lb_install_t *ctx, const uint8_t *data, size_t len)
         err = received(ctx, data, len);
     } else {
         err = plain(ctx, data, len);
-        ctx->done = ctx->wpos;
     }
     if (err != 0) {
         ctx->active = false;

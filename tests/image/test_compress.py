@@ -135,6 +135,17 @@ def test_every_lie_about_the_inflated_image_is_refused(tmp_path, lifeboat, okey)
         assert why is None or why in p.stderr, (name, p.stderr)
 
 
+def test_an_image_inside_for_another_product_is_refused_without_a_product_policy(
+        tmp_path, lifeboat, okey):
+    """No --product given: the policy takes any product, so only the
+    agreement check can tell that the image inside names another one."""
+    key, _, pub = okey
+    inner = oracle.encode(b"y" * 3000, key=key, version=(1, 2, 3, 4), kind="app", product="other")
+    (tmp_path / "z.bin").write_bytes(compressed(key, inner, product=PRODUCT))
+    p = lifeboat("verify", "--key", pub, tmp_path / "z.bin")
+    assert p.returncode == 1 and "not the one it names" in p.stderr, p.stderr
+
+
 def test_a_compressed_image_inflating_past_the_slot_is_refused(tmp_path, lifeboat, okey):
     key, _, pub = okey
     inner = oracle.encode(b"\0" * 100000, key=key, version=(1, 2, 3, 4), kind="app",

@@ -18,7 +18,7 @@ import sys
 import pytest
 
 from conftest import LIFEBOAT, ROOT, NetQemu, harness
-from test_pull import big_image, publish, publish_slowly  # site/fleet/demo-sensor/ as there
+from test_pull import big_image, publish, publish_slowly, sign_app  # site/fleet/demo-sensor/
 from test_recovery import history
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
@@ -246,12 +246,7 @@ def test_app_pulls_a_compressed_update_and_boots_what_it_inflates_to(apull, tmp_
     images, and the plain v2 boots on trial and confirms."""
     fw, site, web = apull
     raw = fw["app-v2"].replace(".signed.bin", ".bin")
-    z = str(tmp_path / "app-v2.z.bin")
-    p = subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(ROOT, "build", "keys", "dev.pem"),
-                        "--header-size", "0x200", "--load-addr", "0x00100000", "--product",
-                        "demo-sensor", "--kind", "app", "--version", "1.1.0", "--compress", raw, z],
-                       capture_output=True, text=True)
-    assert p.returncode == 0, p.stderr
+    z = sign_app(raw, str(tmp_path / "app-v2.z.bin"), "1.1.0", "--compress")
     plain_size, z_size = os.path.getsize(fw["app-v2"]), os.path.getsize(z)
     assert z_size < plain_size, (z_size, plain_size)  # Thumb code: about 78 %
     publish(site, z)

@@ -66,6 +66,17 @@ def requests_for(web, since):
     return [l for l in web.log()[since:].splitlines() if "GET /fleet/" in l]
 
 
+def sign_app(raw, out, version, *extra):
+    """`lifeboat sign` of the raw binary `raw` as this build's app
+    (development key, QEMU load address), into `out`."""
+    p = subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(ROOT, "build", "keys", "dev.pem"),
+                        "--header-size", "0x200", "--load-addr", "0x00100000", "--product",
+                        "demo-sensor", "--kind", "app", "--version", version, *extra, raw, out],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    return out
+
+
 def big_image(tmp_path, version="9.0.0", like=None):
     """A signed 1 MiB app image this build accepts: a random body, or with
     `like` (a file) that file's bytes over and over, signed compressed
@@ -79,10 +90,7 @@ def big_image(tmp_path, version="9.0.0", like=None):
             with open(like, "rb") as src:
                 code = src.read()
             f.write((code * (n // len(code) + 1))[:n])
-    subprocess.run([LIFEBOAT, "sign", "--key", os.path.join(ROOT, "build", "keys", "dev.pem"),
-                    "--header-size", "0x200", "--load-addr", "0x00100000", "--product",
-                    "demo-sensor", "--kind", "app", "--version", version, body, img,
-                    *(["--compress"] if like else [])], check=True, capture_output=True)
+    sign_app(body, img, version, *(["--compress"] if like else []))
     return img
 
 

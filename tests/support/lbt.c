@@ -179,6 +179,21 @@ int lbt_image_signed(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint
     return lbt_image_sized(buf, cap, kind, major, seccnt, product, tag, key, 1500);
 }
 
+/* lb_image_build of `body` with `o`, signed with test key `key` (none:
+ * unsigned). */
+static int build_signed(lb_image_build_opts_t *o, int key, const uint8_t *body, size_t body_len,
+                        uint8_t *buf, size_t cap)
+{
+    if (key != LBT_KEY_NONE) {
+        if (lbt_key_der(key, &o->key_der, &o->key_der_len) != 0) {
+            return LB_E_KEY;
+        }
+        o->sign = lb_key_sign_cb;
+        o->sign_arg = keys[key];
+    }
+    return lb_image_build(body, body_len, o, buf, cap);
+}
+
 int lbt_image_sized(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint32_t seccnt,
                     const char *product, uint32_t tag, int key, size_t body_len)
 {
@@ -199,14 +214,7 @@ int lbt_image_sized(uint8_t *buf, size_t cap, uint8_t kind, uint8_t major, uint3
     o.security_counter = seccnt;
     o.kind = kind;
     o.product = product;
-    if (key != LBT_KEY_NONE) {
-        if (lbt_key_der(key, &o.key_der, &o.key_der_len) != 0) {
-            return LB_E_KEY;
-        }
-        o.sign = lb_key_sign_cb;
-        o.sign_arg = keys[key];
-    }
-    return lb_image_build(body, body_len, &o, buf, cap);
+    return build_signed(&o, key, body, body_len, buf, cap);
 }
 
 int lbt_image_deflated(uint8_t *buf, size_t cap, const uint8_t *plain, size_t plain_len, int key,
@@ -247,14 +255,7 @@ int lbt_image_deflated(uint8_t *buf, size_t cap, const uint8_t *plain, size_t pl
     o.product = in.product[0] ? in.product : NULL;
     o.decomp_sha256 = sha;
     o.decomp_size = (uint32_t)plain_len;
-    if (key != LBT_KEY_NONE) {
-        if (lbt_key_der(key, &o.key_der, &o.key_der_len) != 0) {
-            return LB_E_KEY;
-        }
-        o.sign = lb_key_sign_cb;
-        o.sign_arg = keys[key];
-    }
-    return lb_image_build(z, zlen, &o, buf, cap);
+    return build_signed(&o, key, z, zlen, buf, cap);
 }
 
 void lbt_flash_put(uint32_t off, const void *data, size_t len)
